@@ -1,0 +1,5 @@
+"""`python -m localinterp`."""
+
+from localinterp.cli import main
+
+main()

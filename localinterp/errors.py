@@ -1,0 +1,56 @@
+"""Every exception a user may see.
+
+Each type carries an exit code and a message that says what is wrong and what to do. The CLI catches
+`LocalinterpError` once, prints its message on one line and exits with its code; anything else is a bug
+and keeps its traceback (shown in full with LOCALINTERP_DEBUG=1 for these ones too).
+"""
+
+from __future__ import annotations
+
+
+class LocalinterpError(Exception):
+    """Base of all user-facing errors."""
+
+    exit_code = 1
+
+
+class BadInput(LocalinterpError):
+    """A value the user typed cannot be used (a flag out of range, an unknown quant)."""
+
+    exit_code = 2
+
+
+class ModelNotFound(LocalinterpError):
+    """A model reference names nothing that exists: no file, no alias."""
+
+    exit_code = 2
+
+
+class InvalidModelFile(LocalinterpError):
+    """A file that should be a GGUF model is not one, is truncated, or describes something we cannot run."""
+
+    exit_code = 2
+
+
+class CatalogError(LocalinterpError):
+    """models.toml (ours or the user's) cannot be read."""
+
+    exit_code = 2
+
+
+class DoesNotFit(LocalinterpError):
+    """No plan fits this machine's memory. Exit code 3, as documented for `localinterp plan`."""
+
+    exit_code = 3
+
+
+class DownloadError(LocalinterpError):
+    """Fetching model weights failed (network, mirror, package index)."""
+
+    exit_code = 4
+
+
+class VerificationError(LocalinterpError):
+    """Downloaded bytes do not match the checksum they were promised to have."""
+
+    exit_code = 5

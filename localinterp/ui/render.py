@@ -1,0 +1,77 @@
+"""Rich renderables for the probe and the plan."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from localinterp.hardware import Hardware
+from localinterp.plan import Plan
+from localinterp.units import fmt_bytes
+
+
+def probe_view(hw: Hardware, advice: str | None) -> RenderableType:
+    """The machine as a two-column table, with notes and build advice below."""
+    table = Table(title="This machine", show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("OS / arch", f"{hw.os} / {hw.arch}")
+    table.add_row("CPU", f"{hw.cpu.model} ({hw.cpu.physical_cores} cores, {hw.cpu.logical_cores} threads)")
+    table.add_row("SIMD", " ".join(hw.cpu.flags) or "none detected")
+    table.add_row("RAM", f"{fmt_bytes(hw.ram.available_bytes)} available of {fmt_bytes(hw.ram.total_bytes)}")
+    table.add_row("Swap", f"{fmt_bytes(hw.ram.swap_free_bytes)} free of {fmt_bytes(hw.ram.swap_total_bytes)}")
+    table.add_row("Disk", f"{fmt_bytes(hw.disk.free_bytes)} free at {hw.disk.path}")
+    if not hw.gpus:
+        table.add_row("GPU", "none found")
+    for gpu in hw.gpus:
+        details = [f"{fmt_bytes(gpu.free_bytes)} free of {fmt_bytes(gpu.total_bytes)}"]
+        if gpu.unified_memory:
+            details.append("unified memory: the GPU's usable share of RAM")
+        if gpu.compute_capability:
+            details.append(f"compute {gpu.compute_capability}")
+        if gpu.driver:
+            details.append(f"driver {gpu.driver}")
+        if gpu.cuda_version:
+            details.append(f"CUDA {gpu.cuda_version}")
+        table.add_row(f"GPU {gpu.index} ({gpu.backend})", f"{gpu.name}: {', '.join(details)}")
+    build = hw.llama_cpp
+    if build.installed and build.gpu_offload is not None:
+        offload = "can offload to a GPU" if build.gpu_offload else "CPU only"
+        table.add_row("llama-cpp-python", f"{build.version}: {offload}; backends {', '.join(build.backends)}")
+    else:
+        table.add_row("llama-cpp-python", f"{build.version or 'not installed'}: {build.error or 'unknown'}")
+    parts: list[RenderableType] = [table]
+    parts += [Text(f"note: {note}", style="dim") for note in hw.notes]
+    if advice:
+        parts.append(Text(advice, style="bold yellow"))
+    return Group(*parts)
+
+
+def plan_view(plan: Plan) -> RenderableType:
+    """Candidates with their memory and verdict, the chosen breakdown, and the one-sentence reason."""
+    candidates = Table(title=f"Plan for {plan.model}", title_justify="left")
+    for column in ("quant", "file size", "context", "GPU layers", "needs", "fits"):
+        candidates.add_column(column, justify="left" if column == "quant" else "right")
+    for c in plan.candidates:
+        chosen = c.quant == plan.quant and c.size_bytes == plan.spec.file_bytes
+        candidates.add_row(
+            f"{c.quant}{' *' if chosen else ''}",
+            fmt_bytes(c.size_bytes),
+            f"{c.context_window:,}" if c.context_window else "-",
+            f"{c.gpu_layers}/{plan.n_layers + 1}",
+            fmt_bytes(c.memory.total_bytes) if c.memory else "-",
+            Text("yes", style="green") if c.fits else Text("no", style="red"),
+        )
+    mem = plan.memory
+    breakdown = Table(show_header=True, title="Memory (predicted)", title_justify="left")
+    for column in ("weights", "KV cache", "compute", "overhead", "RAM", "VRAM", "total"):
+        breakdown.add_column(column, justify="right")
+    breakdown.add_row(
+        *(fmt_bytes(v) for v in (mem.weights_bytes, mem.kv_cache_bytes, mem.compute_bytes, mem.overhead_bytes,
+                                 mem.ram_bytes, mem.vram_bytes, mem.total_bytes))
+    )  # fmt: skip
+    budget = f"May use: {fmt_bytes(plan.budget.ram_bytes)} RAM"
+    if plan.budget.gpus:
+        budget += f", {fmt_bytes(plan.budget.vram_bytes)} VRAM"
+    return Group(candidates, breakdown, Text(budget, style="dim"), Text(plan.reason, style="bold"))

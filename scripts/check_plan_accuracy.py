@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Compare the planner's memory prediction with what llama.cpp really uses.
+
+For each context size (default 512, 2048, 8192) and flash attention off/on, a fresh child process loads
+the model with llama-cpp-python, fills the whole context (the worst case a plan must cover), and reports
+its peak resident memory growth (and, with --gpu on an NVIDIA machine, the growth of used VRAM). The
+parent prints predicted / measured for each; the goal is every ratio within 0.9-1.1.
+
+Usage: python scripts/check_plan_accuracy.py [MODEL.gguf] [--ctx 512,2048,8192] [--gpu]
+Default model: the embedded SmolLM2-135M (fetched with scripts/fetch_test_models.py).
+Exit code 1 when a ratio falls outside 0.9-1.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+MiB = 1024**2
+LOW, HIGH = 0.9, 1.1
+
+
+def _peak_rss() -> int:
+    status = Path("/proc/self/status")
+    if status.exists():
+        return int(re.search(r"VmHWM:\s+(\d+)", status.read_text())[1]) * 1024
+    import psutil
+
+    return psutil.Process().memory_info().rss
+
+
+def _used_vram() -> int:
+    import pynvml
+
+    pynvml.nvmlInit()
+    try:
+        return sum(
+            pynvml.nvmlDeviceGetMemoryInfo(pynvml.nvmlDeviceGetHandleByIndex(i)).used
+            for i in range(pynvml.nvmlDeviceGetCount())
+        )
+    finally:
+        pynvml.nvmlShutdown()
+
+
+def child(model: str, n_ctx: int, flash_attn: bool, gpu_layers: int) -> None:
+    """Runs in a fresh process: load, fill the context, print what memory grew by."""
+    import llama_cpp
+    import psutil
+
+    vram_before = _used_vram() if gpu_layers else 0
+    rss_before = psutil.Process().memory_info().rss
+    llm = llama_cpp.Llama(model, n_ctx=n_ctx, n_gpu_layers=gpu_layers, flash_attn=flash_attn, verbose=False)
+    tokens = llm.tokenize(b"The quick brown fox jumps over the lazy dog. " * (n_ctx // 8 + 1))[: n_ctx - 4]
+    llm.eval(tokens)
+    result = {"ram": _peak_rss() - rss_before, "vram": (_used_vram() - vram_before) if gpu_layers else 0}
+    print(json.dumps(result))
+
+
+def measure(model: Path, n_ctx: int, flash_attn: bool, gpu_layers: int) -> dict[str, int]:
+    """Run one measurement in a fresh process."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(model), str(n_ctx), str(int(flash_attn)), str(gpu_layers)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=1800,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def predict(model: Path, n_ctx: int, flash_attn: bool, gpu_layers: int) -> tuple[int, int]:
+    """The planner's (RAM, VRAM) prediction for the same configuration on this machine."""
+    from localinterp.gguf import read_model_spec
+    from localinterp.hardware import probe
+    from localinterp.plan import LoadSettings, estimate_memory, repacked_types
+
+    spec = read_model_spec(model)
+    hw = probe(llama_cpp=False)
+    layers = spec.n_layer + 1 if gpu_layers else 0
+    mem = estimate_memory(
+        spec, n_ctx, layers, settings=LoadSettings(flash_attn=flash_attn), repack=repacked_types(hw)
+    )
+    return mem.ram_bytes, mem.vram_bytes
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1", int(sys.argv[5]))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model", nargs="?", type=Path)
+    parser.add_argument("--ctx", default="512,2048,8192")
+    parser.add_argument("--gpu", action="store_true", help="offload all layers and measure VRAM through NVML")
+    args = parser.parse_args()
+    model = args.model
+    if model is None:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from fetch_test_models import fetch_test_model
+
+        model = fetch_test_model("smollm2")
+    gpu_layers = -1 if args.gpu else 0
+    print(
+        f"model: {model}\n{'n_ctx':>6} {'flash':>5} {'where':>5} {'predicted':>11} {'measured':>11} {'ratio':>6}"
+    )
+    worst_ok = True
+    for n_ctx in (int(c) for c in args.ctx.split(",")):
+        for flash_attn in (False, True):
+            measured = measure(model, n_ctx, flash_attn, gpu_layers)
+            ram, vram = predict(model, n_ctx, flash_attn, gpu_layers)
+            rows = [("RAM", ram, measured["ram"])] + ([("VRAM", vram, measured["vram"])] if args.gpu else [])
+            for where, p, m in rows:
+                ratio = p / m if m else float("inf")
+                worst_ok &= LOW <= ratio <= HIGH
+                print(
+                    f"{n_ctx:>6} {flash_attn!s:>5} {where:>5} {p / MiB:>9.1f}Mi {m / MiB:>9.1f}Mi {ratio:>6.3f}"
+                )
+    print("all ratios within 0.9-1.1" if worst_ok else "SOME RATIOS ARE OUTSIDE 0.9-1.1")
+    return 0 if worst_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""Shared fixtures: every user directory points at a temp dir; real models are fetched once per machine."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path_factory, monkeypatch):
+    """No test reads or writes the real user's config, caches or Hugging Face home."""
+    home = tmp_path_factory.mktemp("home")
+    for var, sub in (
+        ("LOCALINTERP_CACHE_DIR", "cache"),
+        ("LOCALINTERP_CONFIG_DIR", "config"),
+        ("HF_HOME", "hf"),
+        ("XDG_CACHE_HOME", "xdg-cache"),
+        ("XDG_CONFIG_HOME", "xdg-config"),
+    ):
+        monkeypatch.setenv(var, str(home / sub))
+    monkeypatch.delenv("LOCALINTERP_DEBUG", raising=False)
+    monkeypatch.delenv("LOCALINTERP_METAL_WORKING_SET_BYTES", raising=False)
+    return home
+
+
+@pytest.fixture(scope="session")
+def smollm2_path() -> Path:
+    """The real SmolLM2-135M-Instruct Q4_1 GGUF, fetched with the project's own script and cached."""
+    from fetch_test_models import fetch_test_model
+
+    return fetch_test_model("smollm2")
