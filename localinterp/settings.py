@@ -13,7 +13,6 @@ APP_NAME = "localinterp"
 # Environment variables (documented in README.md).
 ENV_DEBUG = "LOCALINTERP_DEBUG"
 ENV_CACHE_DIR = "LOCALINTERP_CACHE_DIR"
-ENV_CONFIG_DIR = "LOCALINTERP_CONFIG_DIR"
 ENV_METAL_WORKING_SET = "LOCALINTERP_METAL_WORKING_SET_BYTES"
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -37,16 +36,6 @@ def cache_dir() -> Path:
 def models_dir() -> Path:
     """Where model files that do not live in the Hugging Face cache are stored."""
     return cache_dir() / "models"
-
-
-def config_dir() -> Path:
-    """Where the user's configuration (and their own models.toml) lives."""
-    override = os.environ.get(ENV_CONFIG_DIR)
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_config_path
-
-    return user_config_path(APP_NAME, appauthor=False)
 
 
 def metal_working_set_override() -> int | None:
