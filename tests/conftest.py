@@ -18,7 +18,6 @@ def isolated_dirs(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("home")
     for var, sub in (
         ("LOCALINTERP_CACHE_DIR", "cache"),
-        ("LOCALINTERP_CONFIG_DIR", "config"),
         ("HF_HOME", "hf"),
         ("XDG_CACHE_HOME", "xdg-cache"),
         ("XDG_CONFIG_HOME", "xdg-config"),
