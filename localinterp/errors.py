@@ -54,3 +54,17 @@ class VerificationError(LocalinterpError):
     """Downloaded bytes do not match the checksum they were promised to have."""
 
     exit_code = 5
+
+
+class NotCached(ModelNotFound):
+    """Offline, and the model is not in any local cache. The message says what is missing and how to get it."""
+
+
+class HubUnreachable(DownloadError):
+    """The Hugging Face hub (or HF_ENDPOINT) cannot be reached."""
+
+
+class AccessDenied(LocalinterpError):
+    """The hub refused access: a gated model whose license was not accepted, or a private repo."""
+
+    exit_code = 6

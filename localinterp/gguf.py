@@ -705,3 +705,17 @@ def read_model_spec(path: Path) -> ModelSpec:
     files = tuple(shard_paths(path))
     headers = [read_file_header(p) for p in files]
     return spec_from_headers(headers, files, sum(p.stat().st_size for p in files))
+
+
+def read_parts_spec(parts: list[Path], joined_name: str) -> ModelSpec:
+    """The spec of a model byte-split into parts (`.gguf-split-a`, ...): the header is in the first part."""
+    with parts[0].open("rb") as f:
+        header = read_header(f, source=str(parts[0]))
+    total = sum(p.stat().st_size for p in parts)
+    expected = header.data_offset + header.data_bytes
+    if total < expected:
+        raise InvalidModelFile(
+            f"the parts of {joined_name} hold {total:,} bytes but its header promises {expected:,}; "
+            "a part is missing or truncated."
+        )
+    return spec_from_headers([header], (parts[0].with_name(joined_name),), total)

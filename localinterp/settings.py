@@ -14,6 +14,13 @@ APP_NAME = "localinterp"
 ENV_DEBUG = "LOCALINTERP_DEBUG"
 ENV_CACHE_DIR = "LOCALINTERP_CACHE_DIR"
 ENV_METAL_WORKING_SET = "LOCALINTERP_METAL_WORKING_SET_BYTES"
+ENV_OFFLINE = "LOCALINTERP_OFFLINE"
+# Hugging Face's own variables, honoured so that localinterp shares the user's hub setup.
+ENV_HF_OFFLINE = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+ENV_HF_ENDPOINT = "HF_ENDPOINT"
+ENV_HF_HOME = "HF_HOME"
+ENV_HF_HUB_CACHE = "HF_HUB_CACHE"
+DEFAULT_HF_ENDPOINT = "https://huggingface.co"
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -36,6 +43,30 @@ def cache_dir() -> Path:
 def models_dir() -> Path:
     """Where model files that do not live in the Hugging Face cache are stored."""
     return cache_dir() / "models"
+
+
+def offline_from_env() -> bool:
+    """Whether the environment asks for no network at all (LOCALINTERP_OFFLINE or HF_HUB_OFFLINE)."""
+    names = (ENV_OFFLINE, *ENV_HF_OFFLINE)
+    return any(os.environ.get(name, "").strip().lower() in _TRUE for name in names)
+
+
+def hf_endpoint() -> str:
+    """The Hugging Face hub to talk to (HF_ENDPOINT, for mirrors and tests)."""
+    return (os.environ.get(ENV_HF_ENDPOINT) or DEFAULT_HF_ENDPOINT).rstrip("/")
+
+
+def hf_hub_cache() -> Path:
+    """The Hugging Face hub cache, resolved the way huggingface_hub does, so downloads are shared."""
+    explicit = os.environ.get(ENV_HF_HUB_CACHE)
+    if explicit:
+        return Path(explicit).expanduser()
+    home = os.environ.get(ENV_HF_HOME)
+    if home:
+        return Path(home).expanduser() / "hub"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "huggingface" / "hub"
 
 
 def metal_working_set_override() -> int | None:

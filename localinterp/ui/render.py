@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -9,6 +11,9 @@ from rich.text import Text
 from localinterp.hardware import Hardware
 from localinterp.plan import Plan
 from localinterp.units import fmt_bytes
+
+if TYPE_CHECKING:
+    from localinterp.models.store import StoredModel
 
 
 def probe_view(hw: Hardware, advice: str | None) -> RenderableType:
@@ -75,3 +80,34 @@ def plan_view(plan: Plan) -> RenderableType:
     if plan.budget.gpus:
         budget += f", {fmt_bytes(plan.budget.vram_bytes)} VRAM"
     return Group(candidates, breakdown, Text(budget, style="dim"), Text(plan.reason, style="bold"))
+
+
+def source_view(location: str, download_bytes: int, notes: tuple[str, ...]) -> RenderableType:
+    """Where the chosen file is, what getting it costs, and what the resolver decided on the way."""
+    where = f"File: {location}"
+    if download_bytes:
+        where += f" (not downloaded yet: `localinterp pull` fetches {fmt_bytes(download_bytes)})"
+    parts: list[RenderableType] = [Text(note, style="dim") for note in notes]
+    parts.append(Text(where))
+    return Group(*parts)
+
+
+def models_view(models: list[StoredModel]) -> RenderableType:
+    """Cached models first, then catalog entries not pulled."""
+    import datetime as dt
+
+    table = Table(title="Models on this machine", title_justify="left")
+    for column in ("ref", "quant", "size", "last used", "source", "path"):
+        table.add_column(column, justify="right" if column == "size" else "left", overflow="fold")
+    later = []
+    for m in models:
+        if not m.pulled:
+            later.append(m)
+            continue
+        used = m.last_used
+        when = dt.datetime.fromtimestamp(used).strftime("%Y-%m-%d %H:%M") if used else "-"
+        table.add_row(m.ref, m.quant or "-", fmt_bytes(m.size), when, m.source, str(m.paths[0]))
+    parts: list[RenderableType] = [table if table.row_count else Text("No models downloaded yet.")]
+    if later:
+        parts.append(Text("In the catalog, not pulled: " + ", ".join(m.ref for m in later), style="dim"))
+    return Group(*parts)

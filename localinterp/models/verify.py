@@ -1,0 +1,73 @@
+"""Checksums: what makes a downloaded or copied model file trusted.
+
+A check is remembered in localinterp's cache (not beside the file, so the Hugging Face cache and the user's
+folders stay untouched) for the file's exact path, size and mtime: a 100 GB model is hashed once, and any
+change to the file makes it be hashed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+CHUNK = 1024 * 1024
+
+
+def sha256_file(path: Path, on_bytes: Callable[[int], None] | None = None) -> str:
+    """Hex sha256 of a file, read in chunks; `on_bytes` hears how many bytes each chunk had."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+            if on_bytes:
+                on_bytes(len(chunk))
+    return h.hexdigest()
+
+
+def _marker(path: Path) -> Path:
+    from localinterp.settings import cache_dir
+
+    key = hashlib.sha256(os.fsencode(path.resolve())).hexdigest()[:32]
+    return cache_dir() / "verified" / f"{key}.json"
+
+
+def _stamp(path: Path, sha256: str) -> dict[str, object]:
+    st = path.stat()
+    return {"path": str(path.resolve()), "sha256": sha256, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def remember_verified(path: Path, sha256: str) -> None:
+    """Record that `path`, as it is now, has this sha256 (after hashing it while writing it)."""
+    marker = _marker(path)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    tmp = marker.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(_stamp(path, sha256)))
+    tmp.replace(marker)
+
+
+def forget_verified(path: Path) -> None:
+    """Drop the record for `path` (before replacing or deleting the file)."""
+    _marker(path).unlink(missing_ok=True)
+
+
+def was_verified(path: Path, sha256: str) -> bool:
+    """Whether a check of `path` with exactly its current size and mtime is on record."""
+    try:
+        return json.loads(_marker(path).read_text()) == _stamp(path, sha256)
+    except (OSError, ValueError):
+        return False
+
+
+def is_verified(path: Path, sha256: str, on_bytes: Callable[[int], None] | None = None) -> bool:
+    """Whether `path` holds the bytes with this sha256, hashing it only when no check is on record."""
+    if not path.is_file():
+        return False
+    if was_verified(path, sha256):
+        return True
+    if sha256_file(path, on_bytes) != sha256.lower():
+        return False
+    remember_verified(path, sha256.lower())
+    return True
