@@ -133,8 +133,10 @@ def _offline(flag: bool) -> bool:
 
 
 def _status() -> Callable[[str], None]:
+    from rich.text import Text
+
     err = _stderr_console()
-    return lambda msg: err.print(f"[dim]{msg}[/dim]", highlight=False)
+    return lambda msg: err.print(Text(msg, style="dim"))  # Text: file names are not rich markup
 
 
 def _plan_model(
@@ -226,7 +228,7 @@ def pull(
     ] = False,
 ) -> None:
     """Download the file the planner chooses for MODEL (resuming a partial download), verify it, print its path."""
-    from localinterp.models.resolve import materialize
+    from localinterp.models.fetch import materialize
     from localinterp.ui.progress import RichProgress
 
     resolved, result, option = _plan_model(
@@ -296,7 +298,7 @@ def export_model(
     """
     from pathlib import Path
 
-    from localinterp.models.resolve import materialize
+    from localinterp.models.fetch import materialize
     from localinterp.models.transfer import export
     from localinterp.ui.progress import RichProgress
 

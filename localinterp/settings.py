@@ -15,6 +15,7 @@ ENV_DEBUG = "LOCALINTERP_DEBUG"
 ENV_CACHE_DIR = "LOCALINTERP_CACHE_DIR"
 ENV_METAL_WORKING_SET = "LOCALINTERP_METAL_WORKING_SET_BYTES"
 ENV_OFFLINE = "LOCALINTERP_OFFLINE"
+ENV_MODELS_TOML = "LOCALINTERP_MODELS_TOML"
 # Hugging Face's own variables, honoured so that localinterp shares the user's hub setup.
 ENV_HF_OFFLINE = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
 ENV_HF_ENDPOINT = "HF_ENDPOINT"
@@ -43,6 +44,17 @@ def cache_dir() -> Path:
 def models_dir() -> Path:
     """Where model files that do not live in the Hugging Face cache are stored."""
     return cache_dir() / "models"
+
+
+def user_catalog_path() -> Path | None:
+    """The user's own models.toml: LOCALINTERP_MODELS_TOML, else one in the user config folder, if present."""
+    explicit = os.environ.get(ENV_MODELS_TOML)
+    if explicit:
+        return Path(explicit).expanduser()  # named explicitly: a missing file is an error, not silence
+    from platformdirs import user_config_path
+
+    path = user_config_path(APP_NAME, appauthor=False) / "models.toml"
+    return path if path.is_file() else None
 
 
 def offline_from_env() -> bool:

@@ -28,6 +28,7 @@ def isolated_dirs(tmp_path_factory, monkeypatch):
     for var in (
         "LOCALINTERP_DEBUG",
         "LOCALINTERP_OFFLINE",
+        "LOCALINTERP_MODELS_TOML",
         "HF_HUB_OFFLINE",
         "TRANSFORMERS_OFFLINE",
         "HF_HUB_CACHE",

@@ -2,7 +2,7 @@
 
 It stands in for huggingface.co (unreachable here) so the real huggingface_hub client is tested end to
 end: model info with file sizes and LFS sha256s, model search, `resolve` with the hub's ETag / linked-size /
-commit headers and a redirect to a "CDN" path, HTTP Range, 401/403 with the hub's error codes. Knobs
+commit headers and a redirect to a "CDN" on a second port, HTTP Range, 401/403 with the hub's error codes. Knobs
 let a test throttle downloads, cut a connection mid-file, or serve bytes that do not match the listing.
 """
 
@@ -51,7 +51,8 @@ class FakeHub:
         self.tamper: set[str] = set()  # sha256s whose bodies are served with one byte flipped
         self.requests: list[tuple[str, str, str | None]] = []  # method, path, Range
         self.url = ""
-        self._server: ThreadingHTTPServer | None = None
+        self.cdn_url = ""
+        self._servers: list[ThreadingHTTPServer] = []
 
     def add_repo(
         self,
@@ -96,16 +97,21 @@ class FakeHub:
             def do_GET(self):
                 hub._handle(self, head=False)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        # Two servers, like huggingface.co and its CDN: file bodies live on another origin, so clients must
+        # take the file's metadata from the redirect itself, and the token is not sent to the CDN.
+        for _ in range(2):
+            server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+            server.daemon_threads = True
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            self._servers.append(server)
+        self.url = f"http://127.0.0.1:{self._servers[0].server_address[1]}"
+        self.cdn_url = f"http://127.0.0.1:{self._servers[1].server_address[1]}"
         return self.url
 
     def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
 
     # -- routing ------------------------------------------------------------------------------------
 
@@ -207,7 +213,7 @@ class FakeHub:
         if f is None:
             return self._error(h, 404, "EntryNotFound", "Entry not found")
         h.send_response(302)
-        h.send_header("Location", f"{self.url}/cdn/{f.sha256}")
+        h.send_header("Location", f"{self.cdn_url}/cdn/{f.sha256}")
         h.send_header("X-Repo-Commit", repo.commit)
         h.send_header("X-Linked-Etag", f'"{f.sha256}"')
         h.send_header("X-Linked-Size", str(f.size))

@@ -95,3 +95,25 @@ def test_built_wheel_carries_the_catalog(tmp_path):
     (wheel,) = tmp_path.glob("localinterp-*.whl")
     with zipfile.ZipFile(wheel) as zf:
         assert zf.read("localinterp/models.toml") == (REPO / "models.toml").read_bytes()
+
+
+def test_a_user_models_toml_adds_aliases_and_can_change_the_default(tmp_path, monkeypatch):
+    user = tmp_path / "models.toml"
+    user.write_text(ENTRY.replace('default = "a"', 'default = "mine"').replace("[models.a]", "[models.mine]"))
+    monkeypatch.setenv("LOCALINTERP_MODELS_TOML", str(user))
+    catalog = load_catalog()
+    assert catalog.default == "mine" and catalog.get("mine").repo == "org/A-GGUF"
+    assert catalog.get("smollm2") is not None
+
+
+def test_a_broken_user_models_toml_is_one_line_naming_file_and_line(tmp_path, monkeypatch):
+    from clihelp import assert_one_line_error, run_cli
+
+    user = tmp_path / "models.toml"
+    user.write_text(ENTRY.replace('quants = ["Q4_0"]', "quants = []"))
+    monkeypatch.setenv("LOCALINTERP_MODELS_TOML", str(user))
+    assert_one_line_error(run_cli("plan", "a"), 2, f"{user}:2 [models.a]: 'quants' must be a non-empty list")
+    user.write_text("default = \n")
+    assert_one_line_error(run_cli("models"), 2, f"{user} is not valid TOML", "line 1")
+    monkeypatch.setenv("LOCALINTERP_MODELS_TOML", str(tmp_path / "missing.toml"))
+    assert_one_line_error(run_cli("models"), 2, "missing.toml cannot be read")

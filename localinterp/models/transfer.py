@@ -26,7 +26,7 @@ from localinterp.models import hfcache
 from localinterp.models.catalog import Catalog
 from localinterp.models.download import NoProgress, Progress, check_disk
 from localinterp.models.resolve import ModelOption, joined_dir, pypi_cache_dir
-from localinterp.models.verify import CHUNK, remember_verified, sha256_file
+from localinterp.models.verify import CHUNK, remember_verified
 
 MANIFEST = "localinterp-manifest.json"
 FORMAT = "localinterp-export"
@@ -290,11 +290,3 @@ def _targets(manifest: dict[str, Any], catalog: Catalog) -> list[tuple[dict[str,
             return [(f, imported_dir() / f["name"]) for f in files]
         return [(files[0], pypi_cache_dir() / entry.pypi.file)]
     return [(f, imported_dir() / f["name"]) for f in files]
-
-
-def verify_export(folder: Path) -> None:
-    """Hash every file of an export against its manifest (used by tests and `import`'s dry runs)."""
-    manifest = _read_manifest(folder)
-    for f in manifest["files"]:
-        if sha256_file(folder / f["name"]) != f["sha256"]:
-            raise VerificationError(f"{folder / f['name']} does not match its manifest.")
