@@ -60,3 +60,23 @@ def hub(monkeypatch):
     from huggingface_hub.utils import close_session
 
     close_session()  # its pooled connections point at this server
+
+
+QWEN = "bartowski/Qwen2.5-Coder-7B-Instruct-GGUF"
+
+
+@pytest.fixture
+def qwen(hub, tmp_path_factory):
+    """The catalog's qwen2.5-coder-7b repo on the test hub: small files of three quants, and a README."""
+    from ggufgen import small_llama
+
+    src = tmp_path_factory.mktemp("qwen")
+    files = {
+        f"Qwen2.5-Coder-7B-Instruct-{q}.gguf": small_llama(
+            src / f"{q}.gguf", q, name="Qwen2.5-Coder-7B-Instruct"
+        )
+        for q in ("Q4_K_M", "Q5_K_M", "Q8_0")
+    }
+    readme = src / "README.md"
+    readme.write_text("# model card\n")
+    return hub.add_repo(QWEN, files | {"README.md": readme}, tags=["gguf"])

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from clihelp import assert_one_line_error, invoke
+from conftest import QWEN
 from gguf.constants import GGMLQuantizationType as Q
 from ggufgen import byte_split, falcon_180b, falcon_tensors, small_llama
 
@@ -16,23 +17,6 @@ from localinterp.errors import AccessDenied, BadInput, ModelNotFound
 from localinterp.models import download, hfcache
 from localinterp.models.fetch import materialize
 from localinterp.models.resolve import parse_repo_ref, resolve
-
-QWEN = "bartowski/Qwen2.5-Coder-7B-Instruct-GGUF"
-
-
-@pytest.fixture
-def qwen(hub, tmp_path_factory):
-    """The catalog's qwen2.5-coder-7b repo, with small files of three quants and a README."""
-    src = tmp_path_factory.mktemp("qwen")
-    files = {
-        f"Qwen2.5-Coder-7B-Instruct-{q}.gguf": small_llama(
-            src / f"{q}.gguf", q, name="Qwen2.5-Coder-7B-Instruct"
-        )
-        for q in ("Q4_K_M", "Q5_K_M", "Q8_0")
-    }
-    readme = src / "README.md"
-    readme.write_text("# model card\n")
-    return hub.add_repo(QWEN, files | {"README.md": readme}, tags=["gguf"])
 
 
 @pytest.fixture

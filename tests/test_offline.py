@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 from clihelp import assert_one_line_error, invoke, run_cli
-from ggufgen import small_llama
+from conftest import QWEN
 
 from localinterp.models import hfcache
 
-QWEN = "bartowski/Qwen2.5-Coder-7B-Instruct-GGUF"
 GUARD = """
 import os, socket
 def _blocked(*args, **kwargs):
@@ -29,18 +28,6 @@ socket.socket.connect_ex = _blocked
 socket.create_connection = _blocked
 socket.getaddrinfo = _blocked
 """
-
-
-@pytest.fixture
-def qwen(hub, tmp_path_factory):
-    src = tmp_path_factory.mktemp("qwen")
-    files = {
-        f"Qwen2.5-Coder-7B-Instruct-{q}.gguf": small_llama(
-            src / f"{q}.gguf", q, name="Qwen2.5-Coder-7B-Instruct"
-        )
-        for q in ("Q4_K_M", "Q8_0")
-    }
-    return hub.add_repo(QWEN, files, tags=["gguf"])
 
 
 @pytest.fixture

@@ -8,23 +8,17 @@ from pathlib import Path
 
 import pytest
 from clihelp import assert_one_line_error, invoke
+from conftest import QWEN
 from ggufgen import small_llama
 
 from localinterp.models import hfcache
 
-QWEN = "bartowski/Qwen2.5-Coder-7B-Instruct-GGUF"
-
 
 @pytest.fixture
-def pulled(hub, tmp_path_factory):
-    src = tmp_path_factory.mktemp("qwen")
-    files = {
-        f"Qwen2.5-Coder-7B-Instruct-{q}.gguf": small_llama(src / f"{q}.gguf", q) for q in ("Q4_K_M", "Q8_0")
-    }
-    hub.add_repo(QWEN, files, tags=["gguf"])
+def pulled(qwen):
     for quant in ("Q4_K_M", "Q8_0"):
         assert invoke("pull", f"{QWEN}:{quant}").returncode == 0
-    return files
+    return {name: f.path for name, f in qwen.files.items()}
 
 
 def test_models_lists_cached_files_then_catalog_entries_not_pulled(pulled):

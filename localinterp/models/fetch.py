@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from localinterp.errors import DownloadError, VerificationError
+from localinterp.fsutil import atomic_write
 from localinterp.models import hfcache
 from localinterp.models.download import Progress, check_disk, fetch_blob, join_parts, quarantine
 from localinterp.models.hub import Hub
@@ -41,7 +42,7 @@ def materialize(
         dest.parent.mkdir(parents=True, exist_ok=True)
         say(f"Joining {len(option.local)} parts into {dest}")
         sha = join_parts(list(option.local), dest, progress=progress)
-        _write_joined_record(dest, sha, [str(p.resolve()) for p in option.local], repo=repo)
+        write_joined_record(dest, sha, [str(p.resolve()) for p in option.local], repo=repo)
         touch(dest)
         return dest
     if option.hub is None:
@@ -66,7 +67,7 @@ def materialize(
     dest.parent.mkdir(parents=True, exist_ok=True)
     say(f"Joining {len(local)} parts of {src.group.name}")
     sha = join_parts(local, dest, progress=progress)
-    _write_joined_record(
+    write_joined_record(
         dest,
         sha,
         [f.path for f in src.files],
@@ -104,9 +105,7 @@ def _check_cached(option: ModelOption, path: Path, say: Status) -> None:
         )
 
 
-def _write_joined_record(dest: Path, sha: str, parts: list[str], **extra: object) -> None:
+def write_joined_record(dest: Path, sha: str, parts: list[str], **extra: object) -> None:
+    """Record what a joined file was made from and its sha256, beside it (read back by the resolver)."""
     record = {"sha256": sha, "size": dest.stat().st_size, "parts": parts, **extra}
-    sidecar = dest.with_name(dest.name + ".json")
-    tmp = sidecar.with_name(f"{sidecar.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(record, indent=2))
-    tmp.replace(sidecar)
+    atomic_write(dest.with_name(dest.name + ".json"), json.dumps(record, indent=2))

@@ -18,6 +18,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from localinterp.fsutil import atomic_write
 from localinterp.settings import hf_hub_cache
 
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -64,11 +65,7 @@ def read_ref(repo: str, ref: str = "main") -> str | None:
 
 def write_ref(repo: str, commit: str, ref: str = "main") -> None:
     """Record the commit `ref` points to (atomically)."""
-    path = repo_dir(repo) / "refs" / ref
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{ref}.{os.getpid()}.tmp")
-    tmp.write_text(commit)
-    tmp.replace(path)
+    atomic_write(repo_dir(repo) / "refs" / ref, commit)
 
 
 def link_snapshot(repo: str, commit: str, path: str, sha256: str) -> Path:

@@ -14,13 +14,13 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from localinterp.errors import BadInput, HubUnreachable, ModelNotFound, NotCached
+from localinterp.fsutil import atomic_write
 from localinterp.gguf import ModelSpec, read_header, read_model_spec, read_parts_spec, spec_from_headers
 from localinterp.models import hfcache
 from localinterp.models.catalog import REPO_ID_RE, Catalog, CatalogEntry, PyPISource, load_catalog
@@ -306,10 +306,7 @@ def _remote_spec(hub: Hub, repo: str, commit: str, group: FileGroup, files: tupl
         header, raw = hub.read_header(repo, commit, f.path, f.size)
         headers.append(header)
         if cached:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(raw)
-            tmp.replace(cached)
+            atomic_write(cached, raw)
     names = (Path(group.name),) if group.needs_join else tuple(Path(p) for p in group.paths)
     return spec_from_headers(headers, names, group.size)
 
@@ -369,6 +366,8 @@ def _hub_options(
             alias=entry.alias if entry else None,
         )
 
+    first: FileGroup | None = None
+    first_spec: ModelSpec | None = None
     if len(groups) == 1 or budget_bytes is None:
         read = groups
     else:
@@ -384,8 +383,10 @@ def _hub_options(
             )
     options = []
     for g in read:
-        say(f"Reading the GGUF header of {repo}/{g.name}")
-        options.append(option(g, _spec_for(hub, repo, commit, g, hub_files(g), local_copy(g))))
+        if g is not first:
+            say(f"Reading the GGUF header of {repo}/{g.name}")
+        spec = first_spec if g is first else _spec_for(hub, repo, commit, g, hub_files(g), local_copy(g))
+        options.append(option(g, spec))
     return options
 
 

@@ -21,10 +21,12 @@ from typing import Any
 
 from localinterp import __version__
 from localinterp.errors import BadInput, VerificationError
+from localinterp.fsutil import atomic_write
 from localinterp.gguf import ModelSpec
 from localinterp.models import hfcache
 from localinterp.models.catalog import Catalog
 from localinterp.models.download import NoProgress, Progress, check_disk
+from localinterp.models.fetch import write_joined_record
 from localinterp.models.resolve import ModelOption, joined_dir, pypi_cache_dir
 from localinterp.models.verify import CHUNK, remember_verified
 
@@ -134,9 +136,7 @@ def export(
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "localinterp": __version__,
     }
-    tmp = folder / (MANIFEST + ".partial")
-    tmp.write_text(json.dumps(manifest, indent=2))
-    tmp.replace(folder / MANIFEST)
+    atomic_write(folder / MANIFEST, json.dumps(manifest, indent=2))
     return folder
 
 
@@ -250,15 +250,14 @@ def import_folder(
         return Imported(ref, manifest["metadata"].get("name", ref), tuple(paths))
     if kind == "hub":
         target = copied[0][1]
-        record = {
-            "sha256": copied[0][2],
-            "size": target.stat().st_size,
-            "parts": source.get("paths", []),
-            "repo": source["repo"],
-            "commit": source["commit"],
-            "part_sha256": source.get("part_sha256", []),
-        }
-        target.with_name(target.name + ".json").write_text(json.dumps(record, indent=2))
+        write_joined_record(
+            target,
+            copied[0][2],
+            source.get("paths", []),
+            repo=source["repo"],
+            commit=source["commit"],
+            part_sha256=source.get("part_sha256", []),
+        )
         return Imported(ref, manifest["metadata"].get("name", ref), (target,))
     if kind == "local":
         ref = str(copied[0][1])

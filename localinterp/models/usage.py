@@ -4,9 +4,10 @@ many disks are mounted noatime)."""
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
+
+from localinterp.fsutil import atomic_write
 
 
 def _record() -> Path:
@@ -28,11 +29,7 @@ def _load() -> dict[str, float]:
 
 
 def _save(data: dict[str, float]) -> None:
-    path = _record()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"usage.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
-    tmp.replace(path)
+    atomic_write(_record(), json.dumps(data, indent=1, sort_keys=True))
 
 
 def touch(path: Path) -> None:

@@ -13,6 +13,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from localinterp.fsutil import atomic_write
+
 CHUNK = 1024 * 1024
 
 
@@ -41,11 +43,7 @@ def _stamp(path: Path, sha256: str) -> dict[str, object]:
 
 def remember_verified(path: Path, sha256: str) -> None:
     """Record that `path`, as it is now, has this sha256 (after hashing it while writing it)."""
-    marker = _marker(path)
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    tmp = marker.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(_stamp(path, sha256)))
-    tmp.replace(marker)
+    atomic_write(_marker(path), json.dumps(_stamp(path, sha256)))
 
 
 def forget_verified(path: Path) -> None:
