@@ -1,0 +1,99 @@
+"""Split a streamed reply into prose and fenced code blocks, as it arrives.
+
+The rule matches the grammar's (grammar.py): three backticks open a block, the tag up to the end of the
+line names its language, and the next three backticks close it. Up to two trailing backticks are held back
+until the next piece shows whether they start a fence, so no event ever has to be taken back.
+"""
+
+from __future__ import annotations
+
+from localinterp.engine.languages import canonical
+from localinterp.engine.types import CodeDelta, CodeEnd, CodeStart, Event, TextDelta
+
+FENCE = "```"
+
+
+def _split_tail(text: str) -> tuple[str, str]:
+    """`text` without its trailing backticks (at most two), and those backticks."""
+    n = len(text) - len(text.rstrip("`"))
+    n = min(n, 2)
+    return (text[: len(text) - n], text[len(text) - n :]) if n else (text, "")
+
+
+class BlockParser:
+    """Feed text pieces in order; get events. Call `close()` at the end of the reply."""
+
+    def __init__(self) -> None:
+        self._state = "prose"  # prose | tag | code
+        self._held = ""
+        self._tag = ""
+        self._language = ""
+        self._code: list[str] = []
+
+    @property
+    def in_code(self) -> bool:
+        """Whether a block is open (its fence has been written, its closing fence not yet)."""
+        return self._state != "prose"
+
+    def feed(self, text: str) -> list[Event]:
+        """Events for `text`, given everything fed before."""
+        events: list[Event] = []
+        s, self._held = self._held + text, ""
+        i = 0
+        while i < len(s):
+            if self._state == "prose":
+                j = s.find(FENCE, i)
+                if j < 0:
+                    body, self._held = _split_tail(s[i:])
+                    if body:
+                        events.append(TextDelta(body))
+                    break
+                if j > i:
+                    events.append(TextDelta(s[i:j]))
+                self._state, self._tag, i = "tag", "", j + len(FENCE)
+            elif self._state == "tag":
+                j = s.find("\n", i)
+                if j < 0:
+                    self._tag += s[i:]
+                    break
+                self._tag += s[i:j]
+                self._language = canonical(self._tag) or self._tag.strip().lower() or "text"
+                self._code = []
+                events.append(CodeStart(self._language))
+                self._state, i = "code", j + 1
+            else:
+                j = s.find(FENCE, i)
+                if j < 0:
+                    body, self._held = _split_tail(s[i:])
+                    if body:
+                        self._code.append(body)
+                        events.append(CodeDelta(body))
+                    break
+                if j > i:
+                    self._code.append(s[i:j])
+                    events.append(CodeDelta(s[i:j]))
+                events.append(CodeEnd(self._language, _strip_newline("".join(self._code))))
+                self._state, i = "prose", j + len(FENCE)
+        return events
+
+    def close(self) -> list[Event]:
+        """Flush what was held back; a block still open ends unclosed."""
+        events: list[Event] = []
+        held, self._held = self._held, ""
+        if self._state == "prose":
+            if held:
+                events.append(TextDelta(held))
+        elif self._state == "tag":
+            language = canonical(self._tag) or self._tag.strip().lower() or "text"
+            events += [CodeStart(language), CodeEnd(language, "", closed=False)]
+        else:
+            if held:
+                self._code.append(held)
+                events.append(CodeDelta(held))
+            events.append(CodeEnd(self._language, _strip_newline("".join(self._code)), closed=False))
+        self._state = "prose"
+        return events
+
+
+def _strip_newline(code: str) -> str:
+    return code[:-1] if code.endswith("\n") else code

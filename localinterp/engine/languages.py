@@ -1,0 +1,56 @@
+"""The code-block languages localinterp knows, the names models use for them, and which run here.
+
+The engine's grammar admits only languages with a runner on this machine, so a model cannot write a block
+that nothing could run.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language: its canonical name, the fence tags models write for it, and the programs that run it."""
+
+    name: str
+    aliases: tuple[str, ...]
+    programs: tuple[str, ...]  # any one of these on PATH makes it available
+
+
+LANGUAGES: tuple[Language, ...] = (
+    Language("python", ("python", "py", "python3"), ()),  # always: localinterp itself runs on Python
+    Language("shell", ("shell", "bash", "sh", "zsh", "console"), ("bash", "sh")),
+    Language("javascript", ("javascript", "js", "node"), ("node",)),
+    Language("r", ("r",), ("Rscript",)),
+    Language("ruby", ("ruby", "rb"), ("ruby",)),
+    Language("powershell", ("powershell", "pwsh", "ps1"), ("pwsh", "powershell")),
+    Language("applescript", ("applescript", "osascript"), ("osascript",)),
+)
+_BY_TAG = {alias: lang.name for lang in LANGUAGES for alias in lang.aliases}
+
+
+def canonical(tag: str) -> str | None:
+    """The canonical language for a fence tag (`py` -> python, `bash` -> shell), or None if unknown."""
+    return _BY_TAG.get(tag.strip().lower())
+
+
+def aliases(names: tuple[str, ...] | list[str]) -> list[str]:
+    """Every fence tag that means one of `names`."""
+    wanted = set(names)
+    return [alias for lang in LANGUAGES if lang.name in wanted for alias in lang.aliases]
+
+
+def available() -> tuple[str, ...]:
+    """Languages that can run on this machine."""
+    found = []
+    for lang in LANGUAGES:
+        if (
+            (lang.name == "powershell" and sys.platform == "win32")
+            or not lang.programs
+            or any(shutil.which(p) for p in lang.programs)
+        ):
+            found.append(lang.name)
+    return tuple(found)

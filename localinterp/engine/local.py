@@ -1,0 +1,351 @@
+"""The local backend: llama.cpp through llama-cpp-python, loaded the way the planner decided.
+
+The generation loop is our own, over llama-cpp-python's thin bindings, for three reasons:
+- the KV cache is kept across turns: each turn evaluates only the tokens after the longest prefix the
+  cache already holds (the rendered conversation usually shares everything up to the new message);
+- grammar-constrained sampling checks the sampled token against the grammar first and applies the full
+  grammar mask only when it is rejected, as llama.cpp's own `common_sampler` does. A grammar in the
+  sampler chain would mask the whole vocabulary on every token, which costs ~40 % of the throughput;
+- llama.cpp's log goes to `logging` (logger `localinterp.llama_cpp`) through its log callback, instead of
+  `verbose=False`, which points file descriptors 1 and 2 at /dev/null and would blank a live display.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import ctypes
+import io
+import logging
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from localinterp.engine.blocks import BlockParser
+from localinterp.engine.context import fit_messages
+from localinterp.engine.grammar import code_block_grammar
+from localinterp.engine.template import ChatTemplate, chat_template
+from localinterp.engine.types import ChatMessage, Event, TurnEnd, TurnStats
+from localinterp.errors import InvalidModelFile, LocalinterpError
+
+if TYPE_CHECKING:
+    from localinterp.plan import Plan
+
+log = logging.getLogger("localinterp.llama_cpp")
+# ggml_log_level in the vendored ggml.h: 1 debug, 2 info, 3 warn, 4 error, 5 continues the previous line.
+_LEVELS = {1: logging.DEBUG, 2: logging.INFO, 3: logging.WARNING, 4: logging.ERROR}
+_log_callback: Any = None  # kept referenced: llama.cpp holds only a C pointer to it
+REPEATED_LINES_LIMIT = 12  # the same non-blank line this many times in a row ends the turn
+
+
+class LoadError(LocalinterpError):
+    """llama.cpp could not load the model (exit code 7)."""
+
+    exit_code = 7
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """Sampling settings; temperature 0 is greedy (deterministic)."""
+
+    temperature: float = 0.2
+    top_k: int = 40
+    top_p: float = 0.95
+    min_p: float = 0.05
+    repeat_penalty: float = 1.1
+    repeat_last_n: int = 64
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How to load: what plan.py decided, in llama.cpp's terms."""
+
+    n_ctx: int
+    n_gpu_layers: int = 0
+    n_threads: int | None = None
+    n_batch: int = 512
+    n_ubatch: int = 512
+    flash_attn: bool = False
+
+    @classmethod
+    def from_plan(cls, plan: Plan, n_threads: int | None = None) -> LoadOptions:
+        """The options the planner chose: its context window, GPU layers and load settings."""
+        return cls(
+            n_ctx=plan.context_window,
+            n_gpu_layers=plan.gpu_layers,
+            n_threads=n_threads,
+            n_batch=plan.settings.n_batch,
+            n_ubatch=plan.settings.n_ubatch,
+            flash_attn=plan.settings.flash_attn,
+        )
+
+
+def _route_llama_logs() -> None:
+    global _log_callback
+    if _log_callback is not None:
+        return
+    import llama_cpp
+
+    last = [logging.DEBUG]
+
+    @llama_cpp.llama_log_callback
+    def callback(level: int, text: bytes, _user: ctypes.c_void_p) -> None:
+        lvl = _LEVELS.get(level, last[0])  # level 5 continues the previous line
+        last[0] = lvl
+        if log.isEnabledFor(lvl):
+            log.log(lvl, text.decode("utf-8", errors="replace").rstrip("\n"))
+
+    llama_cpp.llama_log_set(callback, ctypes.c_void_p(0))
+    _log_callback = callback
+
+
+class LocalEngine:
+    """A loaded GGUF model that turns conversations into event streams."""
+
+    def __init__(self, path: Path, options: LoadOptions, *, languages: Sequence[str] = ("python",)) -> None:
+        import llama_cpp
+
+        _route_llama_logs()
+        self.path = path
+        self.options = options
+        self.languages = tuple(languages)
+        captured = io.StringIO()
+        kwargs: dict[str, Any] = {
+            "model_path": str(path),
+            "n_ctx": options.n_ctx,
+            "n_gpu_layers": options.n_gpu_layers,
+            "n_batch": options.n_batch,
+            "n_ubatch": options.n_ubatch,
+            "flash_attn": options.flash_attn,
+            "verbose": True,  # see the module docstring: False would redirect file descriptors
+        }
+        if options.n_threads:
+            kwargs["n_threads"] = kwargs["n_threads_batch"] = options.n_threads
+        try:
+            with contextlib.redirect_stderr(captured):  # llama-cpp-python's own prints while loading
+                self._llm = llama_cpp.Llama(**kwargs)
+        except ValueError as e:
+            raise LoadError(
+                f"llama.cpp could not load {path} ({e}); see the log with LOCALINTERP_DEBUG=1."
+            ) from None
+        finally:
+            for line in captured.getvalue().splitlines():
+                log.debug(line)
+        # From here on its `verbose` only adds prints (timings after each completion); our log has them.
+        self._llm.verbose = False
+        self._ctx = self._llm._ctx.ctx
+        self._vocab = llama_cpp.llama_model_get_vocab(self._llm._model.model)
+        self.n_vocab = llama_cpp.llama_vocab_n_tokens(self._vocab)
+        self.n_ctx = self._llm.n_ctx()
+        self._pieces: dict[int, bytes] = {}
+        self.template: ChatTemplate = chat_template(
+            self._llm.metadata, self._text(self._llm.token_bos()), self._text(self._llm.token_eos())
+        )
+        self._grammar_text = code_block_grammar(self.languages) if self.languages else None
+        self._candidates = llama_cpp._internals.LlamaTokenDataArray(n_vocab=self.n_vocab)
+
+    # -- tokens --------------------------------------------------------------------------------------
+
+    def _text(self, token: int) -> str:
+        return self._piece(token, special=True).decode("utf-8", errors="replace") if token >= 0 else ""
+
+    def _piece(self, token: int, special: bool = False) -> bytes:
+        key = token if not special else -token - 1
+        piece = self._pieces.get(key)
+        if piece is None:
+            import llama_cpp
+
+            buf = ctypes.create_string_buffer(256)
+            n = llama_cpp.llama_token_to_piece(self._vocab, token, buf, len(buf), 0, special)
+            piece = buf.raw[: max(n, 0)]
+            self._pieces[key] = piece
+        return piece
+
+    def tokenize(self, text: str) -> list[int]:
+        """Tokens of a rendered prompt: special tokens parsed, BOS added when the model wants one and the
+        template did not write it."""
+        tokens = self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+        bos = self._llm.token_bos()
+        if self._llm._model.add_bos_token() and bos >= 0 and (not tokens or tokens[0] != bos):
+            tokens.insert(0, bos)
+        return tokens
+
+    def prompt_tokens(self, messages: Sequence[ChatMessage]) -> list[int]:
+        """The conversation as the model sees it, ready for the reply."""
+        return self.tokenize(self.template.render(messages))
+
+    def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
+        """How many tokens the conversation takes in the context window."""
+        return len(self.prompt_tokens(messages))
+
+    @property
+    def cached_tokens(self) -> list[int]:
+        """The tokens whose keys and values are in the KV cache now."""
+        return list(self._llm._input_ids[: self._llm.n_tokens])
+
+    # -- sampling ------------------------------------------------------------------------------------
+
+    def _chain(self, sampling: Sampling) -> Any:
+        import llama_cpp
+
+        params = llama_cpp.llama_sampler_chain_default_params()
+        chain = llama_cpp.llama_sampler_chain_init(params)
+        add = llama_cpp.llama_sampler_chain_add
+        # top-k first: the penalty sampler scans what it is given, and the whole vocabulary is slow.
+        add(chain, llama_cpp.llama_sampler_init_top_k(sampling.top_k))
+        if sampling.repeat_penalty != 1.0:
+            penalties = llama_cpp.llama_sampler_init_penalties(
+                self.n_vocab, sampling.repeat_last_n, sampling.repeat_penalty, 0.0, 0.0
+            )
+            add(chain, penalties)
+        if sampling.temperature <= 0:
+            add(chain, llama_cpp.llama_sampler_init_greedy())
+        else:
+            add(chain, llama_cpp.llama_sampler_init_top_p(sampling.top_p, 1))
+            add(chain, llama_cpp.llama_sampler_init_min_p(sampling.min_p, 1))
+            add(chain, llama_cpp.llama_sampler_init_temp(sampling.temperature))
+            add(chain, llama_cpp.llama_sampler_init_dist(sampling.seed))
+        return chain
+
+    def _grammar(self) -> Any:
+        import llama_cpp
+
+        assert self._grammar_text is not None
+        grammar = llama_cpp.llama_sampler_init_grammar(self._vocab, self._grammar_text.encode(), b"root")
+        if not grammar:
+            raise InvalidModelFile("llama.cpp rejected the code-block grammar for this model's vocabulary.")
+        return grammar
+
+    def _sample(self, chain: Any, grammar: Any) -> tuple[int, bool]:
+        """One token: sampled freely, then checked against the grammar; resampled under it if rejected."""
+        import llama_cpp
+        import numpy as np
+
+        cand = self._candidates
+        logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(self._ctx, -1), shape=(self.n_vocab,))
+        cand.copy_logits(logits)
+        arr = ctypes.byref(cand.candidates)
+        llama_cpp.llama_sampler_apply(chain, arr)
+        token = int(cand.candidates_data.id[cand.candidates.selected])
+        if grammar is None:
+            return token, False
+        single = (llama_cpp.llama_token_data * 1)(llama_cpp.llama_token_data(token, 1.0, 0.0))
+        check = llama_cpp.llama_token_data_array(single, 1, -1, False)
+        llama_cpp.llama_sampler_apply(grammar, ctypes.byref(check))
+        if single[0].logit != float("-inf"):
+            return token, False
+        cand.copy_logits(logits)
+        llama_cpp.llama_sampler_apply(grammar, arr)
+        llama_cpp.llama_sampler_apply(chain, arr)
+        return int(cand.candidates_data.id[cand.candidates.selected]), True
+
+    # -- the turn ------------------------------------------------------------------------------------
+
+    def chat(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int = 1024,
+        sampling: Sampling = Sampling(),
+        constrained: bool = True,
+        stop: threading.Event | None = None,
+    ) -> Iterator[Event]:
+        """Stream the model's reply to `messages` as events, ending with one TurnEnd.
+
+        The conversation is trimmed to fit the window (see context.py); Ctrl-C or `stop` ends the turn
+        with reason "interrupted" and the reply so far kept.
+        """
+        import llama_cpp
+
+        max_tokens = max(1, min(max_tokens, self.n_ctx // 2))
+        fitted = fit_messages(messages, self.count_tokens, self.n_ctx - max_tokens)
+        tokens = self.prompt_tokens(fitted)
+        llm = self._llm
+        cached = llm._input_ids[: llm.n_tokens]
+        reuse = 0
+        for a, b in zip(cached, tokens, strict=False):
+            if a != b:
+                break
+            reuse += 1
+        reuse = min(reuse, len(tokens) - 1)  # at least one token is evaluated, to get fresh logits
+
+        chain = self._chain(sampling)
+        grammar = self._grammar() if constrained and self._grammar_text else None
+        parser = BlockParser()
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        reply: list[str] = []
+        generated = resamples = 0
+        reason = "length"
+        started = time.perf_counter()
+        first_token_at = 0.0
+        try:
+            llm.n_tokens = reuse
+            llm.eval(tokens[reuse:])
+            while generated < max_tokens:
+                if stop is not None and stop.is_set():
+                    reason = "interrupted"
+                    break
+                token, resampled = self._sample(chain, grammar)
+                resamples += resampled
+                llama_cpp.llama_sampler_accept(chain, token)
+                if grammar is not None:
+                    llama_cpp.llama_sampler_accept(grammar, token)
+                generated += 1
+                if generated == 1:
+                    first_token_at = time.perf_counter()
+                if llama_cpp.llama_vocab_is_eog(self._vocab, token):
+                    reason = "stop"
+                    break
+                text = decoder.decode(self._piece(token))
+                if text:
+                    reply.append(text)
+                    yield from parser.feed(text)
+                    if "\n" in text and _looping("".join(reply)):
+                        reason = "repetition"
+                        break
+                if llm.n_tokens >= self.n_ctx:
+                    reason = "context"
+                    break
+                llm.eval([token])
+        except KeyboardInterrupt:
+            reason = "interrupted"
+        finally:
+            llama_cpp.llama_sampler_free(chain)
+            if grammar is not None:
+                llama_cpp.llama_sampler_free(grammar)
+        tail = decoder.decode(b"", final=True)
+        if tail:
+            reply.append(tail)
+            yield from parser.feed(tail)
+        yield from parser.close()
+        now = time.perf_counter()
+        log.debug("turn: %d tokens, %d resampled under the grammar", generated, resamples)
+        yield TurnEnd(
+            reason,
+            TurnStats(
+                prompt_tokens=len(tokens),
+                reused_tokens=reuse,
+                evaluated_tokens=len(tokens) - reuse,
+                generated_tokens=generated,
+                time_to_first_token_s=(first_token_at - started) if generated else 0.0,
+                generation_s=(now - first_token_at) if generated else 0.0,
+            ),
+            "".join(reply),
+        )
+
+    def close(self) -> None:
+        """Free the model and its context now rather than at garbage collection."""
+        self._llm.close()
+
+
+def _looping(reply: str) -> bool:
+    """Whether the reply ends with the same non-blank line REPEATED_LINES_LIMIT times in a row."""
+    lines = [ln for ln in reply.splitlines() if ln.strip()]
+    if len(lines) < REPEATED_LINES_LIMIT + 1:
+        return False
+    last = lines[-(REPEATED_LINES_LIMIT + 1) : -1]  # complete lines only: the newest may still grow
+    return len(set(last)) == 1

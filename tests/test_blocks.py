@@ -1,0 +1,78 @@
+"""The streaming split of a reply into prose and code blocks, and the grammar that keeps blocks well formed."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from localinterp.engine.blocks import BlockParser
+from localinterp.engine.grammar import code_block_grammar
+from localinterp.engine.languages import available, canonical
+from localinterp.engine.types import CodeDelta, CodeEnd, CodeStart, TextDelta
+
+REPLY = "Here you go:\n```py\nprint('a `b` ``c``')\n```\nand in the shell:\n```bash\nls\n```\nDone `x`."
+
+
+def parse(pieces):
+    parser = BlockParser()
+    events = [e for p in pieces for e in parser.feed(p)]
+    return events + parser.close()
+
+
+def summary(events):
+    """Adjacent deltas merged, so that how the text was chunked does not matter."""
+    out = []
+    for e in events:
+        if isinstance(e, (TextDelta, CodeDelta)) and out and type(out[-1]) is type(e):
+            out[-1] = type(e)(out[-1].text + e.text)
+        else:
+            out.append(e)
+    return out
+
+
+def test_a_reply_splits_into_prose_and_blocks_with_canonical_languages():
+    assert summary(parse([REPLY])) == [
+        TextDelta("Here you go:\n"),
+        CodeStart("python"),
+        CodeDelta("print('a `b` ``c``')\n"),
+        CodeEnd("python", "print('a `b` ``c``')"),
+        TextDelta("\nand in the shell:\n"),
+        CodeStart("shell"),
+        CodeDelta("ls\n"),
+        CodeEnd("shell", "ls"),
+        TextDelta("\nDone `x`."),
+    ]
+
+
+@given(st.lists(st.integers(min_value=1, max_value=len(REPLY)), max_size=30))
+def test_any_chunking_gives_the_same_events(cuts):
+    points = sorted(set(cuts))
+    pieces = [REPLY[a:b] for a, b in zip([0, *points], [*points, len(REPLY)], strict=True)]
+    assert summary(parse(pieces)) == summary(parse([REPLY]))
+
+
+def test_backticks_are_held_until_they_are_known_not_to_open_a_fence():
+    parser = BlockParser()
+    assert parser.feed("a ``") == [TextDelta("a ")]
+    assert parser.feed("`sh\necho") == [CodeStart("shell"), CodeDelta("echo")]
+    assert parser.in_code
+
+
+def test_an_unclosed_block_ends_unclosed_and_an_unknown_tag_is_kept():
+    assert parse(["```markdown\n# hi\n"])[-1] == CodeEnd("markdown", "# hi", closed=False)
+    assert parse(["```"])[-1] == CodeEnd("text", "", closed=False)
+
+
+def test_languages_have_canonical_names_and_python_is_always_available():
+    assert canonical("py") == canonical("Python3") == "python"
+    assert canonical("zsh") == "shell" and canonical("cobol") is None
+    assert "python" in available()
+
+
+def test_the_grammar_names_every_tag_of_the_allowed_languages_only():
+    grammar = code_block_grammar(["python", "shell"])
+    tag_rule = next(line for line in grammar.splitlines() if line.startswith("tag ::="))
+    assert '"bash"' in tag_rule and '"py"' in tag_rule and '"javascript"' not in tag_rule
+    with pytest.raises(ValueError):
+        code_block_grammar([])

@@ -1,0 +1,165 @@
+"""The local engine on the real SmolLM2 model: streaming events, grammar-constrained blocks, the KV cache
+kept across turns, stopping, and conversations longer than the window."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+
+from localinterp.engine.context import fit_messages, truncate_middle
+from localinterp.engine.local import LoadError, LoadOptions, LocalEngine, Sampling, _looping
+from localinterp.engine.template import chat_template
+from localinterp.engine.types import ChatMessage as M
+from localinterp.engine.types import CodeDelta, CodeEnd, TextDelta, TurnEnd
+from localinterp.errors import InvalidModelFile
+
+GREEDY = Sampling(temperature=0.0)
+SYSTEM = M("system", "You are a helpful assistant. Answer with code in fenced blocks.")
+PROMPTS = [
+    "Write Python code that prints the numbers 1 to 5.",
+    "Show me a markdown code block with a heading and a list.",
+    "Write a JavaScript function that adds two numbers.",
+    "Give me a shell command to list files, in a code block.",
+]
+
+
+@pytest.fixture(scope="module")
+def engine(smollm2_path):
+    e = LocalEngine(smollm2_path, LoadOptions(n_ctx=2048), languages=("python", "shell"))
+    yield e
+    e.close()
+
+
+def reply(engine, messages, **kwargs):
+    events = list(engine.chat(messages, **kwargs))
+    assert isinstance(events[-1], TurnEnd) and not any(isinstance(e, TurnEnd) for e in events[:-1])
+    return events, events[-1]
+
+
+def test_a_reply_streams_as_events_that_add_up_to_the_text(engine):
+    events, end = reply(engine, [SYSTEM, M("user", PROMPTS[0])], max_tokens=120, sampling=GREEDY)
+    streamed = "".join(e.text for e in events if isinstance(e, (TextDelta, CodeDelta)))
+    assert end.reason in ("stop", "length") and end.stats.generated_tokens > 5
+    assert re.sub(r"```[^\n]*\n?", "", end.text) == streamed  # the same text, fences aside
+    assert end.stats.tokens_per_s > 0 and end.stats.time_to_first_token_s > 0
+
+
+def test_constrained_blocks_are_closed_and_in_an_available_language(engine):
+    violations_without = blocks_with = 0
+    for prompt in PROMPTS:
+        for constrained in (True, False):
+            events, _ = reply(
+                engine, [SYSTEM, M("user", prompt)], max_tokens=200, sampling=GREEDY, constrained=constrained
+            )
+            blocks = [e for e in events if isinstance(e, CodeEnd)]
+            bad = [b for b in blocks if not b.closed or b.language not in ("python", "shell")]
+            if constrained:
+                assert not bad, (prompt, blocks)
+                blocks_with += len(blocks)
+            else:
+                violations_without += len(bad)
+    # The prompts do exercise the grammar: left alone, this model breaks the format at least once.
+    assert blocks_with >= 3 and violations_without > 0
+
+
+def test_the_kv_cache_is_kept_so_a_second_turn_evaluates_only_new_tokens(engine):
+    conversation = [SYSTEM, M("user", "Write Python code that prints hello.")]
+    _, first = reply(engine, conversation, max_tokens=60, sampling=GREEDY)
+    conversation += [M("assistant", first.text), M("user", "Now print goodbye instead.")]
+    new = len(engine.prompt_tokens(conversation)) - len(engine.cached_tokens)
+    _, second = reply(engine, conversation, max_tokens=30, sampling=GREEDY)
+    assert second.stats.reused_tokens >= first.stats.prompt_tokens
+    assert second.stats.evaluated_tokens == new < second.stats.prompt_tokens // 3
+
+
+def test_a_stop_request_ends_the_turn_and_keeps_the_partial_reply(engine):
+    stop = threading.Event()
+    events = []
+    for event in engine.chat([SYSTEM, M("user", PROMPTS[0])], max_tokens=200, sampling=GREEDY, stop=stop):
+        events.append(event)
+        if len(events) == 3:
+            stop.set()
+    end = events[-1]
+    assert end.reason == "interrupted" and end.text and end.stats.generated_tokens < 10
+
+
+def test_max_tokens_ends_the_turn_with_reason_length(engine):
+    _, end = reply(
+        engine, [M("user", "Count from 1 to 100, one number per line.")], max_tokens=7, sampling=GREEDY
+    )
+    assert end.reason == "length" and end.stats.generated_tokens == 7
+
+
+def test_a_conversation_longer_than_the_window_is_trimmed_not_crashed(smollm2_path):
+    small = LocalEngine(smollm2_path, LoadOptions(n_ctx=512), languages=("python",))
+    conversation = [SYSTEM]
+    for i in range(12):
+        conversation += [M("user", f"Question {i}: " + "tell me more. " * 20), M("assistant", "Sure. " * 30)]
+    conversation.append(M("user", "What is 2 + 2?"))
+    _, end = reply(small, conversation, max_tokens=64, sampling=GREEDY)
+    assert end.reason in ("stop", "length")
+    assert end.stats.prompt_tokens + 64 <= 512
+    small.close()
+
+
+def test_fitting_keeps_the_system_message_and_the_newest_turns():
+    count = lambda msgs: sum(len(m.content) for m in msgs)  # noqa: E731 - characters stand in for tokens
+    msgs = [M("system", "S" * 10)] + [
+        M("user" if i % 2 == 0 else "assistant", f"{i}" * 50) for i in range(10)
+    ]
+    fitted = fit_messages(msgs, count, 260)
+    assert fitted[0].role == "system" and "earlier messages were dropped" in fitted[0].content
+    assert fitted[-1] == msgs[-1] and count(fitted) <= 260
+    assert fit_messages(msgs, count, 10_000) == msgs
+    huge = fit_messages([M("user", "x" * 5000)], count, 1000)
+    assert count(huge) <= 1000 and "characters" in huge[0].content
+
+
+def test_long_output_keeps_head_and_tail_and_says_what_was_cut():
+    text = "\n".join(f"line {i}" for i in range(10_000))
+    cut = truncate_middle(text, 2000)
+    assert len(cut) <= 2000 and cut.startswith("line 0\n") and cut.endswith("line 9999")
+    assert "lines) cut" in cut
+    assert truncate_middle("short", 100) == "short"
+
+
+def test_a_looping_reply_is_detected():
+    assert _looping("x = 1\n" * 14)
+    assert not _looping("".join(f"x = {i}\n" for i in range(30)))
+
+
+def test_chat_templates_run_sandboxed_and_fall_back_to_chatml():
+    evil = "{{ ''.__class__.__mro__[1].__subclasses__() }}"
+    with pytest.raises(InvalidModelFile, match="unsafe"):
+        chat_template({"tokenizer.chat_template": evil}, "<s>", "</s>").render([M("user", "hi")])
+    with pytest.raises(InvalidModelFile, match="does not compile"):
+        chat_template({"tokenizer.chat_template": "{% for %}"}, "<s>", "</s>")
+    fallback = chat_template({}, "", "")
+    assert fallback.is_fallback
+    assert fallback.render([M("user", "hi")]) == "<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n"
+
+
+def test_the_models_own_template_is_used(engine):
+    assert not engine.template.is_fallback
+    assert engine.template.render([M("user", "hi")]).endswith("<|im_start|>assistant\n")
+
+
+def test_a_file_llama_cpp_cannot_load_is_one_clear_error(tmp_path):
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(b"GGUF" + b"\0" * 100)
+    with pytest.raises(LoadError, match=r"llama\.cpp could not load"):
+        LocalEngine(bad, LoadOptions(n_ctx=256))
+
+
+def test_the_engine_loads_with_what_the_planner_chose(smollm2_path):
+    from localinterp.hardware import probe
+    from localinterp.models.resolve import resolve
+    from localinterp.plan import make_plan
+
+    resolved = resolve(str(smollm2_path))
+    plan = make_plan(resolved.specs, probe(llama_cpp=False), ctx=1024)
+    engine = LocalEngine(smollm2_path, LoadOptions.from_plan(plan))
+    assert engine.n_ctx == plan.context_window == 1024
+    engine.close()
