@@ -68,3 +68,15 @@ class AccessDenied(LocalinterpError):
     """The hub refused access: a gated model whose license was not accepted, or a private repo."""
 
     exit_code = 6
+
+
+class LoadError(LocalinterpError):
+    """llama.cpp could not load a model file it was given."""
+
+    exit_code = 7
+
+
+class CloudError(LocalinterpError):
+    """An OpenAI-compatible endpoint failed: unreachable, too slow, or answered with an error."""
+
+    exit_code = 8

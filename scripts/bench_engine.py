@@ -49,8 +49,8 @@ def raw_tokens_per_s(llm, prompt: str, n: int, grammar=None) -> float:
 def main() -> int:
     from fetch_test_models import fetch_test_model
 
-    from localinterp.engine.local import LoadOptions, LocalEngine, Sampling
-    from localinterp.engine.types import ChatMessage, TurnEnd
+    from localinterp.engine.local import LoadOptions, LocalEngine
+    from localinterp.engine.types import ChatMessage, Sampling, TurnEnd
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model", nargs="?", type=Path)

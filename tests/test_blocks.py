@@ -76,3 +76,28 @@ def test_the_grammar_names_every_tag_of_the_allowed_languages_only():
     assert '"bash"' in tag_rule and '"py"' in tag_rule and '"javascript"' not in tag_rule
     with pytest.raises(ValueError):
         code_block_grammar([])
+
+
+def test_a_json_call_streams_as_code_events_with_escapes_split_anywhere():
+    from localinterp.engine.jsoncall import JsonCallParser
+
+    raw = '{"language": "py", "code": "print(\\"a\\\\tb\\")\\nx = \\u00e9\\n"}'
+    for cut in range(1, len(raw)):
+        parser = JsonCallParser()
+        events = parser.feed(raw[:cut]) + parser.feed(raw[cut:]) + parser.close()
+        assert events[0] == CodeStart("python")
+        assert events[-1] == CodeEnd("python", 'print("a\\tb")\nx = é\n')
+        assert "".join(e.text for e in events if isinstance(e, CodeDelta)) == 'print("a\\tb")\nx = é\n'
+
+
+def test_a_json_message_streams_as_text_and_an_unfinished_call_ends_unclosed():
+    from localinterp.engine.jsoncall import JsonCallParser
+
+    parser = JsonCallParser()
+    assert summary(parser.feed('{"message": "Hi \\"you\\""}') + parser.close()) == [TextDelta('Hi "you"')]
+    parser = JsonCallParser()
+    assert parser.feed('{"language": "bash", "code": "ls')[-1] == CodeDelta("ls")
+    assert parser.close() == [CodeEnd("shell", "ls", closed=False)]
+    parser = JsonCallParser()  # keys in another order: understood at the end
+    assert parser.feed('{"code": "1+1", "language": "python"}') == []
+    assert parser.close()[-1] == CodeEnd("python", "1+1")

@@ -9,11 +9,12 @@ import threading
 import pytest
 
 from localinterp.engine.context import fit_messages, truncate_middle
-from localinterp.engine.local import LoadError, LoadOptions, LocalEngine, Sampling, _looping
+from localinterp.engine.languages import canonical
+from localinterp.engine.local import LoadOptions, LocalEngine, _looping
 from localinterp.engine.template import chat_template
 from localinterp.engine.types import ChatMessage as M
-from localinterp.engine.types import CodeDelta, CodeEnd, TextDelta, TurnEnd
-from localinterp.errors import InvalidModelFile
+from localinterp.engine.types import CodeDelta, CodeEnd, Sampling, TextDelta, TurnEnd
+from localinterp.errors import InvalidModelFile, LoadError
 
 GREEDY = Sampling(temperature=0.0)
 SYSTEM = M("system", "You are a helpful assistant. Answer with code in fenced blocks.")
@@ -163,3 +164,20 @@ def test_the_engine_loads_with_what_the_planner_chose(smollm2_path):
     engine = LocalEngine(smollm2_path, LoadOptions.from_plan(plan))
     assert engine.n_ctx == plan.context_window == 1024
     engine.close()
+
+
+def test_json_mode_replies_are_valid_json_calls_or_messages(engine):
+    import json
+
+    from localinterp.engine.languages import aliases
+
+    system = M(
+        "system", 'Reply with one JSON object: {"language": "python", "code": "..."} or {"message": "..."}.'
+    )
+    for prompt in ("Print hello world in Python.", "What is the capital of France?", "List the files here."):
+        events, end = reply(engine, [system, M("user", prompt)], max_tokens=150, sampling=GREEDY, mode="json")
+        data = json.loads(end.text)
+        assert set(data) in ({"message"}, {"language", "code"}), data
+        if "code" in data:
+            assert data["language"] in aliases(["python", "shell"])
+            assert events[-2] == CodeEnd(canonical(data["language"]), data["code"])

@@ -27,9 +27,10 @@ from typing import TYPE_CHECKING, Any
 from localinterp.engine.blocks import BlockParser
 from localinterp.engine.context import fit_messages
 from localinterp.engine.grammar import code_block_grammar
+from localinterp.engine.jsoncall import JsonCallParser, json_call_grammar
 from localinterp.engine.template import ChatTemplate, chat_template
-from localinterp.engine.types import ChatMessage, Event, TurnEnd, TurnStats
-from localinterp.errors import InvalidModelFile, LocalinterpError
+from localinterp.engine.types import DEFAULT_SAMPLING, ChatMessage, Event, Sampling, TurnEnd, TurnStats
+from localinterp.errors import InvalidModelFile, LoadError
 
 if TYPE_CHECKING:
     from localinterp.plan import Plan
@@ -39,25 +40,6 @@ log = logging.getLogger("localinterp.llama_cpp")
 _LEVELS = {1: logging.DEBUG, 2: logging.INFO, 3: logging.WARNING, 4: logging.ERROR}
 _log_callback: Any = None  # kept referenced: llama.cpp holds only a C pointer to it
 REPEATED_LINES_LIMIT = 12  # the same non-blank line this many times in a row ends the turn
-
-
-class LoadError(LocalinterpError):
-    """llama.cpp could not load the model (exit code 7)."""
-
-    exit_code = 7
-
-
-@dataclass(frozen=True)
-class Sampling:
-    """Sampling settings; temperature 0 is greedy (deterministic)."""
-
-    temperature: float = 0.2
-    top_k: int = 40
-    top_p: float = 0.95
-    min_p: float = 0.05
-    repeat_penalty: float = 1.1
-    repeat_last_n: int = 64
-    seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -145,7 +127,11 @@ class LocalEngine:
         self.template: ChatTemplate = chat_template(
             self._llm.metadata, self._text(self._llm.token_bos()), self._text(self._llm.token_eos())
         )
-        self._grammar_text = code_block_grammar(self.languages) if self.languages else None
+        self._grammars = (
+            {"fences": code_block_grammar(self.languages), "json": json_call_grammar(self.languages)}
+            if self.languages
+            else {}
+        )
         self._candidates = llama_cpp._internals.LlamaTokenDataArray(n_vocab=self.n_vocab)
 
     # -- tokens --------------------------------------------------------------------------------------
@@ -211,11 +197,10 @@ class LocalEngine:
             add(chain, llama_cpp.llama_sampler_init_dist(sampling.seed))
         return chain
 
-    def _grammar(self) -> Any:
+    def _grammar(self, mode: str) -> Any:
         import llama_cpp
 
-        assert self._grammar_text is not None
-        grammar = llama_cpp.llama_sampler_init_grammar(self._vocab, self._grammar_text.encode(), b"root")
+        grammar = llama_cpp.llama_sampler_init_grammar(self._vocab, self._grammars[mode].encode(), b"root")
         if not grammar:
             raise InvalidModelFile("llama.cpp rejected the code-block grammar for this model's vocabulary.")
         return grammar
@@ -250,11 +235,15 @@ class LocalEngine:
         messages: Sequence[ChatMessage],
         *,
         max_tokens: int = 1024,
-        sampling: Sampling = Sampling(),
+        sampling: Sampling = DEFAULT_SAMPLING,
         constrained: bool = True,
         stop: threading.Event | None = None,
+        mode: str = "fences",
     ) -> Iterator[Event]:
         """Stream the model's reply to `messages` as events, ending with one TurnEnd.
+
+        `mode` "fences": prose with fenced code blocks; "json": one JSON object per reply, a message or a
+        {"language", "code"} call (jsoncall.py), for models that prefer tool calls.
 
         The conversation is trimmed to fit the window (see context.py); Ctrl-C or `stop` ends the turn
         with reason "interrupted" and the reply so far kept.
@@ -274,8 +263,10 @@ class LocalEngine:
         reuse = min(reuse, len(tokens) - 1)  # at least one token is evaluated, to get fresh logits
 
         chain = self._chain(sampling)
-        grammar = self._grammar() if constrained and self._grammar_text else None
-        parser = BlockParser()
+        if mode not in ("fences", "json"):
+            raise ValueError(f"unknown reply mode {mode!r}")
+        grammar = self._grammar(mode) if constrained and self._grammars else None
+        parser: BlockParser | JsonCallParser = BlockParser() if mode == "fences" else JsonCallParser()
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         reply: list[str] = []
         generated = resamples = 0

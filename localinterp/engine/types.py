@@ -18,6 +18,19 @@ class ChatMessage:
 
 
 @dataclass(frozen=True)
+class Sampling:
+    """Sampling settings; temperature 0 is greedy (deterministic)."""
+
+    temperature: float = 0.2
+    top_k: int = 40
+    top_p: float = 0.95
+    min_p: float = 0.05
+    repeat_penalty: float = 1.1
+    repeat_last_n: int = 64
+    seed: int = 0
+
+
+@dataclass(frozen=True)
 class TextDelta:
     """Prose from the model."""
 
@@ -77,3 +90,6 @@ class TurnEnd:
 
 
 Event = TextDelta | CodeStart | CodeDelta | CodeEnd | TurnEnd
+
+
+DEFAULT_SAMPLING = Sampling()

@@ -1,0 +1,50 @@
+"""Which backend answers: the local model as planned, or (only when asked) an OpenAI-compatible endpoint.
+
+`--fallback cloud` uses the endpoint only when the local plan does not fit or the model fails to load,
+and says so; `--offline` forbids it, since it would need the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from localinterp.engine.cloud import CloudEngine, Endpoint, endpoint_from_env
+from localinterp.engine.local import LoadOptions, LocalEngine
+from localinterp.errors import BadInput, DoesNotFit, LoadError
+from localinterp.plan import Plan
+
+FALLBACKS = ("none", "cloud")
+
+
+def open_engine(
+    plan: Plan,
+    model_file: Callable[[], Path],
+    *,
+    languages: Sequence[str],
+    fallback: str = "none",
+    offline: bool = False,
+    endpoint: Callable[[], Endpoint] = endpoint_from_env,
+    on_status: Callable[[str], None] | None = None,
+) -> LocalEngine | CloudEngine:
+    """The engine for this plan. `model_file` gets the verified local file (it may download), and is
+    only called when the plan fits."""
+    if fallback not in FALLBACKS:
+        raise BadInput(f"--fallback {fallback} is not one of {', '.join(FALLBACKS)}.")
+    if fallback == "cloud" and offline:
+        raise BadInput("--fallback cloud needs the network, and --offline forbids it; drop one of them.")
+    say = on_status or (lambda _m: None)
+    if plan.fits:
+        try:
+            return LocalEngine(model_file(), LoadOptions.from_plan(plan), languages=languages)
+        except LoadError as e:
+            if fallback != "cloud":
+                raise
+            why = f"the local model failed to load ({e})"
+    else:
+        if fallback != "cloud":
+            raise DoesNotFit(plan.reason)
+        why = f"the local plan does not fit: {plan.reason}"
+    target = endpoint()
+    say(f"Using the cloud endpoint {target.base_url} (model {target.model}) because {why}")
+    return CloudEngine(target, languages=languages)
