@@ -404,8 +404,9 @@ def read_header(stream: BinaryIO, source: str = "<stream>") -> GGUFHeader:
     if magic != GGUF_MAGIC:
         if magic in (b"lmgg", b"fmgg", b"tjgg", b"algg", b"ggml", b"ggmf", b"ggjt", b"ggla"):
             raise InvalidModelFile(
-                f"{source} is a legacy GGML model, not GGUF. Use a GGUF version of this model "
-                "(llama.cpp's convert scripts can make one)."
+                f"{source} is a legacy GGML model, not GGUF: it cannot be planned, only run through "
+                "ctransformers (pip install 'localinterp[legacy]'). Better, use a GGUF version of this model "
+                "(llama.cpp's convert_llama_ggml_to_gguf.py makes one)."
             )
         raise InvalidModelFile(f"{source} is not a GGUF model file (it starts with {magic!r}, not b'GGUF').")
     version = r.unpack(_U32)

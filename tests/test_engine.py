@@ -14,7 +14,7 @@ from localinterp.engine.local import LoadOptions, LocalEngine, _looping
 from localinterp.engine.template import chat_template
 from localinterp.engine.types import ChatMessage as M
 from localinterp.engine.types import CodeDelta, CodeEnd, Sampling, TextDelta, TurnEnd
-from localinterp.errors import InvalidModelFile, LoadError
+from localinterp.errors import BadInput, InvalidModelFile, LoadError
 
 GREEDY = Sampling(temperature=0.0)
 SYSTEM = M("system", "You are a helpful assistant. Answer with code in fenced blocks.")
@@ -181,3 +181,12 @@ def test_json_mode_replies_are_valid_json_calls_or_messages(engine):
         if "code" in data:
             assert data["language"] in aliases(["python", "shell"])
             assert events[-2] == CodeEnd(canonical(data["language"]), data["code"])
+
+
+def test_a_quantized_kv_cache_loads_with_flash_attention_and_is_refused_without(smollm2_path):
+    engine = LocalEngine(smollm2_path, LoadOptions(n_ctx=512, flash_attn=True, kv_type="q8_0"))
+    _, end = reply(engine, [M("user", "Say hi.")], max_tokens=5, sampling=GREEDY)
+    assert end.stats.generated_tokens >= 1
+    engine.close()
+    with pytest.raises(BadInput, match="needs flash attention"):
+        LocalEngine(smollm2_path, LoadOptions(n_ctx=512, kv_type="q8_0"))

@@ -30,7 +30,7 @@ from localinterp.engine.grammar import code_block_grammar
 from localinterp.engine.jsoncall import JsonCallParser, json_call_grammar
 from localinterp.engine.template import ChatTemplate, chat_template
 from localinterp.engine.types import DEFAULT_SAMPLING, ChatMessage, Event, Sampling, TurnEnd, TurnStats
-from localinterp.errors import InvalidModelFile, LoadError
+from localinterp.errors import BadInput, InvalidModelFile, LoadError
 
 if TYPE_CHECKING:
     from localinterp.plan import Plan
@@ -39,6 +39,8 @@ log = logging.getLogger("localinterp.llama_cpp")
 # ggml_log_level in the vendored ggml.h: 1 debug, 2 info, 3 warn, 4 error, 5 continues the previous line.
 _LEVELS = {1: logging.DEBUG, 2: logging.INFO, 3: logging.WARNING, 4: logging.ERROR}
 _log_callback: Any = None  # kept referenced: llama.cpp holds only a C pointer to it
+# ggml_type ids of the KV cache types llama.cpp accepts for type_k / type_v.
+KV_TYPES = {"f16": 1, "q8_0": 8, "q4_0": 2}
 REPEATED_LINES_LIMIT = 12  # the same non-blank line this many times in a row ends the turn
 
 
@@ -52,6 +54,7 @@ class LoadOptions:
     n_batch: int = 512
     n_ubatch: int = 512
     flash_attn: bool = False
+    kv_type: str = "f16"  # f16 | q8_0 | q4_0 (quantized V needs flash attention in llama.cpp)
 
     @classmethod
     def from_plan(cls, plan: Plan, n_threads: int | None = None) -> LoadOptions:
@@ -63,6 +66,7 @@ class LoadOptions:
             n_batch=plan.settings.n_batch,
             n_ubatch=plan.settings.n_ubatch,
             flash_attn=plan.settings.flash_attn,
+            kv_type=plan.settings.kv_type,
         )
 
 
@@ -105,6 +109,14 @@ class LocalEngine:
             "flash_attn": options.flash_attn,
             "verbose": True,  # see the module docstring: False would redirect file descriptors
         }
+        if options.kv_type != "f16":
+            if options.kv_type not in KV_TYPES:
+                raise BadInput(f"KV cache type {options.kv_type!r} is not one of {', '.join(KV_TYPES)}.")
+            if not options.flash_attn:
+                raise BadInput(
+                    f"a {options.kv_type} KV cache needs flash attention (llama.cpp quantizes V only then)."
+                )
+            kwargs["type_k"] = kwargs["type_v"] = KV_TYPES[options.kv_type]
         if options.n_threads:
             kwargs["n_threads"] = kwargs["n_threads_batch"] = options.n_threads
         try:
@@ -133,6 +145,10 @@ class LocalEngine:
             else {}
         )
         self._candidates = llama_cpp._internals.LlamaTokenDataArray(n_vocab=self.n_vocab)
+        # The one-token array the grammar check uses, allocated once: this runs for every token.
+        self._single = (llama_cpp.llama_token_data * 1)()
+        self._check = llama_cpp.llama_token_data_array(self._single, 1, -1, False)
+        self._check_ref = ctypes.byref(self._check)
 
     # -- tokens --------------------------------------------------------------------------------------
 
@@ -218,9 +234,10 @@ class LocalEngine:
         token = int(cand.candidates_data.id[cand.candidates.selected])
         if grammar is None:
             return token, False
-        single = (llama_cpp.llama_token_data * 1)(llama_cpp.llama_token_data(token, 1.0, 0.0))
-        check = llama_cpp.llama_token_data_array(single, 1, -1, False)
-        llama_cpp.llama_sampler_apply(grammar, ctypes.byref(check))
+        single, check = self._single, self._check
+        single[0].id, single[0].logit, single[0].p = token, 1.0, 0.0
+        check.size, check.selected, check.sorted = 1, -1, False
+        llama_cpp.llama_sampler_apply(grammar, self._check_ref)
         if single[0].logit != float("-inf"):
             return token, False
         cand.copy_logits(logits)

@@ -10,11 +10,20 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from localinterp.engine.cloud import CloudEngine, Endpoint, endpoint_from_env
+from localinterp.engine.legacy import LegacyEngine, is_legacy_ggml
 from localinterp.engine.local import LoadOptions, LocalEngine
 from localinterp.errors import BadInput, DoesNotFit, LoadError
 from localinterp.plan import Plan
 
 FALLBACKS = ("none", "cloud")
+
+
+def open_file(path: Path, options: LoadOptions, *, languages: Sequence[str]) -> LocalEngine | LegacyEngine:
+    """A model file opened by what its first bytes say: GGUF through llama.cpp, pre-GGUF GGML files
+    through ctransformers (the `legacy` extra)."""
+    if is_legacy_ggml(path):
+        return LegacyEngine(path, n_ctx=options.n_ctx)
+    return LocalEngine(path, options, languages=languages)
 
 
 def open_engine(
@@ -26,7 +35,7 @@ def open_engine(
     offline: bool = False,
     endpoint: Callable[[], Endpoint] = endpoint_from_env,
     on_status: Callable[[str], None] | None = None,
-) -> LocalEngine | CloudEngine:
+) -> LocalEngine | LegacyEngine | CloudEngine:
     """The engine for this plan. `model_file` gets the verified local file (it may download), and is
     only called when the plan fits."""
     if fallback not in FALLBACKS:
@@ -36,7 +45,7 @@ def open_engine(
     say = on_status or (lambda _m: None)
     if plan.fits:
         try:
-            return LocalEngine(model_file(), LoadOptions.from_plan(plan), languages=languages)
+            return open_file(model_file(), LoadOptions.from_plan(plan), languages=languages)
         except LoadError as e:
             if fallback != "cloud":
                 raise
