@@ -1,8 +1,9 @@
-"""The GBNF grammar (llama.cpp's format) that keeps a reply's code blocks well formed.
+"""The GBNF grammars (llama.cpp's format) that keep a reply's code well formed.
 
 A reply is prose and fenced blocks. Every fence names a language that has a runner here (any of its
 usual tags: ```py, ```bash, ...), and every opened block is closed: the end of the turn is only allowed
-outside a block. Prose and code may hold one or two backticks in a row, never three.
+outside a block. Prose and code may hold one or two backticks in a row, never three. The JSON mode's
+grammar (see jsoncall.py) admits one object: a message, or a call with a language and code.
 """
 
 from __future__ import annotations
@@ -16,11 +17,17 @@ def _literal(tag: str) -> str:
     return '"' + tag.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def code_block_grammar(languages: Sequence[str]) -> str:
-    """A GBNF grammar for prose with code blocks in `languages` (canonical names)."""
+def _tags(languages: Sequence[str]) -> list[str]:
+    """Every fence tag of `languages`, longest first (so `python` is tried before `py`)."""
     tags = sorted(set(aliases(list(languages))), key=lambda t: (-len(t), t))
     if not tags:
-        raise ValueError("a code-block grammar needs at least one language")
+        raise ValueError("a grammar needs at least one language")
+    return tags
+
+
+def code_block_grammar(languages: Sequence[str]) -> str:
+    """A GBNF grammar for prose with code blocks in `languages` (canonical names)."""
+    tags = _tags(languages)
     return "\n".join(
         [
             # One or two backticks are fine anywhere (a reply may even end with them); a third starts a fence.
@@ -29,5 +36,21 @@ def code_block_grammar(languages: Sequence[str]) -> str:
             'block ::= "```" tag "\\n" code "```"',
             "tag ::= " + " | ".join(_literal(t) for t in tags),
             'code ::= ([^`] | "`" [^`] | "``" [^`])*',
+        ]
+    )
+
+
+def json_call_grammar(languages: Sequence[str]) -> str:
+    """GBNF for one JSON object: a message, or code in one of `languages` (canonical names)."""
+    tags = _tags(languages)
+    return "\n".join(
+        [
+            'root ::= "{" ws (message | call) ws "}"',
+            'message ::= "\\"message\\"" ws ":" ws string',
+            'call ::= "\\"language\\"" ws ":" ws lang ws "," ws "\\"code\\"" ws ":" ws string',
+            "lang ::= " + " | ".join(f'"\\"{t}\\""' for t in tags),
+            'string ::= "\\"" ([^"\\\\\\x00-\\x1f] | "\\\\" (["\\\\/bfnrt] | "u" [0-9a-fA-F]{4}))* "\\""',
+            # Bounded whitespace: a model cannot pad forever between the tokens that matter.
+            "ws ::= [ \\t\\n]{0,8}",
         ]
     )

@@ -6,32 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
 
-from localinterp.engine.languages import aliases, canonical
+from localinterp.engine.languages import canonical
 from localinterp.engine.types import CodeDelta, CodeEnd, CodeStart, Event, TextDelta
 
 _MESSAGE_RE = re.compile(r'^\s*\{\s*"message"\s*:\s*"')
 _CALL_RE = re.compile(r'^\s*\{\s*"language"\s*:\s*"(?P<lang>[^"\\]*)"\s*,\s*"code"\s*:\s*"')
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-
-
-def json_call_grammar(languages: Sequence[str]) -> str:
-    """GBNF for one JSON object: a message, or code in one of `languages` (canonical names)."""
-    tags = sorted(set(aliases(list(languages))), key=lambda t: (-len(t), t))
-    if not tags:
-        raise ValueError("a JSON call grammar needs at least one language")
-    return "\n".join(
-        [
-            'root ::= "{" ws (message | call) ws "}"',
-            'message ::= "\\"message\\"" ws ":" ws string',
-            'call ::= "\\"language\\"" ws ":" ws lang ws "," ws "\\"code\\"" ws ":" ws string',
-            "lang ::= " + " | ".join(f'"\\"{t}\\""' for t in tags),
-            'string ::= "\\"" ([^"\\\\\\x00-\\x1f] | "\\\\" (["\\\\/bfnrt] | "u" [0-9a-fA-F]{4}))* "\\""',
-            # Bounded whitespace: a model cannot pad forever between the tokens that matter.
-            "ws ::= [ \\t\\n]{0,8}",
-        ]
-    )
 
 
 class JsonCallParser:

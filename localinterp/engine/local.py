@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from localinterp.engine.blocks import BlockParser
 from localinterp.engine.context import fit_messages
-from localinterp.engine.grammar import code_block_grammar
-from localinterp.engine.jsoncall import JsonCallParser, json_call_grammar
+from localinterp.engine.grammar import code_block_grammar, json_call_grammar
+from localinterp.engine.jsoncall import JsonCallParser
 from localinterp.engine.template import ChatTemplate, chat_template
 from localinterp.engine.types import DEFAULT_SAMPLING, ChatMessage, Event, Sampling, TurnEnd, TurnStats
 from localinterp.errors import BadInput, InvalidModelFile, LoadError
