@@ -1,0 +1,53 @@
+"""Where code runs: one runner per language, all behind `Runner.run(code) -> Iterator[Output | RunResult]`.
+
+Runners are subprocesses that can be signalled and killed; nothing here is a sandbox. Model-written code
+runs with the user's rights, which is why the interpreter asks before each block unless told not to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from localinterp.runners.base import DEFAULT_TIMEOUT_S, Output, ProcessRunner, RunResult
+
+__all__ = ["DEFAULT_TIMEOUT_S", "Output", "ProcessRunner", "RunResult", "Runners"]
+
+
+class Runners:
+    """One runner per language, started on first use and closed together."""
+
+    def __init__(
+        self, languages: Sequence[str], *, timeout_s: float = DEFAULT_TIMEOUT_S, cwd: str | None = None
+    ):
+        self.languages = tuple(languages)
+        self.timeout_s = timeout_s
+        self.cwd = cwd
+        self._runners: dict[str, ProcessRunner] = {}
+
+    def get(self, language: str) -> ProcessRunner:
+        """The runner for `language` (canonical name), created on first use."""
+        if language not in self.languages:
+            raise KeyError(language)
+        if language not in self._runners:
+            self._runners[language] = _make(language, self.timeout_s, self.cwd)
+        return self._runners[language]
+
+    def close(self) -> None:
+        """End every interpreter process."""
+        for runner in self._runners.values():
+            runner.close()
+        self._runners.clear()
+
+
+def _make(language: str, timeout_s: float, cwd: str | None) -> ProcessRunner:
+    if language == "python":
+        from localinterp.runners.python import PythonRunner
+
+        return PythonRunner(timeout_s=timeout_s, cwd=cwd)
+    if language == "shell":
+        from localinterp.runners.shell import ShellRunner
+
+        return ShellRunner(timeout_s=timeout_s, cwd=cwd)
+    from localinterp.runners.oneshot import OneShotRunner
+
+    return OneShotRunner(language, timeout_s=timeout_s, cwd=cwd)

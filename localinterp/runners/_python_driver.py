@@ -1,0 +1,74 @@
+"""Runs inside the persistent Python subprocess (started by path, without importing localinterp).
+
+Blocks arrive as JSON lines on a private copy of the original stdin; the real fd 0 becomes /dev/null, so
+neither a block nor a program it starts can read (or wait on) the control channel. Each block runs in one
+namespace that persists between blocks; a final expression's value is printed, as in a REPL.
+"""
+
+import ast
+import contextlib
+import json
+import os
+import sys
+import traceback
+
+_ctl = os.fdopen(os.dup(0), "r", encoding="utf-8")
+_null = os.open(os.devnull, os.O_RDONLY)
+os.dup2(_null, 0)
+sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115, PTH123 - lives as long as the process; no pathlib import
+_ns = {"__name__": "__main__", "__builtins__": __builtins__}
+_out, _err = sys.__stdout__, sys.__stderr__
+
+
+def _run(code: str) -> None:
+    tree = ast.parse(code, "<block>", "exec")
+    last = tree.body[-1] if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    body = tree.body[:-1] if last is not None else tree.body
+    exec(compile(ast.Module(body=body, type_ignores=[]), "<block>", "exec"), _ns)
+    if last is not None:
+        value = eval(compile(ast.Expression(last.value), "<block>", "eval"), _ns)
+        if value is not None:
+            print(repr(value))
+
+
+def _report(exc: BaseException) -> None:
+    # The traceback from the block's own frames on: the driver's are noise to the model.
+    if isinstance(exc, SyntaxError):  # raised by the parser: its frames mean nothing to the model
+        sys.stderr.write("".join(traceback.format_exception_only(type(exc), exc)))
+        return
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    sys.stderr.write("".join(traceback.format_exception(type(exc), exc, tb)))
+
+
+def _main() -> None:
+    while True:
+        try:
+            line = _ctl.readline()
+        except KeyboardInterrupt:
+            continue  # an interrupt between blocks: nothing to stop
+        if not line:
+            return
+        request = json.loads(line)
+        status = 0
+        try:
+            _run(request["code"])
+        except SystemExit as e:
+            status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        except KeyboardInterrupt as e:
+            _report(e)
+            status = 130
+        except BaseException as e:
+            _report(e)
+            status = 1
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        _out.write(f"{request['marker']} {status}\n")
+        _out.flush()
+        _err.write(f"{request['marker']}\n")
+        _err.flush()
+
+
+_main()

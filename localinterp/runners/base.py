@@ -1,0 +1,321 @@
+"""The shared machinery of process runners: streaming output, the end-of-block marker, output caps,
+timeouts, interrupts, crash recovery, and making sure no child outlives localinterp."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import queue
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+DEFAULT_TIMEOUT_S = 120.0
+HEAD_BYTES = 32 * 1024  # what the model and the history keep of a block's output: the head...
+TAIL_BYTES = 32 * 1024  # ...and the tail
+DISPLAY_LIMIT_BYTES = 1024 * 1024  # streamed to the screen before the rest is only counted
+INTERRUPT_GRACE_S = 2.0  # after SIGINT, how long a block gets to stop before its process group is killed
+_LIVE: weakref.WeakSet[ProcessRunner] = weakref.WeakSet()
+
+
+@dataclass(frozen=True)
+class Output:
+    """A piece of a running block's output. `stream`: stdout | stderr | notice (said by localinterp)."""
+
+    stream: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """How a block ended. `status`: ok | error | timeout | interrupted | crashed."""
+
+    language: str
+    status: str
+    output: str  # head and tail of stdout and stderr interleaved, with a note of what was cut
+    exit_code: int | None = None
+    omitted_bytes: int = 0
+    duration_s: float = 0.0
+
+
+class OutputCap:
+    """Keeps the head and tail of a stream of text without holding more than HEAD+TAIL bytes."""
+
+    def __init__(self, head: int = HEAD_BYTES, tail: int = TAIL_BYTES) -> None:
+        self._head_limit, self._tail_limit = head, tail
+        self._head: list[str] = []
+        self._head_size = 0
+        self._tail = ""
+        self.omitted = 0
+        self.total = 0
+
+    def add(self, text: str) -> None:
+        """Append `text`."""
+        self.total += len(text)
+        room = self._head_limit - self._head_size
+        if room > 0:
+            self._head.append(text[:room])
+            self._head_size += min(room, len(text))
+            text = text[room:]
+        if not text:
+            return
+        tail = self._tail + text
+        if len(tail) > self._tail_limit:
+            self.omitted += len(tail) - self._tail_limit
+            tail = tail[-self._tail_limit :]
+        self._tail = tail
+
+    def text(self) -> str:
+        """Head, a line saying how much was cut (if anything), tail."""
+        head = "".join(self._head)
+        if not self.omitted:
+            return head + self._tail
+        return f"{head}\n[... {self.omitted:,} characters of output omitted ...]\n{self._tail}"
+
+
+def _kill_all() -> None:
+    for runner in list(_LIVE):
+        runner.close()
+
+
+atexit.register(_kill_all)
+
+
+def _parent_death_signal() -> None:  # pragma: no cover - runs in the child between fork and exec
+    # Linux: the child gets SIGKILL if localinterp dies, even by kill -9.
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+class ProcessRunner:
+    """A persistent interpreter process that runs blocks one at a time.
+
+    A subclass says how to start the process (`command`) and how to send it a block that, once done,
+    writes `marker` and the block's exit status to stdout and `marker` to stderr. Everything before the
+    markers is the block's output, streamed as it comes.
+    """
+
+    language = ""
+    restart_note = ""
+    persistent = True  # False: a new process per block, whose exit ends the block (oneshot.py)
+
+    def __init__(self, *, timeout_s: float = DEFAULT_TIMEOUT_S, cwd: str | None = None) -> None:
+        self.timeout_s = timeout_s
+        self.cwd = cwd
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._queue: queue.Queue[tuple[str, bytes | None]] = queue.Queue()
+        self._lock = threading.Lock()
+        self.restarts = 0
+        _LIVE.add(self)
+
+    # -- to be provided by subclasses ---------------------------------------------------------------
+
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    def send(self, code: str, marker: str) -> None:
+        raise NotImplementedError
+
+    def prepare(self, code: str) -> None:
+        """Before starting a one-process-per-block program: write the block where `command` expects it."""
+
+    # -- process lifecycle --------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        posix = os.name == "posix"
+        self._proc = subprocess.Popen(
+            self.command(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=self.cwd,
+            start_new_session=posix,  # its own process group: interrupts and kills reach its children too
+            preexec_fn=_parent_death_signal if sys.platform.startswith("linux") else None,
+        )
+        self._queue = queue.Queue()
+        for name, pipe in (("stdout", self._proc.stdout), ("stderr", self._proc.stderr)):
+            threading.Thread(target=self._pump, args=(name, pipe, self._queue), daemon=True).start()
+
+    @staticmethod
+    def _pump(name: str, pipe: object, q: queue.Queue[tuple[str, bytes | None]]) -> None:
+        read = pipe.read1 if hasattr(pipe, "read1") else pipe.read  # type: ignore[attr-defined]
+        while True:
+            try:
+                chunk = read(65536)
+            except (OSError, ValueError):
+                chunk = b""
+            if not chunk:
+                q.put((name, None))
+                return
+            q.put((name, chunk))
+
+    @property
+    def alive(self) -> bool:
+        """Whether the interpreter process is running."""
+        return self._proc is not None and self._proc.poll() is None
+
+    def _signal(self, sig: int) -> None:
+        if not self.alive:
+            return
+        assert self._proc is not None
+        try:
+            if os.name == "posix":
+                os.killpg(self._proc.pid, sig)
+            elif sig == signal.SIGINT:  # pragma: no cover - Windows
+                self._proc.send_signal(signal.CTRL_BREAK_EVENT)  # type: ignore[attr-defined]
+            else:  # pragma: no cover - Windows
+                self._proc.kill()
+        except ProcessLookupError:
+            pass
+
+    def close(self) -> None:
+        """End the interpreter and everything it started."""
+        if self._proc is None:
+            return
+        self._signal(signal.SIGKILL if os.name == "posix" else signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._proc.wait(timeout=5)
+        for pipe in (self._proc.stdin, self._proc.stdout, self._proc.stderr):
+            if pipe:
+                pipe.close()
+        self._proc = None
+
+    # -- running a block ----------------------------------------------------------------------------
+
+    def run(self, code: str, *, stop: threading.Event | None = None) -> Iterator[Output | RunResult]:
+        """Run `code`, yielding its output as it comes and then one RunResult."""
+        with self._lock:
+            yield from self._run(code, stop)
+
+    def _run(self, code: str, stop: threading.Event | None) -> Iterator[Output | RunResult]:
+        started = time.monotonic()
+        if not self.persistent:
+            self.prepare(code)
+            self._start()
+        elif not self.alive:
+            if self._proc is not None:
+                self.close()
+            self._start()
+        marker = f"__localinterp_done_{secrets.token_hex(8)}__"
+        cap = OutputCap()
+        shown = 0
+        pending = {"stdout": "", "stderr": ""}
+        done = {"stdout": False, "stderr": False}
+        exit_code: int | None = None
+        status = ""
+        decoders = {name: _decoder() for name in done}
+        with contextlib.suppress(OSError):  # it died: reading below notices
+            self.send(code, marker)
+        deadline = started + self.timeout_s
+        interrupted_at = 0.0
+        while not all(done.values()):
+            now = time.monotonic()
+            if stop is not None and stop.is_set() and not interrupted_at:
+                status, interrupted_at = "interrupted", now
+                self._signal(signal.SIGINT)
+            if now > deadline and not interrupted_at:
+                status, interrupted_at = "timeout", now
+                self._signal(signal.SIGINT)
+            if interrupted_at and now - interrupted_at > INTERRUPT_GRACE_S:
+                self.close()  # it would not stop: kill it and everything it started
+                break
+            try:
+                name, chunk = self._queue.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            if chunk is None:
+                done[name] = True
+                continue
+            text = pending[name] + decoders[name].decode(chunk)
+            cut = text.find(marker)
+            if cut >= 0:
+                rest = text[cut + len(marker) :]
+                text = text[:cut]
+                done[name] = True
+                if name == "stdout":
+                    code_text = rest.strip().split()[0] if rest.strip() else ""
+                    exit_code = int(code_text) if code_text.lstrip("-").isdigit() else None
+                pending[name] = ""
+            else:
+                # Hold back only a tail that could be the start of a marker split across chunks.
+                keep = _marker_prefix(text, marker)
+                pending[name], text = text[len(text) - keep :], text[: len(text) - keep]
+            if text:
+                cap.add(text)
+                if shown < DISPLAY_LIMIT_BYTES:
+                    yield Output(name, text[: DISPLAY_LIMIT_BYTES - shown])
+                    shown += len(text)
+                    if shown >= DISPLAY_LIMIT_BYTES:
+                        yield Output("notice", "\n[output continues; only its head and tail are kept]\n")
+        for name, rest in pending.items():
+            if rest:
+                cap.add(rest)
+                yield Output(name, rest)
+        if not self.persistent and self._proc is not None and not interrupted_at:
+            exit_code = self._proc.wait()
+            self._proc = None
+            yield RunResult(
+                self.language,
+                "ok" if exit_code == 0 else "error",
+                cap.text(),
+                exit_code=exit_code,
+                omitted_bytes=cap.omitted,
+                duration_s=time.monotonic() - started,
+            )
+            return
+        crashed = not self.alive
+        if crashed and status not in ("timeout", "interrupted"):
+            code_now = self._proc.returncode if self._proc is not None else None
+            status = "crashed"
+            note = (
+                f"\n[the {self.language} process ended (exit code {code_now}); its state was lost and a new one "
+                f"starts with the next block]{self.restart_note}\n"
+            )
+            cap.add(note)
+            yield Output("notice", note)
+            self.close()
+            self.restarts += 1
+        elif crashed:
+            note = f"\n[the {self.language} process did not stop and was killed; its state was lost]\n"
+            cap.add(note)
+            yield Output("notice", note)
+            self.restarts += 1
+        if status == "timeout":
+            note = f"\n[stopped: the block ran longer than {self.timeout_s:g} s]\n"
+            cap.add(note)
+            yield Output("notice", note)
+        if not status:
+            status = "ok" if exit_code in (0, None) else "error"
+        yield RunResult(
+            self.language,
+            status,
+            cap.text(),
+            exit_code=exit_code,
+            omitted_bytes=cap.omitted,
+            duration_s=time.monotonic() - started,
+        )
+
+
+def _marker_prefix(text: str, marker: str) -> int:
+    """The length of the longest end of `text` that begins `marker`."""
+    for k in range(min(len(text), len(marker) - 1), 0, -1):
+        if marker.startswith(text[-k:]):
+            return k
+    return 0
+
+
+def _decoder():
+    import codecs
+
+    return codecs.getincrementaldecoder("utf-8")(errors="replace")

@@ -1,0 +1,59 @@
+"""Per-block overhead of the python and shell runners, measured in one run (goal: <= 10 ms per trivial block).
+
+For comparison: a fresh `python -c pass` and `bash -c true` process per block, the cost a runner without
+a persistent interpreter pays. (Open Interpreter 0.4.3 measured ~0.6 s python / ~1.1 s shell per trivial
+block on the development machine; it is not installed here, so it is not re-measured.)
+
+Usage: python scripts/bench_runners.py [--blocks 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+
+
+def per_block_ms(fn, n: int) -> float:
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000
+
+
+def main() -> int:
+    from localinterp.runners import Runners
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--blocks", type=int, default=200)
+    args = parser.parse_args()
+    runners = Runners(["python", "shell"])
+    python, shell = runners.get("python"), runners.get("shell")
+    list(python.run("pass"))  # start the interpreters: first-block cost is reported separately
+    list(shell.run("true"))
+    py = per_block_ms(lambda: list(python.run("x = 1")), args.blocks)
+    sh = per_block_ms(lambda: list(shell.run("x=1")), args.blocks)
+    runners.close()
+    fresh = Runners(["python"])
+    t = time.perf_counter()
+    list(fresh.get("python").run("pass"))
+    first = (time.perf_counter() - t) * 1000
+    fresh.close()
+    spawn_py = per_block_ms(lambda: subprocess.run([sys.executable, "-c", "x = 1"], check=True), 20)
+    spawn_sh = per_block_ms(lambda: subprocess.run(["bash", "-c", "x=1"], check=True), 20)
+    print(f"python runner: {py:.3f} ms per trivial block (median of {args.blocks}; goal <= 10 ms)")
+    print(f"shell runner:  {sh:.3f} ms per trivial block (goal <= 10 ms)")
+    print(f"first python block, interpreter start included: {first:.1f} ms")
+    print(
+        f"a new process per block instead: python {spawn_py:.1f} ms, bash {spawn_sh:.1f} ms "
+        f"({spawn_py / py:.0f}x and {spawn_sh / sh:.0f}x the runners)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""Runners: real interpreter processes, their state, their output, and every way a block can misbehave."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import pytest
+
+from localinterp.runners import Runners
+from localinterp.runners.base import Output, RunResult
+
+
+@pytest.fixture
+def runners():
+    r = Runners(["python", "shell", "javascript"], timeout_s=30)
+    yield r
+    r.close()
+
+
+def run(runners, language, code, stop=None):
+    outputs, result = [], None
+    for item in runners.get(language).run(code, stop=stop):
+        if isinstance(item, RunResult):
+            result = item
+        else:
+            outputs.append(item)
+    return outputs, result
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:  # a zombie is dead too
+        return f.read().split()[2] != "Z"
+
+
+def test_python_keeps_state_and_prints_the_last_expression(runners):
+    assert run(runners, "python", "x = 12345 * 6789")[1].output == ""
+    outputs, result = run(runners, "python", "import math\nx")
+    assert result.status == "ok" and result.output == "83810205\n" and outputs == [Output("stdout", "83810205\n")]
+    assert run(runners, "python", "math.sqrt(16)")[1].output == "4.0\n"
+
+
+def test_python_errors_are_tracebacks_from_the_block_only(runners):
+    result = run(runners, "python", "def f():\n    return 1 / 0\nf()")[1]
+    assert result.status == "error" and result.exit_code == 1
+    assert 'File "<block>", line 2, in f' in result.output and "ZeroDivisionError" in result.output
+    assert "_python_driver" not in result.output
+    syntax = run(runners, "python", "print(1")[1]
+    assert "SyntaxError" in syntax.output and "ast.py" not in syntax.output
+
+
+def test_shell_keeps_directory_and_environment_and_contains_syntax_errors(runners, tmp_path):
+    run(runners, "shell", f"cd {tmp_path}\nexport GREETING=hello")
+    assert run(runners, "shell", "echo $GREETING $PWD")[1].output == f"hello {tmp_path}\n"
+    broken = run(runners, "shell", 'echo "never closed')[1]
+    assert broken.status == "error" and "unexpected EOF" in broken.output
+    assert run(runners, "shell", "echo still here")[1].output == "still here\n"
+    assert run(runners, "shell", "false")[1].status == "error"
+
+
+def test_reading_stdin_never_hangs(runners):
+    assert "EOFError" in run(runners, "python", "input('name? ')")[1].output
+    assert run(runners, "python", "import subprocess; subprocess.run(['cat']).returncode")[1].output == "0\n"
+    assert run(runners, "shell", "read line; cat; echo done")[1].output == "done\n"
+
+
+def test_an_interrupt_stops_the_block_and_keeps_the_session(runners):
+    run(runners, "python", "kept = 42")
+    stop = threading.Event()
+    threading.Timer(0.3, stop.set).start()
+    started = time.monotonic()
+    result = run(runners, "python", "import time\nwhile True:\n    time.sleep(0.05)", stop=stop)[1]
+    assert result.status == "interrupted" and "KeyboardInterrupt" in result.output
+    assert time.monotonic() - started < 2
+    assert run(runners, "python", "kept")[1].output == "42\n"
+
+
+def test_a_block_that_ignores_interrupts_is_killed_and_said_so(runners):
+    stop = threading.Event()
+    threading.Timer(0.2, stop.set).start()
+    code = "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True: time.sleep(0.05)"
+    result = run(runners, "python", code, stop=stop)[1]
+    assert result.status == "interrupted" and "did not stop and was killed" in result.output
+    assert run(runners, "python", "print('fresh')")[1].output == "fresh\n"
+
+
+def test_a_block_past_its_timeout_is_stopped():
+    r = Runners(["shell"], timeout_s=0.5)
+    result = run(r, "shell", "sleep 10")[1]
+    r.close()
+    assert result.status == "timeout" and "longer than 0.5 s" in result.output and result.duration_s < 4
+
+
+def test_a_block_that_prints_100_mb_keeps_head_and_tail_only(runners):
+    outputs, result = run(runners, "python", "import sys\nfor i in range(1_000_000): sys.stdout.write('%099d\\n' % i)")
+    assert result.status == "ok" and result.omitted_bytes > 99_000_000
+    assert len(result.output) < 70_000 and result.output.endswith("%099d\n" % 999_999)
+    assert sum(len(o.text) for o in outputs) < 1_100_000 and outputs[-1].stream == "notice"
+
+
+def test_a_crashed_interpreter_restarts_and_says_so(runners):
+    run(runners, "python", "lost = 1")
+    result = run(runners, "python", "import os; os._exit(3)")[1]
+    assert result.status == "crashed" and "exit code 3" in result.output and "state was lost" in result.output
+    assert "NameError" in run(runners, "python", "lost")[1].output
+    assert run(runners, "shell", "exit 4")[1].status == "crashed"
+    assert run(runners, "shell", "echo back")[1].output == "back\n"
+
+
+def test_children_end_with_the_runner(runners):
+    pid = int(run(runners, "shell", "sleep 100 & echo $!")[1].output)
+    py_pid = int(run(runners, "python", "import subprocess; subprocess.Popen(['sleep', '100']).pid")[1].output)
+    assert alive(pid) and alive(py_pid)
+    runners.close()
+    time.sleep(0.2)
+    assert not alive(pid) and not alive(py_pid)
+
+
+def test_children_end_even_when_localinterp_is_killed(tmp_path):
+    script = textwrap.dedent(
+        """
+        import os, signal
+        from localinterp.runners import Runners
+        r = Runners(["python"])
+        *_, result = r.get("python").run("import os; os.getpid()")
+        print(result.output.strip(), flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
+    child = int(proc.stdout.strip())
+    deadline = time.monotonic() + 5
+    while alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(child)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_javascript_runs_one_process_per_block(runners):
+    assert run(runners, "javascript", "console.log(6 * 7)")[1].output == "42\n"
+    assert run(runners, "javascript", "throw new Error('boom')")[1].status == "error"
