@@ -21,7 +21,7 @@ app = typer.Typer(
     name="localinterp",
     help="Run language models locally, and let them run code on your machine.",
     add_completion=False,
-    no_args_is_help=True,
+    no_args_is_help=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -66,13 +66,19 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
-    """Run language models locally, and let them run code on your machine."""
+    """Run language models locally, and let them run code on your machine.
+
+    Without a command: the chat (`localinterp chat`).
+    """
+    if ctx.invoked_subcommand is None:
+        chat()
 
 
 @app.command()
@@ -330,6 +336,115 @@ def import_models(
     for folder in export_folders(root):
         done = import_folder(folder, catalog, progress=RichProgress(), on_status=_status())
         print(f"imported {done.name}: use it as {done.ref}")
+
+
+@app.command()
+@_user_errors
+def chat(
+    message: Annotated[str | None, typer.Argument(help="A first message; then the chat goes on.")] = None,
+    model: Annotated[str | None, typer.Option("--model", "-m", help="Model: alias, repo id or path.")] = None,
+    quant: QuantOpt = None,
+    context_window: Annotated[
+        int | None, typer.Option("--context-window", "--ctx", help="Context window in tokens.")
+    ] = None,
+    max_tokens: Annotated[int | None, typer.Option("--max-tokens", help="Most tokens per reply.")] = None,
+    auto_run: Annotated[
+        bool | None,
+        typer.Option("--auto-run", "-y", help="Run code without asking. Only for code you trust."),
+    ] = None,
+    offline: Annotated[bool | None, typer.Option("--offline", help="No network at all.")] = None,
+    api_base: Annotated[
+        str | None, typer.Option("--api-base", help="An OpenAI-compatible endpoint URL.")
+    ] = None,
+    api_key: Annotated[
+        str | None, typer.Option("--api-key", help="Its API key (better: LOCALINTERP_API_KEY).")
+    ] = None,
+    api_model: Annotated[str | None, typer.Option("--api-model", help="The endpoint's model name.")] = None,
+    fallback: Annotated[
+        str | None,
+        typer.Option("--fallback", help="none, or cloud: use the endpoint if the local model cannot run."),
+    ] = None,
+    system_message: Annotated[
+        str | None, typer.Option("--system-message", help="Replace the system message.")
+    ] = None,
+    debug: Annotated[
+        bool | None, typer.Option("--debug", help="Show token speed and the engine's log.")
+    ] = None,
+    gpu_layers: GpuLayersOpt = None,
+    temperature: Annotated[
+        float | None, typer.Option("--temperature", help="Sampling temperature (0: greedy).")
+    ] = None,
+    once: Annotated[
+        bool, typer.Option("--once", help="Exit after this task instead of chatting on.")
+    ] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the last saved conversation.")] = False,
+) -> None:
+    """Chat with a model that writes and (after you approve) runs code on this machine."""
+    from localinterp.chatcli import interactive, run_turn, set_debug
+    from localinterp.interpreter import Interpreter
+
+    err = _stderr_console()
+
+    def say(text: str) -> None:
+        err.print(text, highlight=False, markup=False)
+
+    interp = Interpreter(
+        model, auto_run=auto_run, offline=offline or None, quant=quant, context_window=context_window,
+        max_tokens=max_tokens, temperature=temperature, gpu_layers=gpu_layers, api_base=api_base,
+        api_model=api_model, api_key=api_key, fallback=fallback, system_message=system_message, debug=debug,
+        on_status=_status(),
+    )  # fmt: skip
+    if interp.config.debug:
+        set_debug(interp, True)
+    try:
+        if resume:
+            from localinterp.history import latest, load
+
+            path = latest()
+            if path is None:
+                raise BadInput("there is no saved conversation to resume.")
+            _meta, interp.messages = load(path)
+            say(f"Resumed {path.name} ({len(interp.messages)} messages).")
+        piped = not sys.stdin.isatty()
+        if message is None and piped:
+            message = sys.stdin.read().strip() or None
+        if message:
+            run_turn(interp, message)
+        if once or piped:
+            return
+        interactive(interp, say)
+    finally:
+        interp.close()
+
+
+@app.command("config")
+@_user_errors
+def config_command(
+    edit: Annotated[bool, typer.Option("--edit", help="Open the config file in $EDITOR.")] = False,
+) -> None:
+    """Print the config file's path (and check it); --edit opens it."""
+    from localinterp.config import read_config_file
+    from localinterp.settings import config_path
+
+    path = config_path()
+    if edit:
+        import os
+        import shlex
+        import subprocess
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            from localinterp import config as config_module
+
+            doc = (config_module.__doc__ or "").split("Every key is optional:")[-1]
+            path.write_text("# localinterp settings (flags > environment > this file > defaults)\n" +
+                            "\n".join(f"# {ln.strip()}" for ln in doc.strip().splitlines()) + "\n")  # fmt: skip
+        editor = (
+            os.environ.get("VISUAL") or os.environ.get("EDITOR") or ("notepad" if os.name == "nt" else "nano")
+        )
+        subprocess.run([*shlex.split(editor), str(path)], check=False)
+    read_config_file(path)
+    print(path)
 
 
 def main() -> None:

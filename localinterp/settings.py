@@ -13,6 +13,8 @@ APP_NAME = "localinterp"
 # Environment variables (documented in README.md).
 ENV_DEBUG = "LOCALINTERP_DEBUG"
 ENV_CACHE_DIR = "LOCALINTERP_CACHE_DIR"
+ENV_DATA_DIR = "LOCALINTERP_DATA_DIR"
+ENV_CONFIG = "LOCALINTERP_CONFIG"
 ENV_METAL_WORKING_SET = "LOCALINTERP_METAL_WORKING_SET_BYTES"
 ENV_OFFLINE = "LOCALINTERP_OFFLINE"
 ENV_MODELS_TOML = "LOCALINTERP_MODELS_TOML"
@@ -39,6 +41,26 @@ def cache_dir() -> Path:
     from platformdirs import user_cache_path
 
     return user_cache_path(APP_NAME, appauthor=False)
+
+
+def data_dir() -> Path:
+    """Where localinterp keeps what the user made: saved conversations."""
+    override = os.environ.get(ENV_DATA_DIR)
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def config_path() -> Path:
+    """The config file (LOCALINTERP_CONFIG, else config.toml in the user config folder)."""
+    override = os.environ.get(ENV_CONFIG)
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False) / "config.toml"
 
 
 def models_dir() -> Path:

@@ -21,6 +21,9 @@ def isolated_dirs(tmp_path_factory, monkeypatch):
         ("HF_HOME", "hf"),
         ("XDG_CACHE_HOME", "xdg-cache"),
         ("XDG_CONFIG_HOME", "xdg-config"),
+        ("XDG_DATA_HOME", "xdg-data"),
+        ("LOCALINTERP_DATA_DIR", "data"),
+        ("LOCALINTERP_CONFIG", "config/config.toml"),
     ):
         monkeypatch.setenv(var, str(home / sub))
     # No test reaches the internet: the hub is a closed loopback port unless a test starts its own.
@@ -29,6 +32,15 @@ def isolated_dirs(tmp_path_factory, monkeypatch):
         "LOCALINTERP_DEBUG",
         "LOCALINTERP_OFFLINE",
         "LOCALINTERP_MODELS_TOML",
+        "LOCALINTERP_MODEL",
+        "LOCALINTERP_AUTO_RUN",
+        "LOCALINTERP_FALLBACK",
+        "LOCALINTERP_CONTEXT_WINDOW",
+        "LOCALINTERP_API_BASE",
+        "LOCALINTERP_API_KEY",
+        "LOCALINTERP_API_MODEL",
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
         "HF_HUB_OFFLINE",
         "TRANSFORMERS_OFFLINE",
         "HF_HUB_CACHE",

@@ -9,6 +9,7 @@ import sys
 import textwrap
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -38,14 +39,17 @@ def alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    with open(f"/proc/{pid}/stat") as f:  # a zombie is dead too
-        return f.read().split()[2] != "Z"
+    return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"  # a zombie is dead too
 
 
 def test_python_keeps_state_and_prints_the_last_expression(runners):
     assert run(runners, "python", "x = 12345 * 6789")[1].output == ""
     outputs, result = run(runners, "python", "import math\nx")
-    assert result.status == "ok" and result.output == "83810205\n" and outputs == [Output("stdout", "83810205\n")]
+    assert (
+        result.status == "ok"
+        and result.output == "83810205\n"
+        and outputs == [Output("stdout", "83810205\n")]
+    )
     assert run(runners, "python", "math.sqrt(16)")[1].output == "4.0\n"
 
 
@@ -101,9 +105,11 @@ def test_a_block_past_its_timeout_is_stopped():
 
 
 def test_a_block_that_prints_100_mb_keeps_head_and_tail_only(runners):
-    outputs, result = run(runners, "python", "import sys\nfor i in range(1_000_000): sys.stdout.write('%099d\\n' % i)")
+    outputs, result = run(
+        runners, "python", "import sys\nfor i in range(1_000_000): sys.stdout.write('%099d\\n' % i)"
+    )
     assert result.status == "ok" and result.omitted_bytes > 99_000_000
-    assert len(result.output) < 70_000 and result.output.endswith("%099d\n" % 999_999)
+    assert len(result.output) < 70_000 and result.output.endswith(f"{999_999:099d}\n")
     assert sum(len(o.text) for o in outputs) < 1_100_000 and outputs[-1].stream == "notice"
 
 
@@ -118,7 +124,9 @@ def test_a_crashed_interpreter_restarts_and_says_so(runners):
 
 def test_children_end_with_the_runner(runners):
     pid = int(run(runners, "shell", "sleep 100 & echo $!")[1].output)
-    py_pid = int(run(runners, "python", "import subprocess; subprocess.Popen(['sleep', '100']).pid")[1].output)
+    py_pid = int(
+        run(runners, "python", "import subprocess; subprocess.Popen(['sleep', '100']).pid")[1].output
+    )
     assert alive(pid) and alive(py_pid)
     runners.close()
     time.sleep(0.2)

@@ -1,0 +1,190 @@
+"""The interactive chat of the `localinterp` command: input with history, magic commands, Ctrl-C that
+stops the reply or the running block (and keeps the session), and one-shot use from a pipe."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from localinterp.interpreter import Interpreter
+
+HELP = """Magic commands:
+  %reset                  start a new conversation
+  %undo                   remove your last message and what followed it
+  %save_message [path]    save the conversation as JSON (default: messages.json)
+  %load_message [path]    load a conversation saved with %save_message (or from the history folder)
+  %tokens                 context window use, per message
+  %debug [on|off]         show token speed and llama.cpp's log
+  %model                  what is loaded, and why
+  %help                   this help
+Multi-line input: start and end it with \"\"\" on a line of its own. Ctrl-C stops a reply or a running
+block; Ctrl-D (or exit) leaves."""
+
+
+def run_turn(interp: Interpreter, message: str) -> None:
+    """One message; the first Ctrl-C stops the reply or block (keeping what was said), a second one exits."""
+    stop = threading.Event()
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_interrupt(_sig: int, _frame: Any) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        interp.chat(message, stop=stop)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def read_message(prompt: str = "> ") -> str | None:
+    """A message from the terminal (None at end of input), with \"\"\"-delimited multi-line input."""
+    try:
+        line = input(prompt)
+    except EOFError:
+        return None
+    if line.strip() != '"""':
+        return line
+    lines: list[str] = []
+    while True:
+        try:
+            more = input("... ")
+        except EOFError:
+            break
+        if more.strip() == '"""':
+            break
+        lines.append(more)
+    return "\n".join(lines)
+
+
+def _setup_readline() -> None:
+    try:
+        import readline
+    except ImportError:  # pragma: no cover - Windows without pyreadline
+        return
+    from localinterp.settings import data_dir
+
+    history = data_dir() / "input_history"
+    try:
+        history.parent.mkdir(parents=True, exist_ok=True)
+        if history.exists():
+            readline.read_history_file(history)
+    except OSError:
+        return
+    readline.set_history_length(2000)
+    import atexit
+
+    atexit.register(lambda: _save_readline(readline, history))
+
+
+def _save_readline(readline: Any, path: Path) -> None:
+    with contextlib.suppress(OSError):
+        readline.write_history_file(path)
+
+
+def magic(interp: Interpreter, line: str, say: Callable[[str], None]) -> None:
+    """Run a %command."""
+    from localinterp.history import load
+
+    name, _, arg = line[1:].strip().partition(" ")
+    arg = arg.strip()
+    if name == "help":
+        say(HELP)
+    elif name == "reset":
+        interp.reset()
+        say("New conversation.")
+    elif name == "undo":
+        removed = interp.session.undo() if interp.session else []
+        say(f"Removed {len(removed)} message(s)." if removed else "Nothing to undo.")
+    elif name == "save_message":
+        path = Path(arg or "messages.json").expanduser()
+        from localinterp.fsutil import atomic_write
+
+        atomic_write(path, json.dumps({"format": "localinterp-conversation", "version": 1,
+                                       "messages": [m.to_json() for m in interp.messages]}, indent=1))  # fmt: skip
+        say(f"Saved {len(interp.messages)} messages to {path}.")
+    elif name == "load_message":
+        from localinterp.history import latest
+
+        path = Path(arg).expanduser() if arg else (latest() or Path("messages.json"))
+        _meta, messages = load(path)
+        interp.messages = messages
+        say(f"Loaded {len(messages)} messages from {path}.")
+    elif name == "tokens":
+        say(token_report(interp))
+    elif name == "debug":
+        on = arg.lower() not in ("off", "0", "false")
+        set_debug(interp, on)
+        say(f"Debug {'on' if on else 'off'}.")
+    elif name == "model":
+        interp.load()
+        plan = interp.plan
+        if plan is None:
+            say(f"Model: {interp.model_ref}")
+        else:
+            say(
+                f"Model: {interp.model_ref} ({plan.model}, {plan.quant}), context {plan.context_window:,} tokens, "
+                f"{plan.gpu_layers} GPU layers. {plan.reason}"
+            )
+    else:
+        say(f"Unknown command %{name}; %help lists them.")
+
+
+def token_report(interp: Interpreter) -> str:
+    """Context window use, per message: exact for a local model, estimated (characters / 4) otherwise."""
+    interp.load()
+    assert interp.session is not None
+    chat = interp.session.chat_messages()
+    engine = interp.engine
+    exact = hasattr(engine, "count_tokens") and hasattr(engine, "tokenize")
+    count = (lambda text: len(engine.tokenize(text))) if exact else (lambda text: len(text) // 4)
+    lines = [f"{m.role:9} {count(m.content):>7,}  {m.content[:50]!r}" for m in chat]
+    total = engine.count_tokens(chat) if exact else sum(count(m.content) for m in chat)
+    window = getattr(engine, "n_ctx", None)
+    lines.append(
+        f"total     {total:>7,}" + (f" of {window:,} ({100 * total / window:.0f} %)" if window else "")
+    )
+    if not exact:
+        lines.append("(estimated: this backend does not expose its tokenizer)")
+    return "\n".join(lines)
+
+
+def set_debug(interp: Interpreter, on: bool) -> None:
+    """Token speed after each reply, and localinterp's and llama.cpp's log on stderr."""
+    import dataclasses
+    import logging
+
+    interp.config = dataclasses.replace(interp.config, debug=on)
+    logger = logging.getLogger("localinterp")
+    if on and not any(getattr(h, "_localinterp", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler._localinterp = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if on else logging.WARNING)
+
+
+def interactive(interp: Interpreter, say: Callable[[str], None]) -> None:
+    """The read-eval loop until end of input or `exit`."""
+    _setup_readline()
+    say("localinterp: type a task, %help for commands, Ctrl-D to leave.")
+    while True:
+        try:
+            message = read_message()
+        except KeyboardInterrupt:
+            say("")
+            continue
+        if message is None or message.strip() in ("exit", "quit"):
+            return
+        if not message.strip():
+            continue
+        if message.startswith("%"):
+            magic(interp, message, say)
+            continue
+        run_turn(interp, message)

@@ -1,0 +1,141 @@
+"""Settings for a chat, resolved once: flags > environment > config file > built-in defaults.
+
+The config file is TOML (`localinterp config` prints its path, `--edit` opens it). Every key is optional:
+
+    model = "qwen2.5-coder-7b"      # alias, repo id or path
+    quant = "Q4_K_M"
+    context_window = 8192
+    max_tokens = 1024
+    temperature = 0.2
+    gpu_layers = -1
+    auto_run = false
+    offline = false
+    fallback = "none"               # or "cloud"
+    api_base = "https://api.openai.com/v1"
+    api_model = "gpt-4o-mini"
+    api_key = "sk-..."              # prefer LOCALINTERP_API_KEY; never saved in conversations
+    system_message = "..."
+    timeout = 120                   # seconds per code block
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from localinterp.errors import BadInput
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a chat can be configured with."""
+
+    model: str | None = None
+    quant: str | None = None
+    context_window: int | None = None
+    max_tokens: int = 1024
+    temperature: float = 0.2
+    gpu_layers: int | None = None
+    auto_run: bool = False
+    offline: bool = False
+    fallback: str = "none"
+    api_base: str | None = None
+    api_model: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    system_message: str | None = None
+    timeout: float = 120.0
+    debug: bool = False
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    f.name: (int,) if f.type in ("int", "int | None") else (float, int) if "float" in str(f.type)
+    else (bool,) if f.type == "bool" else (str,)
+    for f in fields(Config)
+}  # fmt: skip
+# Environment variables, by key (the API ones are shared with the cloud backend).
+ENV = {
+    "model": "LOCALINTERP_MODEL",
+    "auto_run": "LOCALINTERP_AUTO_RUN",
+    "offline": "LOCALINTERP_OFFLINE",
+    "api_base": "LOCALINTERP_API_BASE",
+    "api_model": "LOCALINTERP_API_MODEL",
+    "api_key": "LOCALINTERP_API_KEY",
+    "fallback": "LOCALINTERP_FALLBACK",
+    "context_window": "LOCALINTERP_CONTEXT_WINDOW",
+}
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+def _line_of(text: str, key: str) -> str:
+    for no, line in enumerate(text.splitlines(), 1):
+        if line.strip().startswith(f"{key} ") or line.strip().startswith(f"{key}="):
+            return f":{no}"
+    return ""
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The file's settings, checked: unknown keys and wrong types are one clear error with file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as e:
+        raise BadInput(f"{path} cannot be read ({e.strerror or e}).") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise BadInput(f"{path} is not valid TOML: {e}.") from None
+    for key, value in data.items():
+        if key not in _TYPES:
+            known = ", ".join(_TYPES)
+            raise BadInput(f"{path}{_line_of(text, key)}: unknown setting {key!r}; known: {known}.")
+        ok = isinstance(value, _TYPES[key]) and not (isinstance(value, bool) and bool not in _TYPES[key])
+        if not ok:
+            raise BadInput(
+                f"{path}{_line_of(text, key)}: {key} must be a {_TYPES[key][0].__name__}, got {value!r}."
+            )
+    return data
+
+
+def _from_env() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, var in ENV.items():
+        raw = os.environ.get(var)
+        if raw is None:
+            continue
+        kind = _TYPES[key][0]
+        if kind is bool:
+            if raw.strip().lower() not in _TRUE | _FALSE:
+                raise BadInput(f"{var}={raw!r} is not a yes/no value (use 1 or 0).")
+            out[key] = raw.strip().lower() in _TRUE
+        elif kind is int:
+            try:
+                out[key] = int(raw)
+            except ValueError:
+                raise BadInput(f"{var}={raw!r} is not a whole number.") from None
+        else:
+            out[key] = raw
+    if "api_key" not in out and os.environ.get("OPENAI_API_KEY"):
+        out["api_key"] = os.environ["OPENAI_API_KEY"]
+    return out
+
+
+def resolve_config(flags: dict[str, Any], path: Path | None = None) -> Config:
+    """Flags (None: not given) over the environment over the config file over the defaults."""
+    from localinterp.settings import config_path
+
+    merged: dict[str, Any] = {}
+    merged.update(read_config_file(path or config_path()))
+    merged.update(_from_env())
+    merged.update({k: v for k, v in flags.items() if v is not None})
+    if merged.get("fallback", "none") not in ("none", "cloud"):
+        raise BadInput(f"fallback must be none or cloud, not {merged['fallback']!r}.")
+    return Config(**merged)

@@ -1,0 +1,287 @@
+"""`Interpreter`: a model, runners and a conversation, wired the way the user configured them.
+
+The CLI's chat and the Python API (`localinterp.chat`, `localinterp.Interpreter`) are both this class;
+instances are independent (no global state needed), and the model loads on first use.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from localinterp.config import Config, resolve_config
+from localinterp.errors import HubUnreachable
+from localinterp.session import Approver, Chunk, Message, Session, deny_all
+
+# When nothing is configured: the most capable catalog model that fits, by parameter count.
+DEFAULT_CANDIDATES = ("qwen2.5-coder-7b", "qwen2.5-coder-1.5b", "llama3.2-3b", "smollm2")
+Q4_BYTES_PER_PARAM = 0.6  # Q4_K_M is ~4.85 bits per weight
+CANDIDATE_PARAMS = {
+    "qwen2.5-coder-7b": 7.6e9,
+    "qwen2.5-coder-1.5b": 1.5e9,
+    "llama3.2-3b": 3.2e9,
+    "smollm2": 1.35e8,
+}
+
+
+class Interpreter:
+    """Chat with a model that runs code on this machine (after approval, unless auto_run)."""
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        auto_run: bool | None = None,
+        offline: bool | None = None,
+        quant: str | None = None,
+        context_window: int | None = None,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+        gpu_layers: int | None = None,
+        api_base: str | None = None,
+        api_model: str | None = None,
+        api_key: str | None = None,
+        fallback: str | None = None,
+        system_message: str | None = None,
+        timeout: float | None = None,
+        debug: bool | None = None,
+        approve: Approver | None = None,
+        cwd: str | None = None,
+        save_history: bool = True,
+        on_status: Callable[[str], None] | None = None,
+        config: Config | None = None,
+    ) -> None:
+        flags = {
+            "model": model, "auto_run": auto_run, "offline": offline, "quant": quant,
+            "context_window": context_window, "max_tokens": max_tokens, "temperature": temperature,
+            "gpu_layers": gpu_layers, "api_base": api_base, "api_model": api_model, "api_key": api_key,
+            "fallback": fallback, "system_message": system_message, "timeout": timeout, "debug": debug,
+        }  # fmt: skip
+        self.config = config or resolve_config(flags)
+        self.approve = approve
+        self.cwd = cwd
+        self.save_history = save_history
+        self.on_status = on_status or (lambda _m: None)
+        self.session: Session | None = None
+        self.plan: Any = None
+        self.model_ref: str | None = None
+        self.engine: Any = None
+        self._system_message = self.config.system_message
+        self._history: Any = None
+        self._pending_messages: list[Message] = []
+
+    # -- loading ------------------------------------------------------------------------------------
+
+    def _offline(self) -> bool:
+        from localinterp.settings import offline_from_env
+
+        return self.config.offline or offline_from_env()
+
+    def _default_model(self, budget_bytes: int) -> str:
+        if self._offline():
+            return "smollm2"
+        for alias in DEFAULT_CANDIDATES:
+            if CANDIDATE_PARAMS[alias] * Q4_BYTES_PER_PARAM * 1.3 <= budget_bytes:
+                return alias
+        return "smollm2"
+
+    def load(self) -> None:
+        """Resolve, plan, fetch and load the model; start the runners. Called by the first chat."""
+        if self.session is not None:
+            return
+        from pathlib import Path
+
+        from localinterp.engine.cloud import CloudEngine, Endpoint, endpoint_from_env
+        from localinterp.engine.languages import available
+        from localinterp.engine.legacy import LegacyEngine, is_legacy_ggml
+        from localinterp.engine.select import open_engine
+        from localinterp.hardware import probe
+        from localinterp.models.fetch import materialize
+        from localinterp.models.resolve import resolve
+        from localinterp.plan import budget_for, make_plan
+        from localinterp.runners import Runners
+
+        cfg = self.config
+        languages = available()
+        offline = self._offline()
+
+        def endpoint() -> Endpoint:
+            if cfg.api_base:
+                if not cfg.api_model:
+                    return endpoint_from_env(cfg.api_base, cfg.api_model or "default")
+                return Endpoint(cfg.api_base.rstrip("/"), cfg.api_model, cfg.api_key)
+            return endpoint_from_env()
+
+        if cfg.api_base and cfg.fallback == "none" and not cfg.model:
+            self.engine = CloudEngine(endpoint(), languages=languages)
+            self.model_ref = f"{cfg.api_base} ({cfg.api_model})"
+        elif (
+            cfg.model
+            and Path(cfg.model).expanduser().is_file()
+            and is_legacy_ggml(Path(cfg.model).expanduser())
+        ):
+            self.engine = LegacyEngine(Path(cfg.model).expanduser(), n_ctx=cfg.context_window or 2048)
+            self.model_ref = cfg.model
+        else:
+            hw = probe(llama_cpp=None)
+            budget = budget_for(hw)
+            ref = cfg.model or self._default_model(budget.ram_bytes + budget.vram_bytes)
+            try:
+                resolved = resolve(
+                    ref,
+                    offline=offline,
+                    quant=cfg.quant,
+                    budget_bytes=budget.ram_bytes + budget.vram_bytes,
+                    on_status=self.on_status,
+                )
+            except HubUnreachable:
+                if cfg.model:
+                    raise
+                self.on_status(f"The hub is unreachable, so the embedded default replaces {ref}.")
+                ref = "smollm2"
+                resolved = resolve(ref, offline=offline, on_status=self.on_status)
+            self.plan = make_plan(
+                resolved.specs,
+                hw,
+                ctx=cfg.context_window,
+                quant=cfg.quant,
+                gpu_layers=cfg.gpu_layers,
+                budget=budget,
+            )
+            option = resolved.option_for(self.plan.spec)
+            self.on_status(self.plan.reason)
+            self.engine = open_engine(
+                self.plan,
+                lambda: materialize(option, offline=offline, on_status=self.on_status),
+                languages=languages,
+                fallback=cfg.fallback,
+                offline=offline,
+                endpoint=endpoint,
+                on_status=self.on_status,
+            )
+            self.model_ref = ref
+        from localinterp.engine.types import Sampling
+
+        self.session = Session(
+            self.engine,
+            Runners(languages, timeout_s=cfg.timeout, cwd=self.cwd),
+            system_message=self._system_message or "",
+            auto_run=cfg.auto_run,
+            approve=self.approve or deny_all,
+            max_tokens=cfg.max_tokens,
+            sampling=Sampling(temperature=cfg.temperature),
+            messages=self._pending_messages,
+        )
+        self._system_message = self.session.system_message
+
+    # -- conversation -------------------------------------------------------------------------------
+
+    @property
+    def messages(self) -> list[Message]:
+        """The conversation so far."""
+        return self.session.messages if self.session else self._pending_messages
+
+    @messages.setter
+    def messages(self, value: list[Message]) -> None:
+        if self.session:
+            self.session.messages[:] = value
+        else:
+            self._pending_messages[:] = value
+
+    @property
+    def system_message(self) -> str:
+        """What the model is told first (the default describes this machine and the languages here)."""
+        if self.session:
+            return self.session.system_message
+        if self._system_message is None:
+            from localinterp.engine.languages import available
+            from localinterp.session import default_system_message
+
+            self._system_message = default_system_message(available())
+        return self._system_message
+
+    @system_message.setter
+    def system_message(self, value: str) -> None:
+        self._system_message = value
+        if self.session:
+            self.session.system_message = value
+
+    def _record(self, first_words: str) -> None:
+        if not self.save_history or self.session is None:
+            return
+        if self._history is None:
+            from localinterp.history import History
+
+            self._history = History.new(first_words, model=self.model_ref)
+            self.session.on_change = self._history.save
+
+    def stream(self, message: str, *, stop: threading.Event | None = None) -> Iterator[Chunk]:
+        """Send `message` and yield every chunk of what follows (replies, code, output)."""
+        self.load()
+        assert self.session is not None
+        self._record(message)
+        yield from self.session.send(message, stop=stop)
+
+    def chat(
+        self, message: str, *, display: bool = True, stream: bool = False, stop: threading.Event | None = None
+    ) -> list[Message] | Iterator[Chunk]:
+        """Send `message`. `display`: render to the terminal; `stream`: return the chunks as they come
+        (typed: TextDelta, CodeStart/CodeDelta/CodeEnd, RunStart, Output, RunResult, TurnEnd, ...);
+        otherwise return the messages this call added."""
+        if stream:
+            return (
+                self._display(self.stream(message, stop=stop)) if display else self.stream(message, stop=stop)
+            )
+        before = len(self.messages)
+        for _chunk in (
+            self._display(self.stream(message, stop=stop)) if display else self.stream(message, stop=stop)
+        ):
+            pass
+        return self.messages[before:]
+
+    def _display(self, chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+        import sys
+
+        from localinterp.session import Approval
+        from localinterp.ui.chat import ChatView
+
+        view = ChatView(debug=self.config.debug)
+        self.load()
+        assert self.session is not None
+        if self.approve is None and not self.config.auto_run:
+            if sys.stdin.isatty():
+                self.session.approve = view.ask
+            else:
+
+                def refuse(_language: str, _code: str) -> Approval:
+                    view.note(
+                        "Not running code without approval: stdin is not a terminal. "
+                        "Pass -y (--auto-run) to run code unattended."
+                    )
+                    return Approval("skip")
+
+                self.session.approve = refuse
+        try:
+            for chunk in chunks:
+                view.show(chunk)
+                yield chunk
+        finally:
+            view.finish()
+
+    def reset(self) -> None:
+        """Start a new conversation (a new history file, too)."""
+        if self.session:
+            self.session.reset()
+        else:
+            self._pending_messages.clear()
+        self._history = None
+
+    def close(self) -> None:
+        """End the runners and free the model."""
+        if self.session:
+            self.session.runners.close()
+        if self.engine is not None and hasattr(self.engine, "close"):
+            self.engine.close()
+        self.session = None
+        self.engine = None

@@ -1,0 +1,192 @@
+"""The chat in a terminal: streaming markdown, code in syntax-highlighted panels, output in its own panel,
+and the approval prompt. In a pipe (or with NO_COLOR) it writes plain text with no control codes.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from localinterp.engine.types import CodeDelta, CodeEnd, CodeStart, TextDelta, TurnEnd
+from localinterp.runners.base import Output, RunResult
+from localinterp.session import Approval, Declined, Repeated, RunStart, StepLimit, Unrunnable
+
+
+class ChatView:
+    """Renders a session's chunks. One segment (prose, code, output) is live at a time."""
+
+    def __init__(self, console: Any = None, *, debug: bool = False) -> None:
+        from rich.console import Console
+
+        self.console = console or Console(highlight=False)
+        self.debug = debug
+        self._live: Any = None
+        self._kind = ""
+        self._text = ""
+        self._language = ""
+
+    @property
+    def fancy(self) -> bool:
+        """Live panels and colour: only on a terminal, and not with NO_COLOR (rich honours it too)."""
+        return self.console.is_terminal and not os.environ.get("NO_COLOR")
+
+    # -- segments -----------------------------------------------------------------------------------
+
+    def _renderable(self) -> Any:
+        from rich.markdown import Markdown
+        from rich.panel import Panel
+        from rich.syntax import Syntax
+        from rich.text import Text
+
+        if self._kind == "prose":
+            return Markdown(self._text)
+        if self._kind == "code":
+            lexer = {"shell": "bash", "r": "r"}.get(self._language, self._language)
+            return Panel(Syntax(self._text.rstrip("\n") or " ", lexer, theme="monokai"), title=self._language)
+        return Panel(Text(self._text.rstrip("\n") or " "), title="output", border_style="dim")
+
+    def _begin(self, kind: str) -> None:
+        if self._kind == kind:
+            return
+        self._end()
+        self._kind, self._text = kind, ""
+        if self.fancy:
+            from rich.live import Live
+
+            self._live = Live(
+                self._renderable(), console=self.console, refresh_per_second=12, transient=False
+            )
+            self._live.start()
+        elif kind == "code":
+            self.console.file.write(f"\n```{self._language}\n")
+        elif kind == "output":
+            self.console.file.write("\n[output]\n")
+
+    def _add(self, text: str) -> None:
+        self._text += text
+        if self._live is not None:
+            self._live.update(self._renderable())
+        else:
+            self.console.file.write(text)
+            self.console.file.flush()
+
+    def _end(self) -> None:
+        if self._live is not None:
+            self._live.update(self._renderable())
+            self._live.stop()
+            self._live = None
+        elif self._kind == "code":
+            self.console.file.write("\n```\n" if not self._text.endswith("\n") else "```\n")
+        elif self._kind == "prose" and self._text and not self._text.endswith("\n"):
+            self.console.file.write("\n")
+        self.console.file.flush()
+        self._kind, self._text = "", ""
+
+    def note(self, text: str, style: str = "dim") -> None:
+        """A line from localinterp itself."""
+        self._end()
+        if self.fancy:
+            from rich.text import Text
+
+            self.console.print(Text(text, style=style))
+        else:
+            self.console.file.write(text + "\n")
+            self.console.file.flush()
+
+    # -- chunks -------------------------------------------------------------------------------------
+
+    def show(self, chunk: Any) -> None:
+        """Render one chunk of the session's stream."""
+        if isinstance(chunk, TextDelta):
+            self._begin("prose")
+            self._add(chunk.text)
+        elif isinstance(chunk, CodeStart):
+            self._end()
+            self._language = chunk.language
+            self._begin("code")
+        elif isinstance(chunk, CodeDelta):
+            self._add(chunk.text)
+        elif isinstance(chunk, CodeEnd):
+            if not chunk.closed:
+                self._end()
+                self.note("(the code block was not finished)")
+            self._end()
+        elif isinstance(chunk, RunStart):
+            self._end()
+        elif isinstance(chunk, Output):
+            self._begin("output")
+            self._add(chunk.text)
+        elif isinstance(chunk, RunResult):
+            self._end()
+            if chunk.status != "ok":
+                self.note(f"({chunk.language} block: {chunk.status}, exit code {chunk.exit_code})")
+        elif isinstance(chunk, Declined):
+            self.note("Not run.")
+        elif isinstance(chunk, Repeated):
+            self.note("The model wrote the same code again; not running it twice.")
+        elif isinstance(chunk, Unrunnable):
+            self.note(f"Not run: {chunk.reason}.")
+        elif isinstance(chunk, StepLimit):
+            self.note(f"Stopped after {chunk.steps} rounds of code; say how to go on.")
+        elif isinstance(chunk, TurnEnd):
+            self._end()
+            if chunk.reason in ("interrupted", "disconnected", "timeout", "length", "context", "repetition"):
+                self.note(f"(reply ended: {chunk.reason})")
+            if self.debug:
+                s = chunk.stats
+                self.note(
+                    f"[{s.generated_tokens} tokens, {s.tokens_per_s:.1f} tok/s, first token "
+                    f"{s.time_to_first_token_s * 1000:.0f} ms; prompt {s.prompt_tokens}, evaluated {s.evaluated_tokens}]"
+                )
+
+    def finish(self) -> None:
+        """Close any open segment."""
+        self._end()
+
+    # -- approval -----------------------------------------------------------------------------------
+
+    def ask(self, language: str, code: str) -> Approval:
+        """Ask before running a block: y(es), n(o), e(dit in $EDITOR), a(lways for this session)."""
+        self._end()
+        while True:
+            try:
+                answer = self.console.input(f"Run this {language} code? [y]es / [n]o / [e]dit / [a]lways: ")
+            except EOFError:
+                return Approval("skip")
+            answer = answer.strip().lower()
+            if answer in ("y", "yes"):
+                return Approval("run", code)
+            if answer in ("n", "no", ""):
+                return Approval("skip")
+            if answer in ("a", "always"):
+                return Approval("always", code)
+            if answer in ("e", "edit"):
+                edited = edit_in_editor(code, language)
+                self.console.print(edited)
+                code = edited
+                continue
+            self.console.print("Please answer y, n, e or a.")
+
+
+def edit_in_editor(code: str, language: str) -> str:
+    """`code` after the user edited it in $VISUAL / $EDITOR (nano, else vi, else notepad)."""
+    suffix = {"python": ".py", "shell": ".sh", "javascript": ".js", "r": ".R", "ruby": ".rb"}.get(
+        language, ".txt"
+    )
+    editor = (
+        os.environ.get("VISUAL") or os.environ.get("EDITOR") or ("notepad" if os.name == "nt" else "nano")
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=suffix, delete=False, encoding="utf-8") as f:
+        f.write(code)
+        path = Path(f.name)
+    try:
+        subprocess.run([*shlex.split(editor), str(path)], check=False)
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return code
+    finally:
+        path.unlink(missing_ok=True)
