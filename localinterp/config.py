@@ -60,6 +60,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     else (bool,) if f.type == "bool" else (str,)
     for f in fields(Config)
 }  # fmt: skip
+_KIND_NAMES = {int: "a whole number", float: "a number", bool: "true or false", str: "a string"}
 # Environment variables, by key (the API ones are shared with the cloud backend).
 ENV = {
     "model": "LOCALINTERP_MODEL",
@@ -100,7 +101,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
         ok = isinstance(value, _TYPES[key]) and not (isinstance(value, bool) and bool not in _TYPES[key])
         if not ok:
             raise BadInput(
-                f"{path}{_line_of(text, key)}: {key} must be a {_TYPES[key][0].__name__}, got {value!r}."
+                f"{path}{_line_of(text, key)}: {key} must be {_KIND_NAMES[_TYPES[key][0]]}, got {value!r}."
             )
     return data
 

@@ -151,10 +151,14 @@ class ChatView:
 
     def ask(self, language: str, code: str) -> Approval:
         """Ask before running a block: y(es), n(o), e(dit in $EDITOR), a(lways for this session)."""
+        from rich.text import Text
+
         self._end()
         while True:
             try:
-                answer = self.console.input(f"Run this {language} code? [y]es / [n]o / [e]dit / [a]lways: ")
+                answer = self.console.input(
+                    Text(f"Run this {language} code? [y]es / [n]o / [e]dit / [a]lways: ")
+                )
             except EOFError:
                 return Approval("skip")
             answer = answer.strip().lower()

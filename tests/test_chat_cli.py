@@ -1,0 +1,174 @@
+"""`localinterp chat` the way a person uses it: in a real pseudo-terminal, with the approval prompt, magic
+commands and Ctrl-D; and from a pipe. Plus the config file's precedence."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import re
+import select
+import struct
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+from clihelp import assert_one_line_error, run_cli
+
+from localinterp.config import resolve_config
+from localinterp.errors import BadInput
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
+EXAMPLE = {
+    "format": "localinterp-conversation",
+    "version": 1,
+    "messages": [
+        {"role": "user", "content": "Run this Python code: print('a' * 3)"},
+        {"role": "assistant", "content": "```python\nprint('a' * 3)\n```"},
+        {"role": "output", "content": "aaa\n", "language": "python", "status": "ok"},
+        {"role": "assistant", "content": "It printed aaa."},
+    ],
+}
+SYSTEM = "You are a helpful assistant. To run code, write it in a fenced code block: python or shell."
+
+
+class Terminal:
+    """A child process on a pty, read with a timeout; text is kept with colour codes removed."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: Path) -> None:
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # pragma: no cover - the child
+            os.chdir(cwd)
+            os.execvpe(argv[0], argv, env)
+        # A real terminal has a size; rich's live display needs it to redraw in place.
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
+        self.text = ""
+
+    def expect(self, pattern: str, timeout: float = 90) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if re.search(pattern, ANSI.sub("", self.text)):
+                return ANSI.sub("", self.text)
+            ready, _, _ = select.select([self.fd], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(self.fd, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                self.text += chunk.decode("utf-8", errors="replace")
+        raise AssertionError(f"never saw {pattern!r}; the screen had:\n{ANSI.sub('', self.text)[-3000:]}")
+
+    def send(self, text: str) -> None:
+        os.write(self.fd, text.encode())
+
+    def wait(self, timeout: float = 30) -> int:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                return os.waitstatus_to_exitcode(status)
+            try:
+                if select.select([self.fd], [], [], 0.1)[0]:
+                    os.read(self.fd, 65536)
+            except OSError:
+                pass
+        raise AssertionError("the chat did not exit")
+
+
+def test_a_person_chats_approves_a_block_and_leaves(smollm2_path, tmp_path):
+    example = tmp_path / "example.json"
+    example.write_text(json.dumps(EXAMPLE))
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "40"}
+    env.pop("NO_COLOR", None)
+    argv = [sys.executable, "-m", "localinterp", "chat", "--model", str(smollm2_path), "--temperature", "0",
+            "--system-message", SYSTEM]  # fmt: skip
+    term = Terminal(argv, env, tmp_path)
+    term.expect(r"> $")
+    term.send(f"%load_message {example}\r")
+    term.expect(r"Loaded 4 messages")
+    term.send("Use python to print the result of 12345*6789\r")
+    term.expect(r"Run this python code\? \[y\]es / \[n\]o / \[e\]dit / \[a\]lways: ")
+    term.send("y\r")
+    screen = term.expect(r"83810205[\s\S]*> $")
+    assert "╭" in screen  # the code and its output are drawn in panels on a terminal
+    term.send("%tokens\r")
+    screen = term.expect(r"total +[\d,]+ of [\d,]+ \(\d+ %\)")
+    term.send("%model\r")
+    term.expect(r"context [\d,]+ tokens")
+    term.send("\x04")  # Ctrl-D
+    assert term.wait() == 0
+    (saved,) = (Path(env["LOCALINTERP_DATA_DIR"]) / "conversations").glob("*.json")
+    assert "83810205" in saved.read_text()
+
+
+def test_from_a_pipe_it_runs_one_task_with_plain_output(smollm2_path, tmp_path):
+    result = run_cli("chat", "-y", "--model", str(smollm2_path), "--temperature", "0", "--system-message", SYSTEM,
+                     "Use python to print the result of 12345*6789")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "83810205" in result.stdout and "\x1b[" not in result.stdout
+    refused = run_cli("chat", "--model", str(smollm2_path), "--temperature", "0", "--system-message", SYSTEM,
+                      "Use python to print the result of 12345*6789")  # fmt: skip
+    assert refused.returncode == 0 and "Not running code without approval" in refused.stdout + refused.stderr
+    assert "83810205" not in refused.stdout
+
+
+def test_bad_chat_input_is_one_line(smollm2_path, tmp_path):
+    assert_one_line_error(run_cli("chat", "--model", "smolm2", "--once", "hi"), 2, "Did you mean smollm2?")
+    assert_one_line_error(run_cli("chat", "--resume", "--once"), 2, "no saved conversation to resume")
+    config = Path(os.environ["LOCALINTERP_CONFIG"])
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('model = "smollm2"\ncolour = "red"\n')
+    assert_one_line_error(run_cli("chat", "--once", "hi"), 2, f"{config}:2: unknown setting 'colour'")
+
+
+def test_settings_come_from_flags_then_environment_then_the_config_file(monkeypatch):
+    config = Path(os.environ["LOCALINTERP_CONFIG"])
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('model = "from-file"\nmax_tokens = 100\ntemperature = 0.5\nauto_run = false\n')
+    assert resolve_config({}).model == "from-file"
+    monkeypatch.setenv("LOCALINTERP_MODEL", "from-env")
+    monkeypatch.setenv("LOCALINTERP_AUTO_RUN", "1")
+    cfg = resolve_config({"temperature": None})
+    assert (cfg.model, cfg.auto_run, cfg.max_tokens, cfg.temperature) == ("from-env", True, 100, 0.5)
+    assert resolve_config({"model": "from-flag"}).model == "from-flag"
+    assert "sk-" not in repr(resolve_config({"api_key": "sk-hidden"}))
+    config.write_text("max_tokens = 'many'\n")
+    with pytest.raises(BadInput, match=r"config\.toml:1: max_tokens must be a whole number, got 'many'"):
+        resolve_config({})
+
+
+def test_config_command_prints_and_checks_the_file():
+    result = run_cli("config")
+    assert result.returncode == 0 and result.stdout.strip() == os.environ["LOCALINTERP_CONFIG"]
+
+
+def test_the_python_api_module_functions_use_one_default_interpreter(smollm2_path, monkeypatch):
+    import localinterp
+
+    monkeypatch.setenv("LOCALINTERP_MODEL", str(smollm2_path))
+    monkeypatch.setenv("LOCALINTERP_AUTO_RUN", "1")
+    monkeypatch.setattr(localinterp, "_default", None)
+    localinterp.system_message = SYSTEM
+    localinterp.messages = [m for m in __import__("localinterp.history", fromlist=["load"]).load(
+        _write(EXAMPLE))[1]]  # fmt: skip
+    chunks = list(
+        localinterp.chat("Use python to print the result of 12345*6789", display=False, stream=True)
+    )
+    assert any(getattr(c, "output", "").strip() == "83810205" for c in chunks)
+    assert localinterp.messages[-1].role in ("assistant", "output")
+    localinterp.reset()
+    assert localinterp.messages == []
+    localinterp._interpreter().close()
+
+
+def _write(data) -> Path:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(data, f)
+    return Path(f.name)
