@@ -101,7 +101,7 @@ def magic(interp: Interpreter, line: str, say: Callable[[str], None]) -> None:
         interp.reset()
         say("New conversation.")
     elif name == "undo":
-        removed = interp.session.undo() if interp.session else []
+        removed = interp.undo()
         say(f"Removed {len(removed)} message(s)." if removed else "Nothing to undo.")
     elif name == "save_message":
         path = Path(arg or "messages.json").expanduser()

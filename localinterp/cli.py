@@ -406,6 +406,9 @@ def chat(
             _meta, interp.messages = load(path)
             say(f"Resumed {path.name} ({len(interp.messages)} messages).")
         piped = not sys.stdin.isatty()
+        if err.is_terminal:
+            with err.status("Loading the model…", spinner="dots"):
+                interp.load()
         if message is None and piped:
             message = sys.stdin.read().strip() or None
         if message:

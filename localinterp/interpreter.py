@@ -269,6 +269,14 @@ class Interpreter:
         finally:
             view.finish()
 
+    def undo(self) -> list[Message]:
+        """Remove the last user message and what followed it; returns what was removed."""
+        if self.session:
+            return self.session.undo()
+        from localinterp.session import undo
+
+        return undo(self._pending_messages)
+
     def reset(self) -> None:
         """Start a new conversation (a new history file, too)."""
         if self.session:

@@ -179,14 +179,10 @@ class Session:
 
     def undo(self) -> list[Message]:
         """Remove the last user message and everything after it; returns what was removed."""
-        for i in range(len(self.messages) - 1, -1, -1):
-            if self.messages[i].role == "user":
-                removed = self.messages[i:]
-                del self.messages[i:]
-                if self.on_change:
-                    self.on_change(self.messages)
-                return removed
-        return []
+        removed = undo(self.messages)
+        if removed and self.on_change:
+            self.on_change(self.messages)
+        return removed
 
     def send(self, text: str, *, stop: threading.Event | None = None) -> Iterator[Chunk]:
         """Add the user's message and run the loop, yielding every chunk."""
@@ -244,6 +240,16 @@ class Session:
             if declined or not ran or (stop is not None and stop.is_set()):
                 return
         yield StepLimit(MAX_STEPS)
+
+
+def undo(messages: list[Message]) -> list[Message]:
+    """Remove the last user message and everything after it, in place; returns what was removed."""
+    for i in range(len(messages) - 1, -1, -1):
+        if messages[i].role == "user":
+            removed = messages[i:]
+            del messages[i:]
+            return removed
+    return []
 
 
 def _gist(code: str) -> str:

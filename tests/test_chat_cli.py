@@ -66,7 +66,7 @@ class Terminal:
     def send(self, text: str) -> None:
         os.write(self.fd, text.encode())
 
-    def wait(self, timeout: float = 30) -> int:
+    def wait(self, timeout: float = 60) -> int:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             pid, status = os.waitpid(self.pid, os.WNOHANG)
@@ -90,16 +90,27 @@ def test_a_person_chats_approves_a_block_and_leaves(smollm2_path, tmp_path):
     term = Terminal(argv, env, tmp_path)
     term.expect(r"> $")
     term.send(f"%load_message {example}\r")
-    term.expect(r"Loaded 4 messages")
+    term.expect(r"Loaded 4 messages[\s\S]*> $")
     term.send("Use python to print the result of 12345*6789\r")
     term.expect(r"Run this python code\? \[y\]es / \[n\]o / \[e\]dit / \[a\]lways: ")
     term.send("y\r")
     screen = term.expect(r"83810205[\s\S]*> $")
     assert "╭" in screen  # the code and its output are drawn in panels on a terminal
     term.send("%tokens\r")
-    screen = term.expect(r"total +[\d,]+ of [\d,]+ \(\d+ %\)")
+    term.expect(r"total +[\d,]+ of [\d,]+ \(\d+ %\)[\s\S]*> $")
     term.send("%model\r")
-    term.expect(r"context [\d,]+ tokens")
+    # Keys typed before the prompt is back can be lost when readline switches the terminal mode: wait.
+    term.expect(r"context [\d,]+ tokens[\s\S]*> $")
+    # Ctrl-C while the model is writing stops the reply, keeps what it wrote, and the chat goes on.
+    before = len(term.text)
+    term.send("Write a very long story about a dragon who learns to cook, in many chapters.\r")
+    deadline = time.monotonic() + 60
+    while len(ANSI.sub("", term.text[before:])) < 300 and time.monotonic() < deadline:
+        term.expect(r"[\s\S]", timeout=1)
+        if select.select([term.fd], [], [], 0.1)[0]:
+            term.text += os.read(term.fd, 65536).decode("utf-8", errors="replace")
+    term.send("\x03")
+    term.expect(r"reply ended: interrupted[\s\S]*> $")
     term.send("\x04")  # Ctrl-D
     assert term.wait() == 0
     (saved,) = (Path(env["LOCALINTERP_DATA_DIR"]) / "conversations").glob("*.json")
@@ -172,3 +183,40 @@ def _write(data) -> Path:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(data, f)
     return Path(f.name)
+
+
+def test_magic_commands_reset_undo_save_and_load(smollm2_path, tmp_path):
+    from localinterp.chatcli import magic
+    from localinterp.interpreter import Interpreter
+    from localinterp.session import Message
+
+    said = []
+    li = Interpreter(str(smollm2_path), system_message=SYSTEM, save_history=False)
+    li.messages = [
+        Message("user", "one"),
+        Message("assistant", "1"),
+        Message("user", "two"),
+        Message("assistant", "2"),
+    ]
+    magic(li, "%undo", said.append)
+    assert [m.content for m in li.messages] == ["one", "1"] and said[-1] == "Removed 2 message(s)."
+    target = tmp_path / "saved.json"
+    magic(li, f"%save_message {target}", said.append)
+    magic(li, "%reset", said.append)
+    assert li.messages == []
+    magic(li, f"%load_message {target}", said.append)
+    assert [m.content for m in li.messages] == ["one", "1"]
+    magic(li, "%debug on", said.append)
+    assert li.config.debug and said[-1] == "Debug on."
+    magic(li, "%help", said.append)
+    assert "%tokens" in said[-1]
+    magic(li, "%frobnicate", said.append)
+    assert "Unknown command %frobnicate" in said[-1]
+    li.close()
+
+
+def test_config_edit_creates_a_commented_file_and_opens_the_editor(tmp_path):
+    result = run_cli("config", "--edit", env={"EDITOR": "true"})
+    assert result.returncode == 0
+    text = Path(os.environ["LOCALINTERP_CONFIG"]).read_text()
+    assert text.startswith("# localinterp settings") and "# model =" in text
