@@ -450,6 +450,94 @@ def config_command(
     print(path)
 
 
+@app.command()
+@_user_errors
+def bench(
+    model: ModelArg = None,
+    n_prompt: Annotated[
+        int, typer.Option("--n-prompt", "-p", help="Prompt tokens per pp test (0: none).")
+    ] = 512,
+    n_gen: Annotated[
+        int, typer.Option("--n-gen", "-n", help="Generated tokens per tg test (0: none).")
+    ] = 128,
+    repetitions: Annotated[
+        int, typer.Option("--repetitions", "-r", help="Timed runs per test, after a warm-up.")
+    ] = 5,
+    quant: Annotated[str | None, typer.Option("--quant", help="Comma list of quantizations.")] = None,
+    gpu_layers: Annotated[
+        str | None, typer.Option("--gpu-layers", "-ngl", help="Comma list (-1: all).")
+    ] = None,
+    ctx: Annotated[str | None, typer.Option("--ctx", help="Comma list of context sizes.")] = None,
+    threads: Annotated[
+        str | None, typer.Option("--threads", "-t", help="Comma list of thread counts.")
+    ] = None,
+    batch_size: Annotated[
+        str | None, typer.Option("--batch-size", "-b", help="Comma list of batch sizes.")
+    ] = None,
+    flash_attn: Annotated[str | None, typer.Option("--flash-attn", "-fa", help="Comma list of 0/1.")] = None,
+    as_json: JsonOpt = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+    as_md: Annotated[bool, typer.Option("--md", help="Print a Markdown table.")] = False,
+    plot_file: Annotated[
+        str | None, typer.Option("--plot", help="Also draw tokens/s to FILE.png or FILE.svg.")
+    ] = None,
+    offline: OfflineOpt = False,
+) -> None:
+    """Measure prompt processing (pp) and generation (tg) speed like llama-bench, over sweeps of settings.
+
+    Each combination is planned first; one that will not fit is listed as skipped, with the reason.
+    Ctrl-C prints the rows finished so far.
+    """
+    import os
+    from pathlib import Path
+
+    from localinterp import bench as b
+
+    if repetitions < 1 or n_prompt < 0 or n_gen < 0 or n_prompt + n_gen == 0:
+        raise BadInput("-r must be at least 1, and -p / -n not negative and not both 0.")
+    if sum((as_json, as_csv, as_md)) > 1:
+        raise BadInput("choose one of --json, --csv and --md.")
+    cores = os.cpu_count() or 1
+
+    def flag(value: str) -> bool:
+        if value not in ("0", "1"):
+            raise ValueError(value)
+        return value == "1"
+
+    sweep = b.combos(
+        b.parse_list(quant, str.upper, "--quant", None),
+        [10**6 if g == -1 else g for g in b.parse_list(gpu_layers, int, "--gpu-layers", 0)],
+        b.parse_list(ctx, int, "--ctx", max(n_prompt + n_gen, 512)),
+        b.parse_list(threads, int, "--threads", max(1, cores // 2) if cores > 2 else cores),
+        b.parse_list(batch_size, int, "--batch-size", 512),
+        b.parse_list(flash_attn, flag, "--flash-attn", False),
+    )
+    rows: list[dict[str, Any]] = []
+    say = _status()
+    interrupted = False
+    try:
+        for row in b.run(model, sweep, n_prompt=n_prompt, n_gen=n_gen, repetitions=repetitions,
+                         offline=_offline(offline), on_status=say):  # fmt: skip
+            rows.append(row)
+    except KeyboardInterrupt:
+        interrupted = True
+        say(f"Interrupted: {len(rows)} rows finished.")
+    if as_json:
+        _print_json(rows)
+    elif as_csv:
+        sys.stdout.write(b.to_csv(rows))
+    elif as_md:
+        sys.stdout.write(b.to_markdown(rows))
+    else:
+        from rich.console import Console
+
+        Console().print(b.table(rows))
+    if plot_file:
+        b.plot(rows, Path(plot_file))
+    if interrupted:
+        raise typer.Exit(130)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -1,0 +1,93 @@
+"""`localinterp bench` on the real SmolLM2: llama-bench's rows, sweeps, skipped configurations, formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from clihelp import assert_one_line_error, run_cli
+
+LLAMA_BENCH_FIELDS = {"model_filename", "model_type", "n_gpu_layers", "n_threads", "n_prompt", "n_gen", "test",
+                      "avg_ts", "stddev_ts", "samples_ts", "avg_ns", "stddev_ns", "samples_ns"}  # fmt: skip
+
+
+def test_a_thread_sweep_gives_pp_and_tg_rows_with_llama_bench_fields(smollm2_path):
+    result = run_cli("bench", str(smollm2_path), "-p", "32", "-n", "8", "-r", "2", "-t", "1,2", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [(r["n_threads"], r["test"]) for r in rows] == [(1, "pp32"), (1, "tg8"), (2, "pp32"), (2, "tg8")]
+    for row in rows:
+        assert set(row) >= LLAMA_BENCH_FIELDS
+        assert row["model_type"] == "llama 135M Q4_1" and row["avg_ts"] > 0 and len(row["samples_ts"]) == 2
+        assert row["peak_rss_bytes"] > row["model_size"] // 2 and row["predicted_memory_bytes"] > 0
+    pp1, pp2 = rows[0]["avg_ts"], rows[2]["avg_ts"]
+    assert pp2 > pp1 * 1.2  # two threads process a prompt faster than one: the sweep really changes settings
+
+
+def test_configurations_that_cannot_run_are_skipped_with_the_reason(smollm2_path):
+    result = run_cli(
+        "bench", str(smollm2_path), "-p", "32", "-n", "8", "-r", "1", "--ctx", "99999,32,512", "--md"
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("| model_type |") and len(lines) == 2 + 1 + 1 + 2
+    assert "skipped: --ctx 99,999 is above what" in lines[2]
+    assert "skipped: --ctx 32 is smaller than -p 32 plus -n 8" in lines[3]
+    assert "pp32" in lines[4] and "tg8" in lines[5]
+
+
+def test_csv_has_every_field(smollm2_path):
+    result = run_cli("bench", str(smollm2_path), "-p", "16", "-n", "0", "-r", "1", "--csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 1 and rows[0]["test"] == "pp16" and float(rows[0]["avg_ts"]) > 0
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["-r", "0"], "-r must be at least 1"),
+        (["-t", "two"], "--threads: 'two' is not a valid value"),
+        (["--flash-attn", "2"], "--flash-attn: '2' is not a valid value"),
+        (["--json", "--md"], "choose one of --json, --csv and --md"),
+    ],
+)
+def test_bad_bench_input_is_one_line(smollm2_path, args, fragment):
+    assert_one_line_error(run_cli("bench", str(smollm2_path), *args), 2, fragment)
+
+
+def test_ctrl_c_prints_the_rows_finished_so_far(smollm2_path):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "localinterp", "bench", str(smollm2_path), "-p", "32", "-n", "8", "-r", "2",
+         "-t", "1,2,1,2,1,2,1,2", "--md"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert proc.stderr is not None
+    seen = 0
+    deadline = time.monotonic() + 60
+    while seen < 2 and time.monotonic() < deadline:  # two configurations started: the first one is done
+        if "flash attention" in proc.stderr.readline():
+            seen += 1
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "rows finished" in err
+    rows = [ln for ln in out.splitlines() if "| llama" in ln]
+    assert 2 <= len(rows) < 16
+
+
+def test_plot_needs_matplotlib_or_draws_the_chart(smollm2_path, tmp_path):
+    target = tmp_path / "speed.png"
+    result = run_cli(
+        "bench", str(smollm2_path), "-p", "16", "-n", "4", "-r", "1", "--md", "--plot", str(target)
+    )
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        assert_one_line_error(result, 2, "--plot needs matplotlib")
+    else:
+        assert result.returncode == 0 and target.read_bytes().startswith(b"\x89PNG")
