@@ -130,6 +130,14 @@ SourceOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+FlashOpt = Annotated[
+    bool | None,
+    typer.Option("--flash-attn/--no-flash-attn", help="Flash attention (smaller compute buffers)."),
+]
+KvTypeOpt = Annotated[
+    str | None,
+    typer.Option("--kv-type", help="KV cache type: f16, q8_0 or q4_0 (quantized needs --flash-attn)."),
+]
 
 
 def _offline(flag: bool) -> bool:
@@ -154,14 +162,17 @@ def _plan_model(
     offline: bool,
     source: str,
     quiet: bool,
+    flash_attn: bool | None = None,
+    kv_type: str | None = None,
 ) -> tuple[Any, Any, Any]:
     """Resolve MODEL and plan it: (resolved, plan, chosen option). Shared by plan, pull and export."""
     from localinterp.hardware import probe as detect
     from localinterp.models.resolve import resolve
-    from localinterp.plan import budget_for, make_plan, validate_context
+    from localinterp.plan import budget_for, load_settings, make_plan, validate_context
 
     if ctx is not None:
         validate_context(ctx)  # before any download
+    settings = load_settings(flash_attn=bool(flash_attn), kv_type=kv_type or "f16")
     hw = detect(llama_cpp=None)
     budget = budget_for(hw)
     resolved = resolve(
@@ -173,7 +184,9 @@ def _plan_model(
         on_status=_status() if not quiet else None,
         show_progress=not quiet,
     )
-    result = make_plan(resolved.specs, hw, ctx=ctx, quant=quant, gpu_layers=gpu_layers, budget=budget)
+    result = make_plan(
+        resolved.specs, hw, ctx=ctx, quant=quant, gpu_layers=gpu_layers, budget=budget, settings=settings
+    )
     return resolved, result, resolved.option_for(result.spec)
 
 
@@ -186,6 +199,8 @@ def plan(
     gpu_layers: GpuLayersOpt = None,
     offline: OfflineOpt = False,
     source: SourceOpt = "auto",
+    flash_attn: FlashOpt = None,
+    kv_type: KvTypeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Work out how MODEL fits this machine: quantization, context window, GPU layers, and why.
@@ -194,7 +209,15 @@ def plan(
     when nothing fits.
     """
     resolved, result, option = _plan_model(
-        model, ctx=ctx, quant=quant, gpu_layers=gpu_layers, offline=offline, source=source, quiet=as_json
+        model,
+        ctx=ctx,
+        quant=quant,
+        gpu_layers=gpu_layers,
+        offline=offline,
+        source=source,
+        quiet=as_json,
+        flash_attn=flash_attn,
+        kv_type=kv_type,
     )
     if as_json:
         _print_json(
@@ -371,6 +394,8 @@ def chat(
         bool | None, typer.Option("--debug", help="Show token speed and the engine's log.")
     ] = None,
     gpu_layers: GpuLayersOpt = None,
+    flash_attn: FlashOpt = None,
+    kv_type: KvTypeOpt = None,
     temperature: Annotated[
         float | None, typer.Option("--temperature", help="Sampling temperature (0: greedy).")
     ] = None,
@@ -392,7 +417,7 @@ def chat(
         model, auto_run=auto_run, offline=offline or None, quant=quant, context_window=context_window,
         max_tokens=max_tokens, temperature=temperature, gpu_layers=gpu_layers, api_base=api_base,
         api_model=api_model, api_key=api_key, fallback=fallback, system_message=system_message, debug=debug,
-        on_status=_status(),
+        flash_attn=flash_attn, kv_type=kv_type, on_status=_status(),
     )  # fmt: skip
     if interp.config.debug:
         set_debug(interp, True)

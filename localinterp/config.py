@@ -8,6 +8,8 @@ The config file is TOML (`localinterp config` prints its path, `--edit` opens it
     max_tokens = 1024
     temperature = 0.2
     gpu_layers = -1
+    flash_attn = false              # true saves memory; needed for kv_type q8_0 / q4_0
+    kv_type = "f16"                 # or "q8_0", "q4_0": a smaller KV cache
     auto_run = false
     offline = false
     fallback = "none"               # or "cloud"
@@ -44,6 +46,8 @@ class Config:
     max_tokens: int = 1024
     temperature: float = 0.2
     gpu_layers: int | None = None
+    flash_attn: bool = False
+    kv_type: str = "f16"
     auto_run: bool = False
     offline: bool = False
     fallback: str = "none"

@@ -39,6 +39,8 @@ class Interpreter:
         max_tokens: int | None = None,
         temperature: float | None = None,
         gpu_layers: int | None = None,
+        flash_attn: bool | None = None,
+        kv_type: str | None = None,
         api_base: str | None = None,
         api_model: str | None = None,
         api_key: str | None = None,
@@ -55,7 +57,7 @@ class Interpreter:
         flags = {
             "model": model, "auto_run": auto_run, "offline": offline, "quant": quant,
             "context_window": context_window, "max_tokens": max_tokens, "temperature": temperature,
-            "gpu_layers": gpu_layers, "api_base": api_base, "api_model": api_model, "api_key": api_key,
+            "gpu_layers": gpu_layers, "flash_attn": flash_attn, "kv_type": kv_type, "api_base": api_base, "api_model": api_model, "api_key": api_key,
             "fallback": fallback, "system_message": system_message, "timeout": timeout, "debug": debug,
         }  # fmt: skip
         self.config = config or resolve_config(flags)
@@ -99,7 +101,7 @@ class Interpreter:
         from localinterp.hardware import probe
         from localinterp.models.fetch import materialize
         from localinterp.models.resolve import resolve
-        from localinterp.plan import budget_for, make_plan
+        from localinterp.plan import budget_for, load_settings, make_plan
         from localinterp.runners import Runners
 
         cfg = self.config
@@ -148,6 +150,7 @@ class Interpreter:
                 quant=cfg.quant,
                 gpu_layers=cfg.gpu_layers,
                 budget=budget,
+                settings=load_settings(flash_attn=cfg.flash_attn, kv_type=cfg.kv_type),
             )
             option = resolved.option_for(self.plan.spec)
             self.on_status(self.plan.reason)

@@ -80,6 +80,20 @@ class LoadSettings:
     swa_full: bool = True  # llama-cpp-python keeps full-size caches for sliding-window layers
 
 
+LOADABLE_KV_TYPES = ("f16", "q8_0", "q4_0")
+
+
+def load_settings(*, flash_attn: bool = False, kv_type: str = "f16", n_batch: int = 512) -> LoadSettings:
+    """Checked load settings: llama.cpp quantizes the V cache only with flash attention."""
+    if kv_type not in LOADABLE_KV_TYPES:
+        raise BadInput(f"--kv-type {kv_type} is not one of {', '.join(LOADABLE_KV_TYPES)}.")
+    if kv_type != "f16" and not flash_attn:
+        raise BadInput(
+            f"--kv-type {kv_type} needs --flash-attn: llama.cpp quantizes the V cache only with it."
+        )
+    return LoadSettings(n_batch=n_batch, n_ubatch=n_batch, flash_attn=flash_attn, kv_type=kv_type)
+
+
 @dataclass(frozen=True)
 class MemoryEstimate:
     """Predicted memory of one configuration, by kind and by where it lives."""

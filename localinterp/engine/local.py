@@ -30,7 +30,8 @@ from localinterp.engine.grammar import code_block_grammar, json_call_grammar
 from localinterp.engine.jsoncall import JsonCallParser
 from localinterp.engine.template import ChatTemplate, chat_template
 from localinterp.engine.types import DEFAULT_SAMPLING, ChatMessage, Event, Sampling, TurnEnd, TurnStats
-from localinterp.errors import BadInput, InvalidModelFile, LoadError
+from localinterp.errors import InvalidModelFile, LoadError
+from localinterp.plan import load_settings
 
 if TYPE_CHECKING:
     from localinterp.plan import Plan
@@ -110,12 +111,7 @@ class LocalEngine:
             "verbose": True,  # see the module docstring: False would redirect file descriptors
         }
         if options.kv_type != "f16":
-            if options.kv_type not in KV_TYPES:
-                raise BadInput(f"KV cache type {options.kv_type!r} is not one of {', '.join(KV_TYPES)}.")
-            if not options.flash_attn:
-                raise BadInput(
-                    f"a {options.kv_type} KV cache needs flash attention (llama.cpp quantizes V only then)."
-                )
+            load_settings(flash_attn=options.flash_attn, kv_type=options.kv_type)  # checks the pair
             kwargs["type_k"] = kwargs["type_v"] = KV_TYPES[options.kv_type]
         if options.n_threads:
             kwargs["n_threads"] = kwargs["n_threads_batch"] = options.n_threads
