@@ -188,5 +188,5 @@ def test_a_quantized_kv_cache_loads_with_flash_attention_and_is_refused_without(
     _, end = reply(engine, [M("user", "Say hi.")], max_tokens=5, sampling=GREEDY)
     assert end.stats.generated_tokens >= 1
     engine.close()
-    with pytest.raises(BadInput, match="needs flash attention"):
+    with pytest.raises(BadInput, match="needs --flash-attn"):
         LocalEngine(smollm2_path, LoadOptions(n_ctx=512, kv_type="q8_0"))
