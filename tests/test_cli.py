@@ -172,9 +172,13 @@ def test_version_and_module_entry_point():
 def test_flash_attention_and_a_quantized_kv_cache_shrink_the_plan(smollm2_path):
     plain = json.loads(run_cli("plan", str(smollm2_path), "--ctx", "4096", "--json").stdout)
     small = json.loads(
-        run_cli("plan", str(smollm2_path), "--ctx", "4096", "--flash-attn", "--kv-type", "q8_0", "--json").stdout
+        run_cli(
+            "plan", str(smollm2_path), "--ctx", "4096", "--flash-attn", "--kv-type", "q8_0", "--json"
+        ).stdout
     )
     assert small["settings"]["kv_type"] == "q8_0" and small["settings"]["flash_attn"] is True
     assert small["memory"]["kv_cache_bytes"] < plain["memory"]["kv_cache_bytes"] * 0.6
     assert_one_line_error(run_cli("plan", str(smollm2_path), "--kv-type", "q8_0"), 2, "needs --flash-attn")
-    assert_one_line_error(run_cli("plan", str(smollm2_path), "--kv-type", "q2"), 2, "not one of f16, q8_0, q4_0")
+    assert_one_line_error(
+        run_cli("plan", str(smollm2_path), "--kv-type", "q2"), 2, "not one of f16, q8_0, q4_0"
+    )
