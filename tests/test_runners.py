@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from localinterp.runners import Runners
-from localinterp.runners.base import Output, RunResult
+from localinterp.runners.base import RunResult
 
 
 @pytest.fixture
@@ -24,12 +24,13 @@ def runners():
     r.close()
 
 
-def run(runners, language, code, stop=None):
+def run(runners, language, code, stop=None, *, lines=False):
+    """The outputs (without line reports unless `lines`) and the result of one block."""
     outputs, result = [], None
     for item in runners.get(language).run(code, stop=stop):
         if isinstance(item, RunResult):
             result = item
-        else:
+        elif lines or item.stream != "line":
             outputs.append(item)
     return outputs, result
 
@@ -48,7 +49,8 @@ def test_python_keeps_state_and_prints_the_last_expression(runners):
     assert (
         result.status == "ok"
         and result.output == "83810205\n"
-        and outputs == [Output("stdout", "83810205\n")]
+        and "".join(o.text for o in outputs) == "83810205\n"
+        and {o.stream for o in outputs} == {"stdout"}
     )
     assert run(runners, "python", "math.sqrt(16)")[1].output == "4.0\n"
 
@@ -156,3 +158,11 @@ def test_children_end_even_when_localinterp_is_killed(tmp_path):
 def test_javascript_runs_one_process_per_block(runners):
     assert run(runners, "javascript", "console.log(6 * 7)")[1].output == "42\n"
     assert run(runners, "javascript", "throw new Error('boom')")[1].status == "error"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="line reports use an extra pipe (POSIX)")
+def test_python_reports_the_running_line_without_mixing_it_into_the_output(runners):
+    code = "import time\nfor i in range(3):\n    time.sleep(0.3)\nprint('done')"
+    outputs, result = run(runners, "python", code, lines=True)
+    lines = [o.text for o in outputs if o.stream == "line"]
+    assert "3" in lines and result.output == "done\n"

@@ -17,6 +17,39 @@ _null = os.open(os.devnull, os.O_RDONLY)
 os.dup2(_null, 0)
 sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115, PTH123 - lives as long as the process; no pathlib import
 _ns = {"__name__": "__main__", "__builtins__": __builtins__}
+_running = False
+
+
+def _report_lines(fd: int) -> None:
+    # Sample the main thread's innermost frame of the block every 0.1 s; report a line when it changes.
+    import threading
+    import time
+
+    main = threading.main_thread().ident
+    last = None
+    while True:
+        time.sleep(0.1)
+        line = None
+        if _running:
+            frame = sys._current_frames().get(main)
+            while frame is not None:
+                if frame.f_code.co_filename == "<block>":
+                    line = frame.f_lineno
+                    break
+                frame = frame.f_back
+        if line is not None and line != last:
+            try:
+                os.write(fd, f"{line}\n".encode())
+            except OSError:
+                return
+        last = line
+
+
+for _arg in sys.argv[1:]:
+    if _arg.startswith("--line-fd="):
+        import threading as _threading
+
+        _threading.Thread(target=_report_lines, args=(int(_arg.split("=", 1)[1]),), daemon=True).start()
 _out, _err = sys.__stdout__, sys.__stderr__
 
 
@@ -52,6 +85,8 @@ def _main() -> None:
             return
         request = json.loads(line)
         status = 0
+        global _running
+        _running = True
         try:
             _run(request["code"])
         except SystemExit as e:
@@ -62,6 +97,7 @@ def _main() -> None:
         except BaseException as e:
             _report(e)
             status = 1
+        _running = False
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()

@@ -132,10 +132,11 @@ class ProcessRunner:
 
     # -- process lifecycle --------------------------------------------------------------------------
 
-    def _start(self) -> None:
+    def _start(self, pass_fds: tuple[int, ...] = ()) -> None:
         posix = os.name == "posix"
         self._proc = subprocess.Popen(
             self.command(),
+            pass_fds=pass_fds,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -193,6 +194,19 @@ class ProcessRunner:
 
     # -- running a block ----------------------------------------------------------------------------
 
+    def _drop_stale_lines(self) -> None:
+        # A line report sampled just before the last block ended must not show up in this one.
+        kept = []
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item[0] != "line":
+                kept.append(item)
+        for item in kept:
+            self._queue.put(item)
+
     def run(self, code: str, *, stop: threading.Event | None = None) -> Iterator[Output | RunResult]:
         """Run `code`, yielding its output as it comes and then one RunResult."""
         with self._lock:
@@ -215,10 +229,12 @@ class ProcessRunner:
         exit_code: int | None = None
         status = ""
         decoders = {name: _decoder() for name in done}
+        self._drop_stale_lines()
         with contextlib.suppress(OSError):  # it died: reading below notices
             self.send(code, marker)
         deadline = started + self.timeout_s
         interrupted_at = 0.0
+        ended = False  # a stream closed: the process is exiting
         while not all(done.values()):
             now = time.monotonic()
             if stop is not None and stop.is_set() and not interrupted_at:
@@ -234,8 +250,15 @@ class ProcessRunner:
                 name, chunk = self._queue.get(timeout=0.05)
             except queue.Empty:
                 continue
+            if name == "line":  # where the block is now (python.py): shown, not kept
+                if chunk:
+                    lines = chunk.decode(errors="replace").split()
+                    if lines:
+                        yield Output("line", lines[-1])
+                continue
             if chunk is None:
                 done[name] = True
+                ended = True
                 continue
             text = pending[name] + decoders[name].decode(chunk)
             cut = text.find(marker)
@@ -274,6 +297,10 @@ class ProcessRunner:
                 duration_s=time.monotonic() - started,
             )
             return
+        if ended and self._proc is not None:
+            # Its pipes closed, so it is exiting; wait for that, or `alive` could still say yes.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._proc.wait(timeout=5)
         crashed = not self.alive
         if crashed and status not in ("timeout", "interrupted"):
             code_now = self._proc.returncode if self._proc is not None else None

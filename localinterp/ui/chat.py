@@ -28,6 +28,7 @@ class ChatView:
         self._kind = ""
         self._text = ""
         self._language = ""
+        self._line = ""  # the line of the running python block, when known
 
     @property
     def fancy(self) -> bool:
@@ -47,7 +48,8 @@ class ChatView:
         if self._kind == "code":
             lexer = {"shell": "bash", "r": "r"}.get(self._language, self._language)
             return Panel(Syntax(self._text.rstrip("\n") or " ", lexer, theme="monokai"), title=self._language)
-        return Panel(Text(self._text.rstrip("\n") or " "), title="output", border_style="dim")
+        title = f"output · running line {self._line}" if self._line else "output"
+        return Panel(Text(self._text.rstrip("\n") or " "), title=title, border_style="dim")
 
     def _begin(self, kind: str) -> None:
         if self._kind == kind:
@@ -117,10 +119,17 @@ class ChatView:
             self._end()
         elif isinstance(chunk, RunStart):
             self._end()
+            self._line = ""
+        elif isinstance(chunk, Output) and chunk.stream == "line":
+            self._line = chunk.text  # shown in the live output panel's title; a pipe gets only output
+            if self.fancy:
+                self._begin("output")
+                self._add("")
         elif isinstance(chunk, Output):
             self._begin("output")
             self._add(chunk.text)
         elif isinstance(chunk, RunResult):
+            self._line = ""
             self._end()
             if chunk.status != "ok":
                 self.note(f"({chunk.language} block: {chunk.status}, exit code {chunk.exit_code})")
