@@ -452,14 +452,10 @@ def config_command(
 ) -> None:
     """Print the config file's path (and check it); --edit opens it."""
     from localinterp.config import read_config_file
-    from localinterp.settings import config_path
+    from localinterp.settings import config_path, editor_command, open_in_editor
 
     path = config_path()
     if edit:
-        import os
-        import shlex
-        import subprocess
-
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
             from localinterp import config as config_module
@@ -467,10 +463,10 @@ def config_command(
             doc = (config_module.__doc__ or "").split("Every key is optional:")[-1]
             path.write_text("# localinterp settings (flags > environment > this file > defaults)\n" +
                             "\n".join(f"# {ln.strip()}" for ln in doc.strip().splitlines()) + "\n")  # fmt: skip
-        editor = (
-            os.environ.get("VISUAL") or os.environ.get("EDITOR") or ("notepad" if os.name == "nt" else "nano")
-        )
-        subprocess.run([*shlex.split(editor), str(path)], check=False)
+        if not open_in_editor(path):
+            raise BadInput(
+                f"could not start the editor {editor_command()[0]!r}; set $EDITOR, or edit {path} yourself."
+            )
     read_config_file(path)
     print(path)
 

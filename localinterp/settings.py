@@ -79,6 +79,25 @@ def user_catalog_path() -> Path | None:
     return path if path.is_file() else None
 
 
+def editor_command() -> list[str]:
+    """The user's editor ($VISUAL, then $EDITOR; nano, or notepad on Windows, when neither is set)."""
+    import shlex
+
+    raw = os.environ.get("VISUAL") or os.environ.get("EDITOR") or ("notepad" if os.name == "nt" else "nano")
+    return shlex.split(raw, posix=os.name != "nt")
+
+
+def open_in_editor(path: Path) -> bool:
+    """Let the user edit `path`; False when the editor could not be started."""
+    import subprocess
+
+    try:
+        subprocess.run([*editor_command(), str(path)], check=False)
+    except FileNotFoundError:
+        return False
+    return True
+
+
 def offline_from_env() -> bool:
     """Whether the environment asks for no network at all (LOCALINTERP_OFFLINE or HF_HUB_OFFLINE)."""
     names = (ENV_OFFLINE, *ENV_HF_OFFLINE)

@@ -5,8 +5,6 @@ and the approval prompt. In a pipe (or with NO_COLOR) it writes plain text with 
 from __future__ import annotations
 
 import os
-import shlex
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -186,20 +184,16 @@ class ChatView:
 
 
 def edit_in_editor(code: str, language: str) -> str:
-    """`code` after the user edited it in $VISUAL / $EDITOR (nano, else vi, else notepad)."""
+    """`code` after the user edited it in their editor (settings.editor_command); unchanged if none starts."""
+    from localinterp.settings import open_in_editor
+
     suffix = {"python": ".py", "shell": ".sh", "javascript": ".js", "r": ".R", "ruby": ".rb"}.get(
         language, ".txt"
-    )
-    editor = (
-        os.environ.get("VISUAL") or os.environ.get("EDITOR") or ("notepad" if os.name == "nt" else "nano")
     )
     with tempfile.NamedTemporaryFile("w", suffix=suffix, delete=False, encoding="utf-8") as f:
         f.write(code)
         path = Path(f.name)
     try:
-        subprocess.run([*shlex.split(editor), str(path)], check=False)
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return code
+        return path.read_text(encoding="utf-8") if open_in_editor(path) else code
     finally:
         path.unlink(missing_ok=True)
