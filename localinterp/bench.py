@@ -79,6 +79,7 @@ def run(
     repetitions: int,
     offline: bool,
     on_status: Callable[[str], None],
+    rpc_servers: Sequence[str] = (),
 ) -> Iterator[dict[str, Any]]:
     """Plan and measure each combination, yielding rows (skipped ones included) as they finish."""
     from localinterp.hardware import probe
@@ -87,6 +88,10 @@ def run(
     from localinterp.plan import LoadSettings, make_plan
 
     hw = probe(llama_cpp=True)
+    if rpc_servers:
+        from localinterp.engine.rpc import with_rpc
+
+        hw = with_rpc(hw, rpc_servers)  # type: ignore[assignment]
     build = hw.llama_cpp
     cpu_info = hw.cpu.model
     gpu_info = ", ".join(g.name for g in hw.gpus)
@@ -137,7 +142,7 @@ def run(
         cfg = {"model": str(path), "n_ctx": combo.n_ctx, "n_gpu_layers": combo.n_gpu_layers,
                "n_threads": combo.n_threads, "n_batch": combo.n_batch, "n_ubatch": combo.n_batch,
                "flash_attn": combo.flash_attn, "n_prompt": n_prompt, "n_gen": n_gen,
-               "repetitions": repetitions}  # fmt: skip
+               "repetitions": repetitions, "rpc": list(rpc_servers)}  # fmt: skip
         yield from _measure(cfg, base)
 
 

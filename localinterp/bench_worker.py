@@ -82,6 +82,10 @@ def main() -> int:
     from localinterp.engine.local import _route_llama_logs
 
     _route_llama_logs()
+    if cfg.get("rpc"):
+        from localinterp.engine.rpc import add_rpc_servers
+
+        add_rpc_servers(cfg["rpc"])
     captured = io.StringIO()
     with contextlib.redirect_stderr(captured):
         llm = llama_cpp.Llama(

@@ -134,6 +134,12 @@ FlashOpt = Annotated[
     bool | None,
     typer.Option("--flash-attn/--no-flash-attn", help="Flash attention (smaller compute buffers)."),
 ]
+RpcOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--rpc", help="llama.cpp rpc-server workers lending memory: host:port,host:port (docs/GPU.md)."
+    ),
+]
 KvTypeOpt = Annotated[
     str | None,
     typer.Option("--kv-type", help="KV cache type: f16, q8_0 or q4_0 (quantized needs --flash-attn)."),
@@ -164,6 +170,7 @@ def _plan_model(
     quiet: bool,
     flash_attn: bool | None = None,
     kv_type: str | None = None,
+    rpc: str | None = None,
 ) -> tuple[Any, Any, Any]:
     """Resolve MODEL and plan it: (resolved, plan, chosen option). Shared by plan, pull and export."""
     from localinterp.hardware import probe as detect
@@ -174,6 +181,10 @@ def _plan_model(
         validate_context(ctx)  # before any download
     settings = load_settings(flash_attn=bool(flash_attn), kv_type=kv_type or "f16")
     hw = detect(llama_cpp=None)
+    if rpc:
+        from localinterp.engine.rpc import parse_endpoints, with_rpc
+
+        hw = with_rpc(hw, parse_endpoints(rpc))
     budget = budget_for(hw)
     resolved = resolve(
         model,
@@ -201,6 +212,7 @@ def plan(
     source: SourceOpt = "auto",
     flash_attn: FlashOpt = None,
     kv_type: KvTypeOpt = None,
+    rpc: RpcOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Work out how MODEL fits this machine: quantization, context window, GPU layers, and why.
@@ -218,6 +230,7 @@ def plan(
         quiet=as_json,
         flash_attn=flash_attn,
         kv_type=kv_type,
+        rpc=rpc,
     )
     if as_json:
         _print_json(
@@ -396,6 +409,7 @@ def chat(
     gpu_layers: GpuLayersOpt = None,
     flash_attn: FlashOpt = None,
     kv_type: KvTypeOpt = None,
+    rpc: RpcOpt = None,
     temperature: Annotated[
         float | None, typer.Option("--temperature", help="Sampling temperature (0: greedy).")
     ] = None,
@@ -417,7 +431,7 @@ def chat(
         model, auto_run=auto_run, offline=offline or None, quant=quant, context_window=context_window,
         max_tokens=max_tokens, temperature=temperature, gpu_layers=gpu_layers, api_base=api_base,
         api_model=api_model, api_key=api_key, fallback=fallback, system_message=system_message, debug=debug,
-        flash_attn=flash_attn, kv_type=kv_type, on_status=_status(),
+        flash_attn=flash_attn, kv_type=kv_type, rpc=rpc, on_status=_status(),
     )  # fmt: skip
     if interp.config.debug:
         set_debug(interp, True)
@@ -502,6 +516,7 @@ def bench(
     plot_file: Annotated[
         str | None, typer.Option("--plot", help="Also draw tokens/s to FILE.png or FILE.svg.")
     ] = None,
+    rpc: RpcOpt = None,
     offline: OfflineOpt = False,
 ) -> None:
     """Measure prompt processing (pp) and generation (tg) speed like llama-bench, over sweeps of settings.
@@ -537,8 +552,11 @@ def bench(
     say = _status()
     interrupted = False
     try:
+        from localinterp.engine.rpc import parse_endpoints
+
+        rpc_servers = parse_endpoints(rpc) if rpc else []
         for row in b.run(model, sweep, n_prompt=n_prompt, n_gen=n_gen, repetitions=repetitions,
-                         offline=_offline(offline), on_status=say):  # fmt: skip
+                         offline=_offline(offline), on_status=say, rpc_servers=rpc_servers):  # fmt: skip
             rows.append(row)
     except KeyboardInterrupt:
         interrupted = True

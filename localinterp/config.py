@@ -10,6 +10,7 @@ The config file is TOML (`localinterp config` prints its path, `--edit` opens it
     gpu_layers = -1
     flash_attn = false              # true saves memory; needed for kv_type q8_0 / q4_0
     kv_type = "f16"                 # or "q8_0", "q4_0": a smaller KV cache
+    rpc = "10.0.0.2:50052"          # llama.cpp rpc-server workers (needs an RPC build; docs/GPU.md)
     auto_run = false
     offline = false
     fallback = "none"               # or "cloud"
@@ -48,6 +49,7 @@ class Config:
     gpu_layers: int | None = None
     flash_attn: bool = False
     kv_type: str = "f16"
+    rpc: str | None = None
     auto_run: bool = False
     offline: bool = False
     fallback: str = "none"

@@ -98,7 +98,7 @@ class Disk:
 class GPU:
     """One GPU. For unified memory (Apple Silicon) the sizes are the GPU's usable share of RAM."""
 
-    backend: str  # "cuda", "metal", "rocm"
+    backend: str  # "cuda", "metal", "rocm", "rpc" (a device lent by a llama.cpp rpc-server)
     name: str
     total_bytes: int
     free_bytes: int
@@ -121,6 +121,8 @@ class LlamaCppBuild:
 
     def supports(self, gpu: GPU) -> bool:
         """Whether this build can offload layers to `gpu`."""
+        if gpu.backend == "rpc":
+            return True  # an RPC device exists only once this build has connected to it (engine/rpc.py)
         if not self.gpu_offload:
             return False
         names = {b.lower() for b in self.backends}

@@ -41,6 +41,7 @@ class Interpreter:
         gpu_layers: int | None = None,
         flash_attn: bool | None = None,
         kv_type: str | None = None,
+        rpc: str | None = None,
         api_base: str | None = None,
         api_model: str | None = None,
         api_key: str | None = None,
@@ -57,7 +58,7 @@ class Interpreter:
         flags = {
             "model": model, "auto_run": auto_run, "offline": offline, "quant": quant,
             "context_window": context_window, "max_tokens": max_tokens, "temperature": temperature,
-            "gpu_layers": gpu_layers, "flash_attn": flash_attn, "kv_type": kv_type, "api_base": api_base, "api_model": api_model, "api_key": api_key,
+            "gpu_layers": gpu_layers, "flash_attn": flash_attn, "kv_type": kv_type, "rpc": rpc, "api_base": api_base, "api_model": api_model, "api_key": api_key,
             "fallback": fallback, "system_message": system_message, "timeout": timeout, "debug": debug,
         }  # fmt: skip
         self.config = config or resolve_config(flags)
@@ -127,6 +128,12 @@ class Interpreter:
             self.model_ref = cfg.model
         else:
             hw = probe(llama_cpp=None)
+            rpc_servers: tuple[str, ...] = ()
+            if cfg.rpc:
+                from localinterp.engine.rpc import parse_endpoints, with_rpc
+
+                rpc_servers = tuple(parse_endpoints(cfg.rpc))
+                hw = with_rpc(hw, rpc_servers)
             budget = budget_for(hw)
             ref = cfg.model or self._default_model(budget.ram_bytes + budget.vram_bytes)
             try:
@@ -162,6 +169,7 @@ class Interpreter:
                 offline=offline,
                 endpoint=endpoint,
                 on_status=self.on_status,
+                rpc_servers=rpc_servers,
             )
             self.model_ref = ref
         from localinterp.engine.types import Sampling

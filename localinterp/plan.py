@@ -183,7 +183,19 @@ class Plan:
             ],
             "reason": self.reason,
             "n_layers": self.n_layers,
-            "budget": {"ram_bytes": self.budget.ram_bytes, "vram_bytes": self.budget.vram_bytes},
+            "budget": {
+                "ram_bytes": self.budget.ram_bytes,
+                "vram_bytes": self.budget.vram_bytes,
+                "gpus": [
+                    {
+                        "backend": g.backend,
+                        "name": g.name,
+                        "free_bytes": g.free_bytes,
+                        "total_bytes": g.total_bytes,
+                    }
+                    for g in self.budget.gpus
+                ],
+            },
             "settings": asdict(self.settings),
         }
 

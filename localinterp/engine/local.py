@@ -56,9 +56,12 @@ class LoadOptions:
     n_ubatch: int = 512
     flash_attn: bool = False
     kv_type: str = "f16"  # f16 | q8_0 | q4_0 (quantized V needs flash attention in llama.cpp)
+    rpc_servers: tuple[str, ...] = ()  # llama.cpp rpc-server endpoints lending devices (engine/rpc.py)
 
     @classmethod
-    def from_plan(cls, plan: Plan, n_threads: int | None = None) -> LoadOptions:
+    def from_plan(
+        cls, plan: Plan, n_threads: int | None = None, rpc_servers: tuple[str, ...] = ()
+    ) -> LoadOptions:
         """The options the planner chose: its context window, GPU layers and load settings."""
         return cls(
             n_ctx=plan.context_window,
@@ -68,6 +71,7 @@ class LoadOptions:
             n_ubatch=plan.settings.n_ubatch,
             flash_attn=plan.settings.flash_attn,
             kv_type=plan.settings.kv_type,
+            rpc_servers=rpc_servers,
         )
 
 
@@ -113,6 +117,10 @@ class LocalEngine:
         if options.kv_type != "f16":
             load_settings(flash_attn=options.flash_attn, kv_type=options.kv_type)  # checks the pair
             kwargs["type_k"] = kwargs["type_v"] = KV_TYPES[options.kv_type]
+        if options.rpc_servers:
+            from localinterp.engine.rpc import add_rpc_servers
+
+            add_rpc_servers(options.rpc_servers)  # their devices then take layers like local GPUs
         if options.n_threads:
             kwargs["n_threads"] = kwargs["n_threads_batch"] = options.n_threads
         try:

@@ -35,6 +35,7 @@ def open_engine(
     offline: bool = False,
     endpoint: Callable[[], Endpoint] = endpoint_from_env,
     on_status: Callable[[str], None] | None = None,
+    rpc_servers: tuple[str, ...] = (),
 ) -> LocalEngine | LegacyEngine | CloudEngine:
     """The engine for this plan. `model_file` gets the verified local file (it may download), and is
     only called when the plan fits."""
@@ -45,7 +46,9 @@ def open_engine(
     say = on_status or (lambda _m: None)
     if plan.fits:
         try:
-            return open_file(model_file(), LoadOptions.from_plan(plan), languages=languages)
+            return open_file(
+                model_file(), LoadOptions.from_plan(plan, rpc_servers=rpc_servers), languages=languages
+            )
         except LoadError as e:
             if fallback != "cloud":
                 raise
