@@ -543,7 +543,7 @@ def bench(
     sweep = b.combos(
         b.parse_list(quant, str.upper, "--quant", None),
         [10**6 if g == -1 else g for g in b.parse_list(gpu_layers, int, "--gpu-layers", 0)],
-        b.parse_list(ctx, int, "--ctx", max(n_prompt + n_gen, 512)),
+        b.parse_list(ctx, int, "--ctx", max(n_prompt + n_gen, 256)),  # llama-bench: just p + n
         b.parse_list(threads, int, "--threads", max(1, cores // 2) if cores > 2 else cores),
         b.parse_list(batch_size, int, "--batch-size", 512),
         b.parse_list(flash_attn, flag, "--flash-attn", False),

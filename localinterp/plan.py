@@ -576,12 +576,17 @@ def _explain(
             f"{spec.name} {quant_part} runs on the CPU{gpu_note} with {ctx_part}, using "
             f"{fmt_bytes(mem.ram_bytes)} of the {fmt_bytes(budget.ram_bytes)} of RAM it may use."
         )
+    rpc = sum(g.backend == "rpc" for g in budget.gpus)
+    device = (
+        "the RPC workers" if rpc == len(budget.gpus) else "the GPUs and RPC workers" if rpc else "the GPU"
+    )
+    memory = "lent memory" if rpc == len(budget.gpus) else "usable VRAM"
     if c.gpu_layers > spec.n_layer:
         return (
-            f"{spec.name} {quant_part} runs entirely on the GPU ({spec.n_layer} layers and the output) with "
-            f"{ctx_part}, using {fmt_bytes(mem.vram_bytes)} of {fmt_bytes(budget.vram_bytes)} usable VRAM."
+            f"{spec.name} {quant_part} runs entirely on {device} ({spec.n_layer} layers and the output) with "
+            f"{ctx_part}, using {fmt_bytes(mem.vram_bytes)} of {fmt_bytes(budget.vram_bytes)} {memory}."
         )
     return (
         f"{spec.name} {quant_part}: {c.gpu_layers} of {spec.n_layer + 1} layers fit in "
-        f"{fmt_bytes(budget.vram_bytes)} of usable VRAM, the rest run on the CPU, with {ctx_part}."
+        f"{fmt_bytes(budget.vram_bytes)} of {memory} on {device}, the rest run on the CPU, with {ctx_part}."
     )

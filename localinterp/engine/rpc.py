@@ -141,7 +141,13 @@ def as_gpus(devices: Sequence[RpcDevice]) -> list[object]:
     from localinterp.hardware import GPU
 
     return [
-        GPU("rpc", f"{d.name} {d.description} at {d.endpoint}".strip(), d.total_bytes, d.free_bytes, index=i)
+        GPU(
+            "rpc",
+            f"{d.name} ({d.description})" if d.endpoint in d.description else f"{d.name} at {d.endpoint}",
+            d.total_bytes,
+            d.free_bytes,
+            index=i,
+        )
         for i, d in enumerate(devices)
     ]
 
