@@ -22,7 +22,7 @@ from localinterp.errors import BadInput
 ROW_FIELDS = (
     "model_filename", "model_type", "model_size", "model_n_params", "n_batch", "n_ubatch", "n_threads",
     "n_gpu_layers", "flash_attn", "n_ctx", "n_prompt", "n_gen", "test", "avg_ns", "stddev_ns", "avg_ts",
-    "stddev_ts", "samples_ns", "samples_ts", "backends", "gpu_info", "cpu_info",
+    "stddev_ts", "samples_ns", "samples_ts", "backends", "gpu_info", "gpu_driver", "cpu_info",
     "predicted_memory_bytes", "peak_rss_bytes", "vram_peak_bytes", "gpu_power_w", "gpu_sm_clock_mhz",
     "llama_cpp_version", "skipped",
 )  # fmt: skip
@@ -95,12 +95,13 @@ def run(
     build = hw.llama_cpp
     cpu_info = hw.cpu.model
     gpu_info = ", ".join(g.name for g in hw.gpus)
+    gpu_driver = ", ".join(sorted({g.driver for g in hw.gpus if g.driver}))
     resolved_by_quant: dict[str | None, Any] = {}
     for combo in sweep:
         base = {
             "n_batch": combo.n_batch, "n_ubatch": combo.n_batch, "n_threads": combo.n_threads,
             "n_gpu_layers": combo.n_gpu_layers, "flash_attn": combo.flash_attn, "n_ctx": combo.n_ctx,
-            "backends": ",".join(build.backends), "gpu_info": gpu_info, "cpu_info": cpu_info,
+            "backends": ",".join(build.backends), "gpu_info": gpu_info, "gpu_driver": gpu_driver, "cpu_info": cpu_info,
             "llama_cpp_version": build.version,
         }  # fmt: skip
         if combo.quant not in resolved_by_quant:

@@ -89,3 +89,16 @@ def test_plot_needs_matplotlib_or_draws_the_chart(smollm2_path, tmp_path):
         assert_one_line_error(result, 2, "--plot needs matplotlib")
     else:
         assert result.returncode == 0 and target.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.gpu
+def test_nvml_readings_are_recorded_on_an_nvidia_gpu(smollm2_path):
+    pynvml = pytest.importorskip("pynvml")
+    try:
+        pynvml.nvmlInit()
+    except pynvml.NVMLError:
+        pytest.skip("no NVIDIA driver on this machine")
+    result = run_cli("bench", str(smollm2_path), "-p", "512", "-n", "64", "-r", "3", "-ngl", "-1", "--json")
+    row = json.loads(result.stdout)[0]
+    assert row["vram_peak_bytes"] > 0 and row["gpu_power_w"] > 0 and row["gpu_sm_clock_mhz"] > 0
+    assert row["gpu_info"] and row["gpu_driver"]
