@@ -96,6 +96,11 @@ def test_a_person_chats_approves_a_block_and_leaves(smollm2_path, tmp_path):
     term.send("y\r")
     screen = term.expect(r"83810205[\s\S]*> $")
     assert "╭" in screen  # the code and its output are drawn in panels on a terminal
+    # Ctrl-C at the approval prompt means no: nothing runs, and the chat goes on.
+    term.send("Use python to print the result of 2*21\r")
+    term.expect(r"Run this python code\? \[y\]es / \[n\]o / \[e\]dit / \[a\]lways: $")
+    term.send("\x03")
+    term.expect(r"Not run\.[\s\S]*> $")
     term.send("%tokens\r")
     term.expect(r"total +[\d,]+ of [\d,]+ \(\d+ %\)[\s\S]*> $")
     term.send("%model\r")

@@ -158,9 +158,26 @@ class ChatView:
 
     def ask(self, language: str, code: str) -> Approval:
         """Ask before running a block: y(es), n(o), e(dit in $EDITOR), a(lways for this session)."""
-        from rich.text import Text
+        import signal
+        import threading
 
         self._end()
+        # While asking, Ctrl-C means "no" (the chat's own handler would only flag the turn to stop).
+        restore = None
+        if threading.current_thread() is threading.main_thread():
+            restore = signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            return self._ask(language, code)
+        except KeyboardInterrupt:
+            self.console.print()
+            return Approval("skip")
+        finally:
+            if restore is not None:
+                signal.signal(signal.SIGINT, restore)
+
+    def _ask(self, language: str, code: str) -> Approval:
+        from rich.text import Text
+
         while True:
             try:
                 answer = self.console.input(
