@@ -8,8 +8,6 @@ Prints one JSON object per test on stdout.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import random
 import re
@@ -79,27 +77,18 @@ def main() -> int:
     cfg = json.loads(sys.argv[1])
     import llama_cpp
 
-    from localinterp.engine.local import _route_llama_logs
+    from localinterp.engine.local import LoadOptions, load_llama
 
-    _route_llama_logs()
-    if cfg.get("rpc"):
-        from localinterp.engine.rpc import add_rpc_servers
-
-        add_rpc_servers(cfg["rpc"])
-    captured = io.StringIO()
-    with contextlib.redirect_stderr(captured):
-        llm = llama_cpp.Llama(
-            cfg["model"],
-            n_ctx=cfg["n_ctx"],
-            n_gpu_layers=cfg["n_gpu_layers"],
-            n_threads=cfg["n_threads"],
-            n_threads_batch=cfg["n_threads"],
-            n_batch=cfg["n_batch"],
-            n_ubatch=cfg["n_ubatch"],
-            flash_attn=cfg["flash_attn"],
-            verbose=True,
-        )
-    llm.verbose = False
+    options = LoadOptions(
+        n_ctx=cfg["n_ctx"],
+        n_gpu_layers=cfg["n_gpu_layers"],
+        n_threads=cfg["n_threads"],
+        n_batch=cfg["n_batch"],
+        n_ubatch=cfg["n_ubatch"],
+        flash_attn=cfg["flash_attn"],
+        rpc_servers=tuple(cfg.get("rpc") or ()),
+    )
+    llm = load_llama(Path(cfg["model"]), options)
     ctx = llm._ctx.ctx
     n_vocab = llm.n_vocab()
     rng = random.Random(0)

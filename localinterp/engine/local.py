@@ -94,47 +94,55 @@ def _route_llama_logs() -> None:
     _log_callback = callback
 
 
+def load_llama(path: Path, options: LoadOptions) -> Any:
+    """A llama_cpp.Llama loaded with `options`: the one place that builds one (the engine, bench workers)."""
+    import llama_cpp
+
+    _route_llama_logs()
+    kwargs: dict[str, Any] = {
+        "model_path": str(path),
+        "n_ctx": options.n_ctx,
+        "n_gpu_layers": options.n_gpu_layers,
+        "n_batch": options.n_batch,
+        "n_ubatch": options.n_ubatch,
+        "flash_attn": options.flash_attn,
+        "verbose": True,  # see the module docstring: False would redirect file descriptors
+    }
+    if options.kv_type != "f16":
+        load_settings(flash_attn=options.flash_attn, kv_type=options.kv_type)  # checks the pair
+        kwargs["type_k"] = kwargs["type_v"] = KV_TYPES[options.kv_type]
+    if options.rpc_servers:
+        from localinterp.engine.rpc import add_rpc_servers
+
+        add_rpc_servers(options.rpc_servers)  # their devices then take layers like local GPUs
+    if options.n_threads:
+        kwargs["n_threads"] = kwargs["n_threads_batch"] = options.n_threads
+    captured = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(captured):  # llama-cpp-python's own prints while loading
+            llm = llama_cpp.Llama(**kwargs)
+    except ValueError as e:
+        raise LoadError(
+            f"llama.cpp could not load {path} ({e}); see the log with LOCALINTERP_DEBUG=1."
+        ) from None
+    finally:
+        for line in captured.getvalue().splitlines():
+            log.debug(line)
+    # From here on its `verbose` only adds prints (timings after each completion); our log has them.
+    llm.verbose = False
+    return llm
+
+
 class LocalEngine:
     """A loaded GGUF model that turns conversations into event streams."""
 
     def __init__(self, path: Path, options: LoadOptions, *, languages: Sequence[str] = ("python",)) -> None:
         import llama_cpp
 
-        _route_llama_logs()
         self.path = path
         self.options = options
         self.languages = tuple(languages)
-        captured = io.StringIO()
-        kwargs: dict[str, Any] = {
-            "model_path": str(path),
-            "n_ctx": options.n_ctx,
-            "n_gpu_layers": options.n_gpu_layers,
-            "n_batch": options.n_batch,
-            "n_ubatch": options.n_ubatch,
-            "flash_attn": options.flash_attn,
-            "verbose": True,  # see the module docstring: False would redirect file descriptors
-        }
-        if options.kv_type != "f16":
-            load_settings(flash_attn=options.flash_attn, kv_type=options.kv_type)  # checks the pair
-            kwargs["type_k"] = kwargs["type_v"] = KV_TYPES[options.kv_type]
-        if options.rpc_servers:
-            from localinterp.engine.rpc import add_rpc_servers
-
-            add_rpc_servers(options.rpc_servers)  # their devices then take layers like local GPUs
-        if options.n_threads:
-            kwargs["n_threads"] = kwargs["n_threads_batch"] = options.n_threads
-        try:
-            with contextlib.redirect_stderr(captured):  # llama-cpp-python's own prints while loading
-                self._llm = llama_cpp.Llama(**kwargs)
-        except ValueError as e:
-            raise LoadError(
-                f"llama.cpp could not load {path} ({e}); see the log with LOCALINTERP_DEBUG=1."
-            ) from None
-        finally:
-            for line in captured.getvalue().splitlines():
-                log.debug(line)
-        # From here on its `verbose` only adds prints (timings after each completion); our log has them.
-        self._llm.verbose = False
+        self._llm = load_llama(path, options)
         self._ctx = self._llm._ctx.ctx
         self._vocab = llama_cpp.llama_model_get_vocab(self._llm._model.model)
         self.n_vocab = llama_cpp.llama_vocab_n_tokens(self._vocab)
