@@ -29,7 +29,6 @@ from localinterp.hardware import GPU, Hardware
 from localinterp.units import fmt_bytes
 
 MiB = 1024**2
-GiB = 1024**3
 
 CONTEXT_ALIGN = 256  # llama.cpp pads the KV cache to 256 cells; we choose in the same steps
 MIN_CONTEXT = 256  # below this not even a system message fits

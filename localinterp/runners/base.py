@@ -116,7 +116,6 @@ class ProcessRunner:
         self._proc: subprocess.Popen[bytes] | None = None
         self._queue: queue.Queue[tuple[str, bytes | None]] = queue.Queue()
         self._lock = threading.Lock()
-        self.restarts = 0
         _LIVE.add(self)
 
     # -- to be provided by subclasses ---------------------------------------------------------------
@@ -312,12 +311,10 @@ class ProcessRunner:
             cap.add(note)
             yield Output("notice", note)
             self.close()
-            self.restarts += 1
         elif crashed:
             note = f"\n[the {self.language} process did not stop and was killed; its state was lost]\n"
             cap.add(note)
             yield Output("notice", note)
-            self.restarts += 1
         if status == "timeout":
             note = f"\n[stopped: the block ran longer than {self.timeout_s:g} s]\n"
             cap.add(note)
