@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 
-def _peak_rss() -> int:
+def peak_rss() -> int:
+    """This process's peak resident memory (VmHWM on Linux, the current RSS elsewhere)."""
     status = Path("/proc/self/status")
     if status.exists():
         return int(re.search(r"VmHWM:\s+(\d+)", status.read_text())[1]) * 1024
@@ -131,7 +132,7 @@ def main() -> int:
         samples = [run() for _ in range(cfg["repetitions"])]
         print(json.dumps({"test": f"{test}{n}", "n_prompt": n if test == "pp" else 0,
                           "n_gen": n if test == "tg" else 0, "samples_s": samples}), flush=True)  # fmt: skip
-    print(json.dumps({"peak_rss_bytes": _peak_rss(), **gpu.stop()}), flush=True)
+    print(json.dumps({"peak_rss_bytes": peak_rss(), **gpu.stop()}), flush=True)
     return 0
 
 

@@ -15,22 +15,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 MiB = 1024**2
 LOW, HIGH = 0.9, 1.1
-
-
-def _peak_rss() -> int:
-    status = Path("/proc/self/status")
-    if status.exists():
-        return int(re.search(r"VmHWM:\s+(\d+)", status.read_text())[1]) * 1024
-    import psutil
-
-    return psutil.Process().memory_info().rss
 
 
 def _used_vram() -> int:
@@ -51,12 +41,14 @@ def child(model: str, n_ctx: int, flash_attn: bool, gpu_layers: int) -> None:
     import llama_cpp
     import psutil
 
+    from localinterp.bench_worker import peak_rss
+
     vram_before = _used_vram() if gpu_layers else 0
     rss_before = psutil.Process().memory_info().rss
     llm = llama_cpp.Llama(model, n_ctx=n_ctx, n_gpu_layers=gpu_layers, flash_attn=flash_attn, verbose=False)
     tokens = llm.tokenize(b"The quick brown fox jumps over the lazy dog. " * (n_ctx // 8 + 1))[: n_ctx - 4]
     llm.eval(tokens)
-    result = {"ram": _peak_rss() - rss_before, "vram": (_used_vram() - vram_before) if gpu_layers else 0}
+    result = {"ram": peak_rss() - rss_before, "vram": (_used_vram() - vram_before) if gpu_layers else 0}
     print(json.dumps(result))
 
 

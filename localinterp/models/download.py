@@ -20,7 +20,7 @@ from typing import Protocol
 from localinterp.errors import DownloadError, HubUnreachable, VerificationError
 from localinterp.models import hfcache
 from localinterp.models.hub import Hub, HubFile
-from localinterp.models.verify import CHUNK, forget_verified, is_verified, remember_verified
+from localinterp.models.verify import CHUNK, copy_hashing, forget_verified, is_verified, remember_verified
 from localinterp.units import fmt_bytes
 
 RETRIES = 5  # network drops in a row before giving up (the partial file is kept either way)
@@ -210,18 +210,9 @@ def join_parts(parts: list[Path], dest: Path, *, progress: Progress | None = Non
     total = sum(p.stat().st_size for p in parts)
     check_disk(dest.parent, total, dest.name)
     tmp = dest.with_name(dest.name + ".joining")
-    digest = hashlib.sha256()
     progress.begin(f"join {dest.name}", total, 0)
     try:
-        with tmp.open("wb") as out:
-            for part in parts:
-                with part.open("rb") as src:
-                    while chunk := src.read(CHUNK):
-                        out.write(chunk)
-                        digest.update(chunk)
-                        progress.advance(len(chunk))
-            out.flush()
-            os.fsync(out.fileno())
+        sha = copy_hashing(parts, tmp, progress.advance)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -229,5 +220,5 @@ def join_parts(parts: list[Path], dest: Path, *, progress: Progress | None = Non
         progress.end()
     forget_verified(dest)
     tmp.replace(dest)
-    remember_verified(dest, digest.hexdigest())
-    return digest.hexdigest()
+    remember_verified(dest, sha)
+    return sha

@@ -12,13 +12,9 @@ from localinterp.fsutil import atomic_write
 from localinterp.models import hfcache
 from localinterp.models.download import Progress, check_disk, fetch_blob, join_parts, quarantine
 from localinterp.models.hub import Hub
-from localinterp.models.resolve import ModelOption, Status, joined_dir, not_cached
+from localinterp.models.resolve import ModelOption, Status, joined_dir, not_cached, quiet
 from localinterp.models.usage import touch
 from localinterp.models.verify import is_verified, was_verified
-
-
-def _quiet(_msg: str) -> None:
-    pass
 
 
 def materialize(
@@ -30,7 +26,7 @@ def materialize(
     on_status: Status | None = None,
 ) -> Path:
     """The verified local file llama.cpp should open for `option`, downloading or joining it if needed."""
-    say = on_status or _quiet
+    say = on_status or quiet
     if option.local and not option.needs_join:
         path = option.local[0]
         _check_cached(option, path, say)

@@ -37,7 +37,8 @@ MAX_HEADER_READS = 6
 Status = Callable[[str], None]
 
 
-def _quiet(_msg: str) -> None:
+def quiet(_msg: str) -> None:
+    """A status callback that says nothing."""
     pass
 
 
@@ -456,7 +457,7 @@ def resolve(
     """
     if source not in SOURCES:
         raise BadInput(f"--source {source} is not one of {', '.join(SOURCES)}.")
-    say = on_status or _quiet
+    say = on_status or quiet
     catalog = catalog or load_catalog()
     ref = ref if ref is not None else catalog.default
     notes: list[str] = []

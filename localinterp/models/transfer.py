@@ -10,9 +10,7 @@ The same reference then works offline on the new machine.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +26,7 @@ from localinterp.models.catalog import Catalog
 from localinterp.models.download import NoProgress, Progress, check_disk
 from localinterp.models.fetch import write_joined_record
 from localinterp.models.resolve import ModelOption, joined_dir, pypi_cache_dir
-from localinterp.models.verify import CHUNK, remember_verified
+from localinterp.models.verify import copy_hashing, remember_verified
 
 MANIFEST = "localinterp-manifest.json"
 FORMAT = "localinterp-export"
@@ -42,19 +40,6 @@ class Imported:
     ref: str
     name: str
     paths: tuple[Path, ...]
-
-
-def _copy_hashing(src: Path, dest: Path, progress: Progress) -> str:
-    """Copy through a temp name, hashing as we go; the rename happens only after the caller checks it."""
-    digest = hashlib.sha256()
-    with src.open("rb") as fin, dest.open("wb") as fout:
-        while chunk := fin.read(CHUNK):
-            fout.write(chunk)
-            digest.update(chunk)
-            progress.advance(len(chunk))
-        fout.flush()
-        os.fsync(fout.fileno())
-    return digest.hexdigest()
 
 
 def _safe_name(name: str) -> str:
@@ -100,7 +85,7 @@ def export(
         tmp = target.with_name(target.name + ".partial")
         size = src.stat().st_size
         progress.begin(f"export {src.name}", size, 0)
-        sha = _copy_hashing(src, tmp, progress)
+        sha = copy_hashing([src], tmp, progress.advance)
         progress.end()
         expected = known.get(src.name)
         if expected and sha != expected:
@@ -221,7 +206,7 @@ def import_folder(
             tmp = target.with_name(target.name + ".importing")
             say(f"Checking and copying {f['name']}")
             progress.begin(f"import {f['name']}", f["size"], 0)
-            sha = _copy_hashing(src, tmp, progress)
+            sha = copy_hashing([src], tmp, progress.advance)
             progress.end()
             if sha != f["sha256"]:
                 tmp.unlink()

@@ -29,6 +29,23 @@ def sha256_file(path: Path, on_bytes: Callable[[int], None] | None = None) -> st
     return h.hexdigest()
 
 
+def copy_hashing(sources: list[Path], dest: Path, on_bytes: Callable[[int], None] | None = None) -> str:
+    """Write `sources` one after the other into `dest` (flushed to disk), hashing as they go; returns the
+    sha256. Callers write to a temporary name and rename only after checking the hash."""
+    digest = hashlib.sha256()
+    with dest.open("wb") as out:
+        for source in sources:
+            with source.open("rb") as src:
+                while chunk := src.read(CHUNK):
+                    out.write(chunk)
+                    digest.update(chunk)
+                    if on_bytes:
+                        on_bytes(len(chunk))
+        out.flush()
+        os.fsync(out.fileno())
+    return digest.hexdigest()
+
+
 def _marker(path: Path) -> Path:
     from localinterp.settings import cache_dir
 
