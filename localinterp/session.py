@@ -8,7 +8,6 @@ never prints: the terminal UI, the Python API and the tests all consume the same
 from __future__ import annotations
 
 import datetime as _dt
-import os
 import platform
 import re
 import threading
@@ -19,7 +18,7 @@ from typing import Any, Protocol
 
 from localinterp.engine.context import truncate_middle
 from localinterp.engine.types import DEFAULT_SAMPLING, ChatMessage, CodeEnd, Event, Sampling, TurnEnd
-from localinterp.runners import Runners
+from localinterp.runners import Runners, shell_program
 from localinterp.runners.base import Output, RunResult
 
 MAX_STEPS = 12  # model turns per user message: a model that keeps writing code cannot loop forever
@@ -109,7 +108,8 @@ def deny_all(_language: str, _code: str) -> Approval:
 
 def default_system_message(languages: tuple[str, ...]) -> str:
     """What the model is told about this machine and how to run code."""
-    shell = os.environ.get("SHELL", "cmd" if os.name == "nt" else "/bin/sh")
+    # The program that runs shell blocks, not the user's $SHELL: a zsh user's blocks still run in bash.
+    shell = shell_program()
     persistent = [lang for lang in languages if lang in PERSISTENT]
     oneshot = [lang for lang in languages if lang not in PERSISTENT]
     lines = [

@@ -2,7 +2,8 @@
 
 For comparison: a fresh `python -c pass` and `bash -c true` process per block, the cost a runner without
 a persistent interpreter pays. (Open Interpreter 0.4.3 measured ~0.6 s python / ~1.1 s shell per trivial
-block on the development machine; it is not installed here, so it is not re-measured.)
+block on the development machine; it is not installed here, so it is not re-measured.) With Wine
+installed, also the Windows cmd.exe runner, run against Wine's cmd.exe.
 
 Usage: python scripts/bench_runners.py [--blocks 200]
 """
@@ -10,6 +11,8 @@ Usage: python scripts/bench_runners.py [--blocks 200]
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -52,7 +55,28 @@ def main() -> int:
         f"a new process per block instead: python {spawn_py:.1f} ms, bash {spawn_sh:.1f} ms "
         f"({spawn_py / py:.0f}x and {spawn_sh / sh:.0f}x the runners)"
     )
+    wine = shutil.which("wine64") or shutil.which("wine") or "/usr/lib/wine/wine64"
+    if os.access(wine, os.X_OK):
+        print(
+            f"cmd.exe runner (Windows' shell), under Wine's cmd.exe: {cmd_under_wine(wine, args.blocks):.3f} ms"
+        )
     return 0
+
+
+def cmd_under_wine(wine: str, blocks: int) -> float:
+    """The Windows shell runner's per-block cost, with Wine's cmd.exe standing in for Windows'."""
+    import tempfile
+
+    from localinterp.runners.cmd import CmdRunner
+
+    with tempfile.TemporaryDirectory() as prefix:
+        os.environ.update(WINEPREFIX=prefix, WINEDEBUG="-all", WINEDLLOVERRIDES="mscoree,mshtml=")
+        runner = CmdRunner(program=[wine, "cmd.exe"], host_path=lambda p: "Z:" + str(p).replace("/", "\\"))
+        list(runner.run("rem start"))
+        ms = per_block_ms(lambda: list(runner.run("set X=1")), blocks)
+        runner.close()
+        subprocess.run([shutil.which("wineserver") or "/usr/lib/wine/wineserver64", "-k"], check=False)
+    return ms
 
 
 if __name__ == "__main__":

@@ -20,15 +20,26 @@ class Language:
     programs: tuple[str, ...]  # any one of these on PATH makes it available
 
 
-LANGUAGES: tuple[Language, ...] = (
-    Language("python", ("python", "py", "python3"), ()),  # always: localinterp itself runs on Python
-    Language("shell", ("shell", "bash", "sh", "zsh", "console"), ("bash", "sh")),
-    Language("javascript", ("javascript", "js", "node"), ("node",)),
-    Language("r", ("r",), ("Rscript",)),
-    Language("ruby", ("ruby", "rb"), ("ruby",)),
-    Language("powershell", ("powershell", "pwsh", "ps1"), ("pwsh", "powershell")),
-    Language("applescript", ("applescript", "osascript"), ("osascript",)),
-)
+def languages_for(platform: str) -> tuple[Language, ...]:
+    """The languages on `platform` (a `sys.platform` value): what "shell" means differs on Windows."""
+    if platform == "win32":
+        # cmd.exe, present on every Windows. Not bash even where one is on PATH: that is often WSL's,
+        # which sees another machine's files. So the model is offered cmd's tags, not bash's.
+        shell = Language("shell", ("shell", "cmd", "bat", "batch", "console"), ("cmd",))
+    else:
+        shell = Language("shell", ("shell", "bash", "sh", "zsh", "console"), ("bash", "sh"))
+    return (
+        Language("python", ("python", "py", "python3"), ()),  # always: localinterp itself runs on Python
+        shell,
+        Language("javascript", ("javascript", "js", "node"), ("node",)),
+        Language("r", ("r",), ("Rscript",)),
+        Language("ruby", ("ruby", "rb"), ("ruby",)),
+        Language("powershell", ("powershell", "pwsh", "ps1"), ("pwsh", "powershell")),
+        Language("applescript", ("applescript", "osascript"), ("osascript",)),
+    )
+
+
+LANGUAGES = languages_for(sys.platform)
 _BY_TAG = {alias: lang.name for lang in LANGUAGES for alias in lang.aliases}
 
 

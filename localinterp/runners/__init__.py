@@ -6,11 +6,13 @@ runs with the user's rights, which is why the interpreter asks before each block
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from pathlib import Path
 
 from localinterp.runners.base import DEFAULT_TIMEOUT_S, Output, ProcessRunner, RunResult
 
-__all__ = ["DEFAULT_TIMEOUT_S", "Output", "ProcessRunner", "RunResult", "Runners"]
+__all__ = ["DEFAULT_TIMEOUT_S", "Output", "ProcessRunner", "RunResult", "Runners", "shell_program"]
 
 
 class Runners:
@@ -39,11 +41,24 @@ class Runners:
         self._runners.clear()
 
 
+def shell_program() -> str:
+    """What runs "shell" blocks here, as the system message names it: cmd.exe on Windows, else bash (or sh)."""
+    if os.name == "nt":
+        return "cmd.exe"
+    from localinterp.runners.shell import program
+
+    return Path(program()[0]).name
+
+
 def _make(language: str, timeout_s: float, cwd: str | None) -> ProcessRunner:
     if language == "python":
         from localinterp.runners.python import PythonRunner
 
         return PythonRunner(timeout_s=timeout_s, cwd=cwd)
+    if language == "shell" and os.name == "nt":  # pragma: no cover - Windows
+        from localinterp.runners.cmd import CmdRunner
+
+        return CmdRunner(timeout_s=timeout_s, cwd=cwd)
     if language == "shell":
         from localinterp.runners.shell import ShellRunner
 

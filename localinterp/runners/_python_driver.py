@@ -9,6 +9,7 @@ import ast
 import contextlib
 import json
 import os
+import signal
 import sys
 import traceback
 
@@ -16,6 +17,8 @@ _ctl = os.fdopen(os.dup(0), "r", encoding="utf-8")
 _null = os.open(os.devnull, os.O_RDONLY)
 os.dup2(_null, 0)
 sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115, PTH123 - lives as long as the process; no pathlib import
+if hasattr(signal, "SIGBREAK"):  # Windows: the runner interrupts with Ctrl-Break (a group cannot get Ctrl-C)
+    signal.signal(signal.SIGBREAK, signal.default_int_handler)
 _ns = {"__name__": "__main__", "__builtins__": __builtins__}
 _running = False
 

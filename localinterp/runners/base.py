@@ -4,6 +4,7 @@ timeouts, interrupts, crash recovery, and making sure no child outlives localint
 from __future__ import annotations
 
 import atexit
+import codecs
 import contextlib
 import os
 import queue
@@ -98,6 +99,12 @@ def _parent_death_signal() -> None:  # pragma: no cover - runs in the child betw
         pass
 
 
+def _windows_creation_flags() -> int:  # pragma: no cover - Windows
+    from localinterp.runners import winproc
+
+    return winproc.creation_flags()
+
+
 class ProcessRunner:
     """A persistent interpreter process that runs blocks one at a time.
 
@@ -116,6 +123,7 @@ class ProcessRunner:
         self._proc: subprocess.Popen[bytes] | None = None
         self._queue: queue.Queue[tuple[str, bytes | None]] = queue.Queue()
         self._lock = threading.Lock()
+        self._job: object | None = None  # Windows: the job object holding the process and its children
         _LIVE.add(self)
 
     # -- to be provided by subclasses ---------------------------------------------------------------
@@ -142,10 +150,25 @@ class ProcessRunner:
             cwd=self.cwd,
             start_new_session=posix,  # its own process group: interrupts and kills reach its children too
             preexec_fn=_parent_death_signal if sys.platform.startswith("linux") else None,
+            creationflags=0 if posix else _windows_creation_flags(),
         )
+        if not posix:  # pragma: no cover - Windows
+            from localinterp.runners import winproc
+
+            # A job that ends with its last handle, ours: its processes end when localinterp does,
+            # however it ends, and close() ends them all at once (Windows has no process groups to kill).
+            self._job = winproc.kill_on_close_job(self._proc)
         self._queue = queue.Queue()
         for name, pipe in (("stdout", self._proc.stdout), ("stderr", self._proc.stderr)):
             threading.Thread(target=self._pump, args=(name, pipe, self._queue), daemon=True).start()
+        self.started()
+
+    def started(self) -> None:
+        """Just after the process started, before the first block: a subclass may wait for it here."""
+
+    def decoder(self) -> codecs.IncrementalDecoder:
+        """Turns the bytes of one output stream into text, a chunk at a time."""
+        return codecs.getincrementaldecoder("utf-8")(errors="replace")
 
     @staticmethod
     def _pump(name: str, pipe: object, q: queue.Queue[tuple[str, bytes | None]]) -> None:
@@ -179,11 +202,21 @@ class ProcessRunner:
         except ProcessLookupError:
             pass
 
+    def interrupt(self) -> None:
+        """Ask the running block to stop (Ctrl-C, timeout); close() follows if it has not within the grace."""
+        self._signal(signal.SIGINT)
+
     def close(self) -> None:
         """End the interpreter and everything it started."""
         if self._proc is None:
             return
-        self._signal(signal.SIGKILL if os.name == "posix" else signal.SIGTERM)
+        if self._job is not None:  # pragma: no cover - Windows
+            from localinterp.runners import winproc
+
+            winproc.terminate(self._job)
+            self._job = None
+        else:
+            self._signal(signal.SIGKILL if os.name == "posix" else signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self._proc.wait(timeout=5)
         for pipe in (self._proc.stdin, self._proc.stdout, self._proc.stderr):
@@ -227,7 +260,7 @@ class ProcessRunner:
         done = {"stdout": False, "stderr": False}
         exit_code: int | None = None
         status = ""
-        decoders = {name: _decoder() for name in done}
+        decoders = {name: self.decoder() for name in done}
         self._drop_stale_lines()
         with contextlib.suppress(OSError):  # it died: reading below notices
             self.send(code, marker)
@@ -238,10 +271,10 @@ class ProcessRunner:
             now = time.monotonic()
             if stop is not None and stop.is_set() and not interrupted_at:
                 status, interrupted_at = "interrupted", now
-                self._signal(signal.SIGINT)
+                self.interrupt()
             if now > deadline and not interrupted_at:
                 status, interrupted_at = "timeout", now
-                self._signal(signal.SIGINT)
+                self.interrupt()
             if interrupted_at and now - interrupted_at > INTERRUPT_GRACE_S:
                 self.close()  # it would not stop: kill it and everything it started
                 break
@@ -261,14 +294,17 @@ class ProcessRunner:
                 continue
             text = pending[name] + decoders[name].decode(chunk)
             cut = text.find(marker)
-            if cut >= 0:
-                rest = text[cut + len(marker) :]
+            line_end = text.find("\n", cut) if cut >= 0 else -1
+            if line_end >= 0:  # the marker's whole line is here (cmd.exe writes its end separately)
+                rest = text[cut + len(marker) : line_end]
                 text = text[:cut]
                 done[name] = True
                 if name == "stdout":
                     code_text = rest.strip().split()[0] if rest.strip() else ""
                     exit_code = int(code_text) if code_text.lstrip("-").isdigit() else None
                 pending[name] = ""
+            elif cut >= 0:
+                pending[name], text = text[cut:], text[:cut]
             else:
                 # Hold back only a tail that could be the start of a marker split across chunks.
                 keep = _marker_prefix(text, marker)
@@ -337,9 +373,3 @@ def _marker_prefix(text: str, marker: str) -> int:
         if marker.startswith(text[-k:]):
             return k
     return 0
-
-
-def _decoder():
-    import codecs
-
-    return codecs.getincrementaldecoder("utf-8")(errors="replace")

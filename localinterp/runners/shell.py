@@ -13,6 +13,12 @@ from pathlib import Path
 from localinterp.runners.base import ProcessRunner
 
 
+def program() -> list[str]:
+    """bash without the user's startup files (their prompts and aliases are not the model's), else sh."""
+    bash = shutil.which("bash")
+    return [bash, "--noprofile", "--norc"] if bash else [shutil.which("sh") or "/bin/sh"]
+
+
 class ShellRunner(ProcessRunner):
     """`bash --noprofile --norc`, or `sh` where there is no bash."""
 
@@ -25,8 +31,7 @@ class ShellRunner(ProcessRunner):
         self._count = 0
 
     def command(self) -> list[str]:
-        bash = shutil.which("bash")
-        return [bash, "--noprofile", "--norc"] if bash else [shutil.which("sh") or "/bin/sh"]
+        return program()
 
     def send(self, code: str, marker: str) -> None:
         assert self._proc is not None and self._proc.stdin is not None
