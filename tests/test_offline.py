@@ -129,6 +129,34 @@ def test_an_interrupted_or_killed_download_resumes_where_it_stopped(qwen, hub):
     assert len(downloads) == 3 and not partial.exists()
 
 
+def test_two_pulls_of_the_same_file_at_once_download_it_once(qwen, hub):
+    served = qwen.files["Qwen2.5-Coder-7B-Instruct-Q8_0.gguf"]
+    partial = hfcache.partial_path(QWEN, served.sha256)
+    hub.rate = 2_000_000  # ~1.4 s: the second starts while the first is writing
+
+    def start():
+        return subprocess.Popen(
+            [sys.executable, "-m", "localinterp", "pull", f"{QWEN}:Q8_0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=os.environ.copy(),
+        )
+
+    first = start()
+    assert wait_for(lambda: partial.exists() and partial.stat().st_size > 100_000)
+    second = start()
+    out1, err1 = first.communicate(timeout=60)
+    out2, err2 = second.communicate(timeout=60)
+    assert first.returncode == 0 and second.returncode == 0, err1 + err2
+    assert "Another process is downloading" in err2
+    # Both print the same verified file; its bytes went over the wire once, and no partial is left.
+    assert out1.strip() == out2.strip()
+    assert Path(out2.strip()).read_bytes() == served.path.read_bytes()
+    assert [r for r in hub.body_requests() if r.endswith("-")] == ["bytes=0-"]
+    assert not partial.exists()
+
+
 def test_a_corrupt_cache_entry_is_quarantined_not_loaded(qwen):
     path = Path(invoke("pull", f"{QWEN}:Q8_0").stdout.strip())
     blob = Path(os.path.realpath(path))

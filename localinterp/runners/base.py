@@ -199,7 +199,7 @@ class ProcessRunner:
                 self._proc.send_signal(signal.CTRL_BREAK_EVENT)  # type: ignore[attr-defined]
             else:  # pragma: no cover - Windows
                 self._proc.kill()
-        except ProcessLookupError:
+        except OSError:  # it ended meanwhile; or, on Windows, Ctrl-Break cannot reach a windowless child
             pass
 
     def interrupt(self) -> None:
