@@ -89,22 +89,24 @@ def wait_for(predicate, timeout=30.0):
     return False
 
 
+def start_pull() -> subprocess.Popen[str]:
+    """`localinterp pull` of the Q8_0 test file, in a process of its own."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "localinterp", "pull", f"{QWEN}:Q8_0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
+
+
 def test_an_interrupted_or_killed_download_resumes_where_it_stopped(qwen, hub):
     served = qwen.files["Qwen2.5-Coder-7B-Instruct-Q8_0.gguf"]
     partial = hfcache.partial_path(QWEN, served.sha256)
     hub.rate = 1_000_000  # ~3 s for the 2.7 MB file
 
-    def start():
-        return subprocess.Popen(
-            [sys.executable, "-m", "localinterp", "pull", f"{QWEN}:Q8_0"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=os.environ.copy(),
-        )
-
     # Ctrl-C: the partial file stays, and the user is told the next pull resumes.
-    proc = start()
+    proc = start_pull()
     assert wait_for(lambda: partial.exists() and partial.stat().st_size > 300_000)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
@@ -112,7 +114,7 @@ def test_an_interrupted_or_killed_download_resumes_where_it_stopped(qwen, hub):
     first = partial.stat().st_size
 
     # kill -9 mid-way through the resumed download: no chance to clean up, and still nothing is lost.
-    proc = start()
+    proc = start_pull()
     assert wait_for(lambda: partial.stat().st_size > first + 300_000)
     proc.kill()
     proc.wait(timeout=30)
@@ -134,18 +136,9 @@ def test_two_pulls_of_the_same_file_at_once_download_it_once(qwen, hub):
     partial = hfcache.partial_path(QWEN, served.sha256)
     hub.rate = 2_000_000  # ~1.4 s: the second starts while the first is writing
 
-    def start():
-        return subprocess.Popen(
-            [sys.executable, "-m", "localinterp", "pull", f"{QWEN}:Q8_0"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=os.environ.copy(),
-        )
-
-    first = start()
+    first = start_pull()
     assert wait_for(lambda: partial.exists() and partial.stat().st_size > 100_000)
-    second = start()
+    second = start_pull()
     out1, err1 = first.communicate(timeout=60)
     out2, err2 = second.communicate(timeout=60)
     assert first.returncode == 0 and second.returncode == 0, err1 + err2
