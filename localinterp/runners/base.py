@@ -99,12 +99,6 @@ def _parent_death_signal() -> None:  # pragma: no cover - runs in the child betw
         pass
 
 
-def _windows_creation_flags() -> int:  # pragma: no cover - Windows
-    from localinterp.runners import winproc
-
-    return winproc.creation_flags()
-
-
 class ProcessRunner:
     """A persistent interpreter process that runs blocks one at a time.
 
@@ -123,7 +117,7 @@ class ProcessRunner:
         self._proc: subprocess.Popen[bytes] | None = None
         self._queue: queue.Queue[tuple[str, bytes | None]] = queue.Queue()
         self._lock = threading.Lock()
-        self._job: object | None = None  # Windows: the job object holding the process and its children
+        self._job: int | None = None  # Windows: the job object holding the process and its children
         _LIVE.add(self)
 
     # -- to be provided by subclasses ---------------------------------------------------------------
@@ -141,6 +135,8 @@ class ProcessRunner:
 
     def _start(self, pass_fds: tuple[int, ...] = ()) -> None:
         posix = os.name == "posix"
+        if not posix:  # pragma: no cover - Windows
+            from localinterp.runners import winproc
         self._proc = subprocess.Popen(
             self.command(),
             pass_fds=pass_fds,
@@ -150,11 +146,9 @@ class ProcessRunner:
             cwd=self.cwd,
             start_new_session=posix,  # its own process group: interrupts and kills reach its children too
             preexec_fn=_parent_death_signal if sys.platform.startswith("linux") else None,
-            creationflags=0 if posix else _windows_creation_flags(),
+            creationflags=0 if posix else winproc.creation_flags(),
         )
         if not posix:  # pragma: no cover - Windows
-            from localinterp.runners import winproc
-
             # A job that ends with its last handle, ours: its processes end when localinterp does,
             # however it ends, and close() ends them all at once (Windows has no process groups to kill).
             self._job = winproc.kill_on_close_job(self._proc)

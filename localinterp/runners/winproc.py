@@ -115,7 +115,7 @@ def kill_on_close_job(proc: subprocess.Popen[bytes]) -> int | None:  # pragma: n
     return int(job)
 
 
-def terminate(job: object) -> None:  # pragma: no cover - Windows
+def terminate(job: int) -> None:  # pragma: no cover - Windows
     """End every process in the job and let the job go."""
     k32 = _kernel32()
     k32.TerminateJobObject(job, 1)
