@@ -23,7 +23,7 @@ import pytest
 from localinterp.engine.languages import languages_for
 from localinterp.runners import winproc
 from localinterp.runners.base import RunResult
-from localinterp.runners.cmd import CmdRunner
+from localinterp.runners.cmd import CmdRunner, as_batch
 from localinterp.session import default_system_message
 
 
@@ -109,6 +109,37 @@ def test_cmd_blocks_never_wait_on_stdin(cmd):
 def test_cmd_runs_labels_and_loops_from_the_batch_file(cmd):
     code = "for /L %%i in (1,1,3) do echo n=%%i\ngoto skip\necho never\n:skip\necho after the label"
     assert run(cmd, code)[1].output == "n=1\nn=2\nn=3\nafter the label\n"
+
+
+@needs_wine
+def test_cmd_runs_for_loops_written_as_at_the_prompt(cmd, tmp_path):
+    (tmp_path / "notes.txt").write_text("")
+    (tmp_path / "data.csv").write_text("a,1,x\r\nb,2,y\r\n")
+    # `for %i` is what one types at the prompt, and a syntax error in a batch file without the translation.
+    assert run(cmd, "for %i in (one two) do echo %i")[1].output == "one\ntwo\n"
+    assert run(cmd, "for %f in (*.txt) do echo %~nf")[1].output == "notes\n"
+    code = 'for /f "tokens=1,2 delims=," %a in (data.csv) do echo %b-%a'
+    assert run(cmd, code)[1].output == "1-a\n2-b\n"
+
+
+@pytest.mark.parametrize(
+    ("typed", "batch"),
+    [
+        ("for %i in (a b) do echo %i", "for %%i in (a b) do echo %%i"),
+        ("FOR /L %N IN (1,1,3) DO (\n  echo %N\n)", "FOR /L %%N IN (1,1,3) DO (\n  echo %%N\n)"),
+        ("for %f in (*) do echo %~nxf %~dp$PATH:f", "for %%f in (*) do echo %%~nxf %%~dp$PATH:f"),
+        # tokens=2,3* defines three variables; %info% and %PATH% are environment variables, not %i / %P.
+        (
+            'for /f "tokens=2,3*" %x in (f) do echo %x %y %z %info%',
+            'for /f "tokens=2,3*" %%x in (f) do echo %%x %%y %%z %info%',
+        ),
+        ("for %i in (a) do echo %i %PATH% %~dp0", "for %%i in (a) do echo %%i %PATH% %~dp0"),
+        ("for %%i in (a) do echo %%i", "for %%i in (a) do echo %%i"),  # batch style already
+        ("echo %i and 100%", "echo %i and 100%"),  # no FOR: nothing to translate
+    ],
+)
+def test_for_variables_typed_at_the_prompt_become_batch_variables(typed, batch):
+    assert as_batch(typed) == batch
 
 
 @needs_wine

@@ -9,6 +9,10 @@ on cmd's stdin:
     @echo MARKER %ERRORLEVEL%       <- expanded only after the block, one line being parsed at a time
     @echo MARKER 1>&2
 
+Blocks are written the way cmd is typed at its prompt, which is how models and people write it; the one
+difference that breaks such code in a batch file, FOR's `%i` (a batch file needs `%%i`), is translated
+(`as_batch`).
+
 One line per block matters: cmd.exe reads a pipe a buffer at a time, and Wine's cmd drops what follows
 the first line of a buffer. Files are written with CRLF line ends (`goto` misbehaves in LF-only files)
 in the code page cmd reads them in.
@@ -27,6 +31,7 @@ import io
 import locale
 import os
 import queue
+import re
 import secrets
 import shutil
 import tempfile
@@ -36,7 +41,11 @@ from pathlib import Path
 
 from localinterp.runners.base import ProcessRunner
 
-READY_TIMEOUT_S = 60.0  # cmd.exe answers at once; Wine's first start in a new prefix takes seconds
+READY_TIMEOUT_S = 60.0
+# A FOR loop's variable as typed at the prompt: `for %i in (`, `for /f "tokens=*" %a in (`, `for /L %n in (`.
+_FOR_VARIABLE = re.compile(
+    r"(?i:\bfor\b)[^\n]*?(?<!%)%([A-Za-z])\s+(?i:in)\s*\("
+)  # cmd.exe answers at once; Wine's first start in a new prefix takes seconds
 
 
 class CmdRunner(ProcessRunner):
@@ -105,7 +114,7 @@ class CmdRunner(ProcessRunner):
     def send(self, code: str, marker: str) -> None:
         self._count += 1
         self._dir.mkdir(parents=True, exist_ok=True)  # gone after a crash: close() removed it
-        block = self._file(f"block{self._count}.cmd", code.splitlines() or [""])
+        block = self._file(f"block{self._count}.cmd", as_batch(code).splitlines() or [""])
         wrapper = self._file(
             f"run{self._count}.cmd",
             [
@@ -136,6 +145,42 @@ class CmdRunner(ProcessRunner):
     def close(self) -> None:
         super().close()
         shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def as_batch(code: str) -> str:
+    """`code`, typed-at-the-prompt style, as a batch file says it: each FOR variable `%i` becomes `%%i`,
+    with its modifiers (`%~nxi`). At the prompt, `for %i in (*) do echo %i` works; in a batch file it is
+    a syntax error. Code that already writes `%%` is batch style and left as it is."""
+    if "%%" in code:
+        return code
+    variables = set()
+    for loop in _FOR_VARIABLE.finditer(code):
+        first = loop.group(1)
+        tokens = re.search(r"tokens=([0-9,*\-]+)", loop.group(0), re.IGNORECASE)
+        # `for /f "tokens=1,3*" %a` also defines %b and %c: one letter per token, in order.
+        count = _token_count(tokens.group(1)) if tokens else 1
+        last = "z" if first.islower() else "Z"
+        variables.update(chr(c) for c in range(ord(first), min(ord(first) + count, ord(last) + 1)))
+    for var in sorted(variables):
+        # %i and %~dpi, but not the start of %info% or %i_x: a FOR variable is one letter.
+        use = re.compile(rf"(?<!%)%(~[A-Za-z]*(?:\$[^:\s]+:)?)?{var}(?![A-Za-z0-9_%])")
+        code = use.sub(lambda m: "%" + m.group(0), code)
+    return code
+
+
+def _token_count(spec: str) -> int:
+    """How many variables a FOR /F `tokens=` spec defines: `1,2` 2, `1-3` 3, `*` 1, `2,3*` 3."""
+    count = 0
+    for item in spec.split(","):
+        rest = item.endswith("*")
+        item = item.rstrip("*")
+        low, _, high = item.partition("-")
+        if low.isdigit() and high.isdigit():
+            count += max(int(high) - int(low) + 1, 1)
+        elif item:
+            count += 1
+        count += rest
+    return max(count, 1)
 
 
 def _default_encoding() -> str:
