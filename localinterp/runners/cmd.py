@@ -13,12 +13,12 @@ Blocks are written the way cmd is typed at its prompt, which is how models and p
 difference that breaks such code in a batch file, FOR's `%i` (a batch file needs `%%i`), is translated
 (`as_batch`).
 
-One line per block matters: cmd.exe reads a pipe a buffer at a time, and Wine's cmd drops what follows
-the first line of a buffer. Files are written with CRLF line ends (`goto` misbehaves in LF-only files)
+One line per block: Wine's cmd.exe drops whatever follows the first line of what it reads from a pipe at
+once, and a single line is safe with any cmd. Files are written with CRLF line ends (`goto` misbehaves in LF-only files)
 in the code page cmd reads them in.
 
-Ctrl-C: cmd.exe has no process group to signal, and Ctrl-Break makes it ask "Terminate batch job (Y/N)?"
-on the very pipe we feed it. So an interrupt ends the programs the block started (the block then runs
+Ctrl-C: cmd.exe has no process group to signal, and Ctrl-Break makes it stop at "Terminate batch job
+(Y/N)?" and wait for an answer. So an interrupt ends the programs the block started (the block then runs
 on to its end); a block still running after the grace (a loop of builtins) costs the shell, which is
 killed and started again with a note, like a crash.
 """
@@ -41,11 +41,9 @@ from pathlib import Path
 
 from localinterp.runners.base import ProcessRunner
 
-READY_TIMEOUT_S = 60.0
+READY_TIMEOUT_S = 60.0  # cmd.exe answers at once; Wine's first start in a new prefix takes seconds
 # A FOR loop's variable as typed at the prompt: `for %i in (`, `for /f "tokens=*" %a in (`, `for /L %n in (`.
-_FOR_VARIABLE = re.compile(
-    r"(?i:\bfor\b)[^\n]*?(?<!%)%([A-Za-z])\s+(?i:in)\s*\("
-)  # cmd.exe answers at once; Wine's first start in a new prefix takes seconds
+_FOR_VARIABLE = re.compile(r"(?i:\bfor\b)[^\n]*?(?<!%)%([A-Za-z])\s+(?i:in)\s*\(")
 
 
 class CmdRunner(ProcessRunner):
