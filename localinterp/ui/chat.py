@@ -175,14 +175,44 @@ class ChatView:
             if restore is not None:
                 signal.signal(signal.SIGINT, restore)
 
-    def _ask(self, language: str, code: str) -> Approval:
+    def _read_answer(self, prompt: str) -> str:
+        """One line typed at the terminal.
+
+        On a POSIX terminal this waits 0.1 s at a time instead of in input(): CPython's readline notices
+        a signal only when it interrupts its select(), so a Ctrl-C that lands while readline is still
+        setting up the terminal is ignored until Enter (seen in a test run on a loaded machine, where the
+        pty test presses Ctrl-C the moment the prompt appears). Between short waits the SIGINT handler
+        always runs. The terminal's own line editing (erase, kill) still works; readline's history is not
+        wanted for y/n/e/a anyway.
+        """
+        import select
+        import sys
+
         from rich.text import Text
 
+        stdin = sys.stdin
+        if os.name != "posix" or not stdin.isatty():
+            return self.console.input(Text(prompt))
+        self.console.print(Text(prompt), end="")
+        self.console.file.flush()
+        fd = stdin.fileno()
+        data = b""
+        while not data.endswith(b"\n"):
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if not ready:
+                continue
+            chunk = os.read(fd, 1024)
+            if not chunk:  # Ctrl-D
+                if not data:
+                    raise EOFError
+                break
+            data += chunk
+        return data.decode(errors="replace").rstrip("\r\n")
+
+    def _ask(self, language: str, code: str) -> Approval:
         while True:
             try:
-                answer = self.console.input(
-                    Text(f"Run this {language} code? [y]es / [n]o / [e]dit / [a]lways: ")
-                )
+                answer = self._read_answer(f"Run this {language} code? [y]es / [n]o / [e]dit / [a]lways: ")
             except EOFError:
                 return Approval("skip")
             answer = answer.strip().lower()
