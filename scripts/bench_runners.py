@@ -11,12 +11,11 @@ Usage: python scripts/bench_runners.py [--blocks 200]
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 
 def per_block_ms(fn, n: int) -> float:
@@ -55,27 +54,27 @@ def main() -> int:
         f"a new process per block instead: python {spawn_py:.1f} ms, bash {spawn_sh:.1f} ms "
         f"({spawn_py / py:.0f}x and {spawn_sh / sh:.0f}x the runners)"
     )
-    wine = shutil.which("wine64") or shutil.which("wine") or "/usr/lib/wine/wine64"
-    if os.access(wine, os.X_OK):
-        print(
-            f"cmd.exe runner (Windows' shell), under Wine's cmd.exe: {cmd_under_wine(wine, args.blocks):.3f} ms"
-        )
+    from localinterp.runners import wine
+
+    wine_program = wine.find_wine()
+    if wine_program:
+        ms = cmd_under_wine(wine_program, args.blocks)
+        print(f"cmd.exe runner (Windows' shell), under Wine's cmd.exe: {ms:.3f} ms")
     return 0
 
 
-def cmd_under_wine(wine: str, blocks: int) -> float:
+def cmd_under_wine(wine_program: str, blocks: int) -> float:
     """The Windows shell runner's per-block cost, with Wine's cmd.exe standing in for Windows'."""
     import tempfile
 
-    from localinterp.runners.cmd import CmdRunner
+    from localinterp.runners import wine
 
     with tempfile.TemporaryDirectory() as prefix:
-        os.environ.update(WINEPREFIX=prefix, WINEDEBUG="-all", WINEDLLOVERRIDES="mscoree,mshtml=")
-        runner = CmdRunner(program=[wine, "cmd.exe"], host_path=lambda p: "Z:" + str(p).replace("/", "\\"))
+        runner = wine.cmd_runner(wine_program, Path(prefix))
         list(runner.run("rem start"))
         ms = per_block_ms(lambda: list(runner.run("set X=1")), blocks)
         runner.close()
-        subprocess.run([shutil.which("wineserver") or "/usr/lib/wine/wineserver64", "-k"], check=False)
+        wine.stop_server(Path(prefix))
     return ms
 
 

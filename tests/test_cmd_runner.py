@@ -10,9 +10,6 @@ has (job objects, Ctrl-Break, console code pages) is in winproc.py and is checke
 from __future__ import annotations
 
 import ctypes
-import os
-import shutil
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -21,20 +18,12 @@ import psutil
 import pytest
 
 from localinterp.engine.languages import languages_for
-from localinterp.runners import winproc
+from localinterp.runners import wine, winproc
 from localinterp.runners.base import RunResult
 from localinterp.runners.cmd import CmdRunner, as_batch
 from localinterp.session import default_system_message
 
-
-def _wine() -> str | None:
-    for candidate in (shutil.which("wine64"), shutil.which("wine"), "/usr/lib/wine/wine64"):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-WINE = _wine()
+WINE = wine.find_wine()
 needs_wine = pytest.mark.skipif(WINE is None, reason="Wine is not installed (Debian: apt-get install wine64)")
 
 
@@ -42,24 +31,12 @@ needs_wine = pytest.mark.skipif(WINE is None, reason="Wine is not installed (Deb
 def wine_prefix(tmp_path_factory):
     prefix = tmp_path_factory.mktemp("wineprefix")
     yield prefix
-    # Wine's server lingers for a few seconds after its last program: end it with the tests.
-    server = shutil.which("wineserver") or "/usr/lib/wine/wineserver64"
-    if os.access(server, os.X_OK):
-        subprocess.run([server, "-k"], env={**os.environ, "WINEPREFIX": str(prefix)}, check=False)
+    wine.stop_server(prefix)
 
 
 @pytest.fixture
-def cmd(wine_prefix, monkeypatch, tmp_path):
-    monkeypatch.setenv("WINEPREFIX", str(wine_prefix))
-    monkeypatch.setenv("WINEDEBUG", "-all")
-    monkeypatch.setenv("WINEDLLOVERRIDES", "mscoree,mshtml=")  # no Mono or Gecko installer at first start
-    runner = CmdRunner(
-        program=[WINE, "cmd.exe"],
-        host_path=lambda path: "Z:" + str(path).replace("/", "\\"),  # how Wine names a Unix path
-        encoding="utf-8",
-        timeout_s=60,
-        cwd=str(tmp_path),
-    )
+def cmd(wine_prefix, tmp_path):
+    runner = wine.cmd_runner(WINE, wine_prefix, encoding="utf-8", timeout_s=60, cwd=str(tmp_path))
     yield runner
     runner.close()
 
@@ -79,11 +56,11 @@ def test_cmd_keeps_directory_and_variables_and_output_is_clean(cmd, tmp_path):
     (tmp_path / "sub").mkdir()
     first = run(cmd, "echo hello\ncd")[1]
     # No banner ("Microsoft Windows ...") before the first block's output, LF line ends, no marker.
-    assert first.output == f"hello\nZ:{str(tmp_path).replace('/', chr(92))}\n"
+    assert first.output == f"hello\n{wine.windows_path(tmp_path)}\n"
     assert first.status == "ok"
     run(cmd, "set GREETING=hi there\ncd sub")
     second = run(cmd, "echo %GREETING%\ncd")[1]
-    assert second.output == f"hi there\nZ:{str(tmp_path / 'sub').replace('/', chr(92))}\n"
+    assert second.output == f"hi there\n{wine.windows_path(tmp_path / 'sub')}\n"
 
 
 @needs_wine

@@ -13,6 +13,7 @@ work on Windows.
 from __future__ import annotations
 
 import ctypes
+import functools
 import subprocess
 from ctypes import wintypes
 
@@ -59,6 +60,7 @@ class JOBOBJECT_EXTENDED_LIMIT_INFORMATION(ctypes.Structure):
     ]
 
 
+@functools.cache
 def _kernel32():  # pragma: no cover - Windows
     k32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
     k32.CreateJobObjectW.restype = wintypes.HANDLE
@@ -76,7 +78,7 @@ def _kernel32():  # pragma: no cover - Windows
 
 def has_console() -> bool:  # pragma: no cover - Windows
     """Whether localinterp runs in a console (a terminal), which its children then share."""
-    return bool(ctypes.WinDLL("kernel32").GetConsoleWindow())  # type: ignore[attr-defined]
+    return bool(_kernel32().GetConsoleWindow())
 
 
 def creation_flags() -> int:  # pragma: no cover - Windows
@@ -89,7 +91,7 @@ def creation_flags() -> int:  # pragma: no cover - Windows
 def console_encoding() -> str:  # pragma: no cover - Windows
     """The code page cmd.exe reads batch files in and writes its own output in: the console's, or for the
     hidden console a windowless child gets, the OEM one."""
-    k32 = ctypes.WinDLL("kernel32")  # type: ignore[attr-defined]
+    k32 = _kernel32()
     page = (k32.GetConsoleOutputCP() if has_console() else 0) or k32.GetOEMCP()
     return "utf-8" if page == 65001 else f"cp{page}"
 
