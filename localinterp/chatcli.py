@@ -8,10 +8,12 @@ import json
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from localinterp.errors import BadInput, LocalinterpError
 from localinterp.interpreter import Interpreter
 
 HELP = """Magic commands:
@@ -27,6 +29,16 @@ Multi-line input: start and end it with \"\"\" on a line of its own. Ctrl-C stop
 block; Ctrl-D (or exit) leaves."""
 
 
+SECOND_CTRL_C_S = 1.0  # a Ctrl-C this soon after the one that stopped a reply leaves, wherever it lands
+_last_interrupt = [0.0]
+
+
+def _leave() -> None:
+    # Not KeyboardInterrupt: the engine takes that as "stop this reply", and the user asked to leave.
+    print("\nlocalinterp: interrupted", file=sys.stderr)
+    raise SystemExit(130)
+
+
 def run_turn(interp: Interpreter, message: str) -> None:
     """One message; the first Ctrl-C stops the reply or block (keeping what was said), a second one exits."""
     stop = threading.Event()
@@ -34,8 +46,9 @@ def run_turn(interp: Interpreter, message: str) -> None:
 
     def on_interrupt(_sig: int, _frame: Any) -> None:
         if stop.is_set():
-            raise KeyboardInterrupt
+            _leave()
         stop.set()
+        _last_interrupt[0] = time.monotonic()
 
     signal.signal(signal.SIGINT, on_interrupt)
     try:
@@ -107,8 +120,12 @@ def magic(interp: Interpreter, line: str, say: Callable[[str], None]) -> None:
         path = Path(arg or "messages.json").expanduser()
         from localinterp.fsutil import atomic_write
 
-        atomic_write(path, json.dumps({"format": "localinterp-conversation", "version": 1,
-                                       "messages": [m.to_json() for m in interp.messages]}, indent=1))  # fmt: skip
+        try:
+            atomic_write(path, json.dumps({"format": "localinterp-conversation", "version": 1,
+                                       "messages": [m.to_json() for m in interp.messages]}, indent=1),
+                         private=True)  # fmt: skip
+        except OSError as e:
+            raise BadInput(f"cannot save to {path} ({e.strerror or e}); give another path.") from None
         say(f"Saved {len(interp.messages)} messages to {path}.")
     elif name == "load_message":
         from localinterp.history import latest
@@ -178,6 +195,9 @@ def interactive(interp: Interpreter, say: Callable[[str], None]) -> None:
         try:
             message = read_message()
         except KeyboardInterrupt:
+            if time.monotonic() - _last_interrupt[0] < SECOND_CTRL_C_S:
+                _leave()  # the second of two quick Ctrl-C: the first stopped the reply
+            _last_interrupt[0] = time.monotonic()
             say("")
             continue
         if message is None or message.strip() in ("exit", "quit"):
@@ -185,6 +205,9 @@ def interactive(interp: Interpreter, say: Callable[[str], None]) -> None:
         if not message.strip():
             continue
         if message.startswith("%"):
-            magic(interp, message, say)
+            try:
+                magic(interp, message, say)
+            except LocalinterpError as e:  # a bad path or file is said; the chat goes on
+                say(f"error: {e}")
             continue
         run_turn(interp, message)

@@ -19,6 +19,7 @@ The config file is TOML (`localinterp config` prints its path, `--edit` opens it
     api_key = "sk-..."              # prefer LOCALINTERP_API_KEY; never saved in conversations
     system_message = "..."
     timeout = 120                   # seconds per code block
+    python = "python3"              # the Python that runs blocks (default: yours on PATH, not localinterp's)
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class Config:
     system_message: str | None = None
     timeout: float = 120.0
     debug: bool = False
+    python: str | None = None
 
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -77,8 +79,10 @@ ENV = {
     "api_key": "LOCALINTERP_API_KEY",
     "fallback": "LOCALINTERP_FALLBACK",
     "context_window": "LOCALINTERP_CONTEXT_WINDOW",
+    "python": "LOCALINTERP_PYTHON",
 }
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+SECRET_KEYS = frozenset({"api_key"})
 
 
 def _line_of(text: str, key: str) -> str:
@@ -90,12 +94,20 @@ def _line_of(text: str, key: str) -> str:
 
 def read_config_file(path: Path) -> dict[str, Any]:
     """The file's settings, checked: unknown keys and wrong types are one clear error with file and line."""
+    if path.exists() and not path.is_file():
+        raise BadInput(
+            f"{path} is not a regular file; the config file is TOML text (`localinterp config --edit`)."
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
     except OSError as e:
         raise BadInput(f"{path} cannot be read ({e.strerror or e}).") from None
+    except UnicodeDecodeError:
+        raise BadInput(
+            f"{path} is not text (not UTF-8); the config file is TOML. Fix or remove it."
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -106,8 +118,9 @@ def read_config_file(path: Path) -> dict[str, Any]:
             raise BadInput(f"{path}{_line_of(text, key)}: unknown setting {key!r}; known: {known}.")
         ok = isinstance(value, _TYPES[key]) and not (isinstance(value, bool) and bool not in _TYPES[key])
         if not ok:
+            shown = "a value of another type" if key in SECRET_KEYS else repr(value)  # never echo a key
             raise BadInput(
-                f"{path}{_line_of(text, key)}: {key} must be {_KIND_NAMES[_TYPES[key][0]]}, got {value!r}."
+                f"{path}{_line_of(text, key)}: {key} must be {_KIND_NAMES[_TYPES[key][0]]}, got {shown}."
             )
     return data
 
@@ -128,6 +141,11 @@ def _from_env() -> dict[str, Any]:
                 out[key] = int(raw)
             except ValueError:
                 raise BadInput(f"{var}={raw!r} is not a whole number.") from None
+        elif kind is float:
+            try:
+                out[key] = float(raw)
+            except ValueError:
+                raise BadInput(f"{var}={raw!r} is not a number.") from None
         else:
             out[key] = raw
     if "api_key" not in out and os.environ.get("OPENAI_API_KEY"):
@@ -135,14 +153,46 @@ def _from_env() -> dict[str, Any]:
     return out
 
 
+def check_value(key: str, value: Any, where: str) -> None:
+    """Refuse a value the chat cannot use, naming where it came from (`--max-tokens`, `LOCALINTERP_...`,
+    `config.toml: timeout`), instead of silently clamping it or failing later."""
+    import math
+
+    def bad(why: str) -> BadInput:
+        return BadInput(f"{where} = {value!r}: {why}")
+
+    if key == "temperature" and not (
+        isinstance(value, int | float) and math.isfinite(value) and 0 <= value <= 5
+    ):
+        raise bad("the temperature must be a number from 0 (greedy) to 5.")
+    if key == "max_tokens" and value < 1:
+        raise bad("a reply needs at least 1 token; give a whole number such as 1024.")
+    if key == "timeout" and not (math.isfinite(value) and value > 0):
+        raise bad("the timeout is in seconds and must be above 0, such as 120.")
+    if key == "context_window":
+        from localinterp.plan import MAX_CONTEXT, MIN_CONTEXT
+
+        if not MIN_CONTEXT <= value <= MAX_CONTEXT:
+            raise bad(f"give a context window between {MIN_CONTEXT} and {MAX_CONTEXT:,} tokens.")
+    if key == "fallback" and value not in ("none", "cloud"):
+        raise bad("the fallback is none or cloud.")
+    if key == "model" and not str(value).strip():
+        raise bad("name a model: an alias, a repo id or a file.")
+
+
 def resolve_config(flags: dict[str, Any], path: Path | None = None) -> Config:
     """Flags (None: not given) over the environment over the config file over the defaults."""
     from localinterp.settings import config_path
 
+    file = path or config_path()
+    layers = (
+        (read_config_file(file), lambda k: f"{file}: {k}"),
+        (_from_env(), lambda k: ENV.get(k, "OPENAI_API_KEY")),
+        ({k: v for k, v in flags.items() if v is not None}, lambda k: "--" + k.replace("_", "-")),
+    )
     merged: dict[str, Any] = {}
-    merged.update(read_config_file(path or config_path()))
-    merged.update(_from_env())
-    merged.update({k: v for k, v in flags.items() if v is not None})
-    if merged.get("fallback", "none") not in ("none", "cloud"):
-        raise BadInput(f"fallback must be none or cloud, not {merged['fallback']!r}.")
+    for values, where in layers:
+        for key, value in values.items():
+            check_value(key, value, where(key))
+        merged.update(values)
     return Config(**merged)

@@ -20,6 +20,11 @@ class BadInput(LocalinterpError):
     exit_code = 2
 
 
+class UnsafePath(BadInput):
+    """A name that came from outside (a hub listing, an export manifest, a catalog, a saved conversation)
+    would become a path outside the folder it belongs in."""
+
+
 class ModelNotFound(LocalinterpError):
     """A model reference names nothing that exists: no file, no alias."""
 

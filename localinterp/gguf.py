@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from localinterp.errors import InvalidModelFile
+from localinterp.safetext import printable
 
 GGUF_MAGIC = b"GGUF"
 DEFAULT_ALIGNMENT = 32
@@ -588,6 +589,17 @@ _BLOCK_RE = re.compile(r"^blk\.(\d+)\.")
 _OUTPUT_TENSORS = ("output.weight", "output.bias", "output_norm.weight", "output_norm.bias")
 
 
+MAX_TRAINED_CONTEXT = 2**31 - 1
+
+
+def _count(meta: dict[str, Any], key: str, source: str) -> int:
+    """An optional count (0 when absent); a value of the wrong type is the file's fault, said so."""
+    value = meta.get(key, 0)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidModelFile(f"{source} has an invalid '{key}' ({type(value).__name__} {value!r:.40}).")
+    return value
+
+
 def spec_from_headers(headers: list[GGUFHeader], files: tuple[Path, ...], file_bytes: int) -> ModelSpec:
     """Build a ModelSpec from the headers of a model's shards (metadata comes from the first)."""
     source = str(files[0]) if files else "<model>"
@@ -613,6 +625,8 @@ def spec_from_headers(headers: list[GGUFHeader], files: tuple[Path, ...], file_b
         raise InvalidModelFile(f"{source} lacks the metadata key '{arch}.attention.head_count'.")
     heads = _per_layer(head_count, n_layer, "head_count", source)
     n_head = max(heads)
+    if n_head <= 0 and not recurrent:  # llama.cpp divides the embedding by it: such a file cannot load
+        raise InvalidModelFile(f"{source} says its attention has {n_head} heads; llama.cpp cannot load it.")
     kv_value = meta.get(f"{arch}.attention.head_count_kv", list(heads))
     n_head_kv = _per_layer(kv_value, n_layer, "head_count_kv", source)
     head_dim = n_embd // n_head if n_head else 0
@@ -664,12 +678,18 @@ def spec_from_headers(headers: list[GGUFHeader], files: tuple[Path, ...], file_b
     context = meta.get(f"{arch}.context_length", 0)
     if not isinstance(context, int) or context <= 0:
         raise InvalidModelFile(f"{source} lacks a valid '{arch}.context_length'.")
+    if context > MAX_TRAINED_CONTEXT:  # llama.cpp keeps it in 32 bits and refuses the file
+        raise InvalidModelFile(
+            f"{source} claims a context length of {context:,} tokens, more than llama.cpp can represent; "
+            "the file's metadata is corrupt."
+        )
     n_ff = meta.get(f"{arch}.feed_forward_length", 0)
     n_ff = max(n_ff) if isinstance(n_ff, list) and n_ff else n_ff
     window = meta.get(f"{arch}.attention.sliding_window", 0)
     name = meta.get("general.name")
+    name = printable(name, newlines=False).strip() if isinstance(name, str) else ""  # shown in terminals
     return ModelSpec(
-        name=name if isinstance(name, str) and name else files[0].stem if files else "model",
+        name=name or (files[0].stem if files else "model"),
         files=files,
         file_bytes=file_bytes,
         architecture=arch,
@@ -691,8 +711,8 @@ def spec_from_headers(headers: list[GGUFHeader], files: tuple[Path, ...], file_b
         n_params=sum(math.prod(t.shape) for t in tensors),
         layer_bytes_by_type=by_type,
         output_type=GGML_TYPES[head.ggml_type].name if head else "",
-        expert_count=int(meta.get(f"{arch}.expert_count", 0) or 0),
-        expert_used_count=int(meta.get(f"{arch}.expert_used_count", 0) or 0),
+        expert_count=_count(meta, f"{arch}.expert_count", source),
+        expert_used_count=_count(meta, f"{arch}.expert_used_count", source),
         sliding_window=window if isinstance(window, int) and window > 0 else 0,
         swa_period=SWA_PERIODS.get(arch, 0),
         has_chat_template=isinstance(meta.get("tokenizer.chat_template"), str),

@@ -40,6 +40,10 @@ class History:
         stamp = _dt.datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
         slug = re.sub(r"[^a-z0-9]+", "-", first_words.lower()).strip("-")[:40] or "chat"
         path = conversations_dir() / f"{stamp}_{slug}.json"
+        n = 1
+        while path.exists():  # never another conversation's file: two in one second get -2, -3, ...
+            n += 1
+            path = conversations_dir() / f"{stamp}_{slug}-{n}.json"
         created = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
         return cls(path, {"created": created, "localinterp": __version__, **meta})
 
@@ -51,20 +55,26 @@ class History:
             "meta": self.meta,
             "messages": [m.to_json() for m in messages],
         }
-        atomic_write(self.path, json.dumps(data, indent=1, ensure_ascii=False))
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # The user's conversations hold their files' contents: readable by them alone.
+        atomic_write(self.path, json.dumps(data, indent=1, ensure_ascii=False), private=True)
 
 
 def load(path: Path) -> tuple[dict[str, Any], list[Message]]:
     """A saved conversation: its metadata and messages. One clear error for a file that is not one."""
+    remedy = "Pick another one, or move this file out of the way."
+    if path.exists() and not path.is_file():  # a FIFO would block the read forever
+        raise BadInput(f"{path} is not a regular file, so not a saved conversation. {remedy}")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise BadInput(f"no saved conversation at {path}.") from None
-    except (OSError, ValueError) as e:
-        raise BadInput(f"{path} is not a readable conversation ({e}).") from None
+    except (OSError, ValueError, RecursionError) as e:  # RecursionError: JSON nested 100,000 deep
+        why = "nested too deeply" if isinstance(e, RecursionError) else str(e)[:120]
+        raise BadInput(f"{path} is not a readable conversation ({why}). {remedy}") from None
     raw = data.get("messages") if isinstance(data, dict) else data
     if not isinstance(raw, list):
-        raise BadInput(f"{path} holds no message list.")
+        raise BadInput(f"{path} holds no message list. {remedy}")
     messages = []
     for i, item in enumerate(raw):
         if (
@@ -72,8 +82,17 @@ def load(path: Path) -> tuple[dict[str, Any], list[Message]]:
             or item.get("role") not in ROLES
             or not isinstance(item.get("content"), str)
         ):
-            raise BadInput(f"{path}: message {i + 1} is not a {{role, content}} record.")
-        messages.append(Message(item["role"], item["content"], item.get("language"), item.get("status")))
+            raise BadInput(f"{path}: message {i + 1} is not a {{role, content}} record. {remedy}")
+        messages.append(
+            Message(
+                item["role"],
+                item["content"],
+                *(
+                    v if isinstance(v, str) else None
+                    for v in (item.get(k) for k in ("language", "status", "context"))
+                ),
+            )
+        )
     meta = data.get("meta", {}) if isinstance(data, dict) else {}
     return (meta if isinstance(meta, dict) else {}), messages
 
@@ -81,5 +100,5 @@ def load(path: Path) -> tuple[dict[str, Any], list[Message]]:
 def latest() -> Path | None:
     """The most recently saved conversation."""
     folder = conversations_dir()
-    files = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime) if folder.is_dir() else []
-    return files[-1] if files else None
+    files = [p for p in folder.glob("*.json") if p.is_file()] if folder.is_dir() else []
+    return max(files, key=lambda p: p.stat().st_mtime) if files else None

@@ -38,7 +38,7 @@ def write_gguf(
         if isinstance(value, bool):
             w.add_bool(full, value)
         elif isinstance(value, int):
-            w.add_uint32(full, value)
+            (w.add_uint64 if value >= 2**32 else w.add_uint32)(full, value)
         elif isinstance(value, float):
             w.add_float32(full, value)
         elif isinstance(value, str):
@@ -162,8 +162,10 @@ def small_llama(
     n_embd: int = 256,
     vocab: int = 512,
     name: str = "small",
+    extra: dict | None = None,
 ) -> Path:
-    """A well-formed llama GGUF of a given quant, a few hundred KB to a few MB (zeros for weights)."""
+    """A well-formed llama GGUF of a given quant, a few hundred KB to a few MB (zeros for weights);
+    `extra` overrides or adds metadata, to craft a hostile file."""
     ftype, qtype = FTYPES[quant]
     meta = {
         "block_count": n_layer,
@@ -174,7 +176,7 @@ def small_llama(
         "attention.head_count_kv": 2,
         "general.file_type": ftype,
         "general.name": name,
-    }
+    } | (extra or {})
     tensors = llama_tensors(n_layer, n_embd, n_embd * 2, 4, 2, vocab, qtype)
     return write_gguf(path, "llama", meta, tensors, vocab=vocab)
 

@@ -49,6 +49,9 @@ class FakeHub:
             None  # cut the next download (open-ended range) after this many bytes, once
         )
         self.tamper: set[str] = set()  # sha256s whose bodies are served with one byte flipped
+        # A hostile or broken API: this body (and content type) instead of every API answer...
+        self.api_body: tuple[bytes, str] | None = None
+        self.api_trickle_s: float = 0.0  # ...or the real answer, one byte every this many seconds
         self.requests: list[tuple[str, str, str | None]] = []  # method, path, Range
         self.url = ""
         self.cdn_url = ""
@@ -136,12 +139,20 @@ class FakeHub:
             pass
 
     def _json(self, h, data, status=200):
-        body = json.dumps(data).encode()
+        body, kind = json.dumps(data).encode(), "application/json"
+        if self.api_body is not None:
+            body, kind = self.api_body
         h.send_response(status)
-        h.send_header("Content-Type", "application/json")
+        h.send_header("Content-Type", kind)
         h.send_header("Content-Length", str(len(body)))
         h.end_headers()
-        h.wfile.write(body)
+        if not self.api_trickle_s:
+            h.wfile.write(body)
+            return
+        for i in range(len(body)):
+            h.wfile.write(body[i : i + 1])
+            h.wfile.flush()
+            time.sleep(self.api_trickle_s)
 
     def _error(self, h, status, code, message):
         body = json.dumps({"error": message}).encode()

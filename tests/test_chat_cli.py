@@ -80,6 +80,16 @@ class Terminal:
         raise AssertionError("the chat did not exit")
 
 
+def start_a_long_reply(term: Terminal) -> None:
+    """Ask for a long story and return once 300 characters of it are on screen."""
+    before = len(term.text)
+    term.send("Write a very long story about a dragon who learns to cook, in many chapters.\r")
+    deadline = time.monotonic() + 60
+    while len(ANSI.sub("", term.text[before:])) < 300 and time.monotonic() < deadline:
+        if select.select([term.fd], [], [], 0.1)[0]:
+            term.text += os.read(term.fd, 65536).decode("utf-8", errors="replace")
+
+
 def test_a_person_chats_approves_a_block_and_leaves(smollm2_path, tmp_path):
     example = tmp_path / "example.json"
     example.write_text(json.dumps(EXAMPLE))
@@ -107,13 +117,7 @@ def test_a_person_chats_approves_a_block_and_leaves(smollm2_path, tmp_path):
     # Keys typed before the prompt is back can be lost when readline switches the terminal mode: wait.
     term.expect(r"context [\d,]+ tokens[\s\S]*> $")
     # Ctrl-C while the model is writing stops the reply, keeps what it wrote, and the chat goes on.
-    before = len(term.text)
-    term.send("Write a very long story about a dragon who learns to cook, in many chapters.\r")
-    deadline = time.monotonic() + 60
-    while len(ANSI.sub("", term.text[before:])) < 300 and time.monotonic() < deadline:
-        term.expect(r"[\s\S]", timeout=1)
-        if select.select([term.fd], [], [], 0.1)[0]:
-            term.text += os.read(term.fd, 65536).decode("utf-8", errors="replace")
+    start_a_long_reply(term)
     term.send("\x03")
     term.expect(r"reply ended: interrupted[\s\S]*> $")
     term.send("\x04")  # Ctrl-D
@@ -225,3 +229,22 @@ def test_config_edit_creates_a_commented_file_and_opens_the_editor(tmp_path):
     assert result.returncode == 0
     text = Path(os.environ["LOCALINTERP_CONFIG"]).read_text()
     assert text.startswith("# localinterp settings") and "# model =" in text
+
+
+def test_a_bad_magic_path_is_said_and_two_quick_ctrl_c_leave(smollm2_path, tmp_path):
+    argv = [sys.executable, "-m", "localinterp", "chat", "--model", str(smollm2_path), "--temperature", "0",
+            "--system-message", SYSTEM]  # fmt: skip
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "40"}
+    term = Terminal(argv, env, tmp_path)
+    term.expect(r"> $")
+    # A path that is not there, or cannot be written, is said; the chat goes on.
+    term.send("%load_message /nonexistent/x.json\r")
+    term.expect(r"error: no saved conversation at /nonexistent/x\.json[\s\S]*> $")
+    term.send("%save_message /proc/nope/x.json\r")
+    term.expect(r"error: cannot save to /proc/nope/x\.json[\s\S]*> $")
+    # The README's promise: a second Ctrl-C leaves, even 50 ms after the first.
+    start_a_long_reply(term)
+    term.send("\x03")
+    time.sleep(0.05)
+    term.send("\x03")
+    assert term.wait(timeout=30) == 130

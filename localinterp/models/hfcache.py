@@ -18,16 +18,27 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from localinterp.fsutil import atomic_write
+from localinterp.errors import UnsafePath
+from localinterp.fsutil import atomic_write, inside, plain_name
 from localinterp.settings import hf_hub_cache
 
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+# The hub's own rule for repo ids (huggingface_hub's validate_repo_id): one slash at most, these characters.
+_REPO_RE = re.compile(r"^(?:[\w\-.]{1,96}/)?[\w\-.]{1,96}$")
 PARTIAL_SUFFIX = ".localinterp-partial"
 
 
 def repo_folder(repo: str) -> str:
     """huggingface_hub's folder name for a model repo."""
+    if not isinstance(repo, str) or not _REPO_RE.match(repo) or ".." in repo or "--" in repo:
+        raise UnsafePath(f"{repo!r} is not a valid Hugging Face repo id (org/name); refusing to use it.")
     return "models--" + repo.replace("/", "--")
+
+
+def _sha256(sha256: str) -> str:
+    if not isinstance(sha256, str) or not _SHA256_RE.match(sha256):
+        raise UnsafePath(f"{sha256!r} is not a sha256 hex digest; refusing to use it as a blob name.")
+    return sha256
 
 
 def repo_dir(repo: str) -> Path:
@@ -37,22 +48,24 @@ def repo_dir(repo: str) -> Path:
 
 def blob_path(repo: str, sha256: str) -> Path:
     """Where the file with this content is stored."""
-    return repo_dir(repo) / "blobs" / sha256
+    return repo_dir(repo) / "blobs" / _sha256(sha256)
 
 
 def partial_path(repo: str, sha256: str) -> Path:
     """Where an unfinished download of the blob grows; stable across processes, so a later run resumes it."""
-    return repo_dir(repo) / "blobs" / (sha256 + PARTIAL_SUFFIX)
+    return repo_dir(repo) / "blobs" / (_sha256(sha256) + PARTIAL_SUFFIX)
 
 
 def lock_path(repo: str, sha256: str) -> Path:
     """The lock huggingface_hub takes while writing this blob."""
-    return hf_hub_cache() / ".locks" / repo_folder(repo) / f"{sha256}.lock"
+    return hf_hub_cache() / ".locks" / repo_folder(repo) / f"{_sha256(sha256)}.lock"
 
 
 def snapshot_path(repo: str, commit: str, path: str) -> Path:
-    """Where the file `path` of `commit` appears."""
-    return repo_dir(repo) / "snapshots" / commit / path
+    """Where the file `path` of `commit` appears; `commit` and `path` come from the hub or a manifest, so
+    neither may lead out of the snapshot folder."""
+    commit_dir = repo_dir(repo) / "snapshots" / plain_name(commit, "the commit")
+    return inside(commit_dir, path, f"the repo file of {repo}")
 
 
 def read_ref(repo: str, ref: str = "main") -> str | None:
@@ -65,7 +78,7 @@ def read_ref(repo: str, ref: str = "main") -> str | None:
 
 def write_ref(repo: str, commit: str, ref: str = "main") -> None:
     """Record the commit `ref` points to (atomically)."""
-    atomic_write(repo_dir(repo) / "refs" / ref, commit)
+    atomic_write(repo_dir(repo) / "refs" / plain_name(ref, "the ref"), plain_name(commit, "the commit"))
 
 
 def link_snapshot(repo: str, commit: str, path: str, sha256: str) -> Path:

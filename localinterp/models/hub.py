@@ -9,16 +9,31 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
+import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from localinterp.errors import AccessDenied, DownloadError, HubUnreachable, ModelNotFound
+from localinterp.errors import (
+    AccessDenied,
+    DownloadError,
+    HubUnreachable,
+    LocalinterpError,
+    ModelNotFound,
+    UnsafePath,
+)
+from localinterp.fsutil import relative_path
 from localinterp.gguf import GGUFHeader, read_header
+
+log = logging.getLogger(__name__)
+_COMMIT_RE = re.compile(r"^[0-9a-zA-Z_.-]{1,64}$")
 
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 30.0
+API_DEADLINE_S = 120.0  # a whole API request or header read, however slowly its bytes arrive
 # A GGUF header is mostly the tokenizer: 1-8 MB for 32k-256k vocabularies. Start small, then grow.
 FIRST_RANGE = 512 * 1024
 MAX_RANGE = 8 * 1024 * 1024
@@ -74,8 +89,38 @@ class Hub:
     # -- errors ------------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def errors(self, repo: str, what: str) -> Iterator[None]:
-        """Turn huggingface_hub and transport exceptions into one-line user errors."""
+    def errors(self, repo: str, what: str, *, deadline: float | None = None) -> Iterator[None]:
+        """Turn huggingface_hub and transport exceptions into one-line user errors.
+
+        `deadline` (None: API_DEADLINE_S; 0 for a download, which may rightly take hours) bounds the whole
+        request: a server that trickles a byte at a time would reset the read timeout forever. When it
+        passes, the shared session is closed under the request, which then fails and is reported so.
+        """
+        from huggingface_hub.utils import close_session
+
+        expired = threading.Event()
+        seconds = API_DEADLINE_S if deadline is None else deadline
+        timer = None
+        if seconds:
+            timer = threading.Timer(seconds, lambda: (expired.set(), close_session()))
+            timer.daemon = True
+            timer.start()
+        try:
+            with self._mapped(repo, what):
+                yield
+        except LocalinterpError:
+            if expired.is_set():
+                raise DownloadError(
+                    f"{self.endpoint} took more than {seconds:g} s {what} {repo}, so it was given up on: the "
+                    "server is too slow or stalled. Try again later, or use --offline."
+                ) from None
+            raise
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    @contextlib.contextmanager
+    def _mapped(self, repo: str, what: str) -> Iterator[None]:
         import httpx2
         from huggingface_hub import errors as hf
 
@@ -115,6 +160,12 @@ class Hub:
                 f"the connection to {self.endpoint} broke while {what} {repo} ({type(e).__name__}: "
                 f"{e or 'no detail'}). Check the network and try again."
             ) from None
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
+            # HTML from a captive portal or proxy, garbage, or JSON of another shape: not the hub's API.
+            raise DownloadError(
+                f"{self.endpoint} answered {what} {repo} with something that is not the Hugging Face API "
+                f"({type(e).__name__}). Check HF_ENDPOINT and any proxy in between."
+            ) from None
 
     def _raise_for(self, response: Any, repo: str, what: str) -> None:
         from huggingface_hub.utils import hf_raise_for_status
@@ -130,11 +181,20 @@ class Hub:
             info = self._api.model_info(repo, files_metadata=True, timeout=READ_TIMEOUT)
         files = {}
         for s in info.siblings or []:
+            try:
+                relative_path(s.rfilename, "the hub lists the file")
+            except UnsafePath as e:
+                # A listing is data from a server: a name that would climb out of the cache is dropped
+                # here, and hfcache refuses it again should it arrive another way.
+                log.warning("%s: %s (ignored)", repo, e)
+                continue
             sha = s.lfs.sha256 if s.lfs else None
             size = s.lfs.size if s.lfs else s.size
             files[s.rfilename] = HubFile(s.rfilename, int(size or 0), sha)
-        if not info.sha:
-            raise DownloadError(f"{self.endpoint} listed {repo} without a commit id; cannot pin a download.")
+        if not info.sha or not _COMMIT_RE.match(info.sha):
+            raise DownloadError(
+                f"{self.endpoint} listed {repo} without a valid commit id ({info.sha!r}); cannot pin a download."
+            )
         return RepoListing(info.id or repo, info.sha, files, bool(info.gated), tuple(info.tags or ()))
 
     def search_gguf(self, text: str, limit: int = 30) -> list[SearchHit]:
@@ -166,7 +226,7 @@ class Hub:
         span = f"bytes={start}-{'' if end is None else end}"
         timeout = httpx2.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT)
         with (
-            self.errors(repo, "downloading"),
+            self.errors(repo, "downloading", deadline=0),
             get_session().stream(
                 "GET", url, headers=self.headers({"Range": span}), follow_redirects=True, timeout=timeout
             ) as response,

@@ -19,7 +19,7 @@ from typing import Any
 
 from localinterp import __version__
 from localinterp.errors import BadInput, VerificationError
-from localinterp.fsutil import atomic_write
+from localinterp.fsutil import atomic_write, plain_name
 from localinterp.gguf import ModelSpec
 from localinterp.models import hfcache
 from localinterp.models.catalog import Catalog
@@ -76,8 +76,13 @@ def export(
         known = {option.pypi.file: option.pypi.sha256}
 
     folder = dest_root / _safe_name(Path(option.spec.files[0]).name.removesuffix(".gguf"))
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / MANIFEST).unlink(missing_ok=True)  # the folder is unfinished until the new manifest lands
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / MANIFEST).unlink(missing_ok=True)  # the folder is unfinished until the new manifest lands
+    except OSError as e:
+        raise BadInput(
+            f"cannot export into {dest_root} ({e.strerror or e}); choose a folder you can write to."
+        ) from None
     check_disk(folder, sum(f.stat().st_size for f in files), f"exporting {ref}")
     records = []
     for src in files:
@@ -262,10 +267,13 @@ def _targets(manifest: dict[str, Any], catalog: Catalog) -> list[tuple[dict[str,
             or not re.fullmatch(r"[\w.-]+/[\w.-]+", repo)
         ):
             raise BadInput("the manifest's hub source lacks a valid repo or commit.")
+        plain_name(commit, "the manifest's commit")
         if source.get("joined"):
             return [(files[0], joined_dir(repo) / files[0]["name"])]
         if len(source.get("paths", [])) != len(files):
             raise BadInput("the manifest's hub source does not list one repo path per file.")
+        for path in source["paths"]:  # checked before a byte is copied: nothing half-registered
+            hfcache.snapshot_path(repo, commit, path)
         return [(f, hfcache.blob_path(repo, f["sha256"])) for f in files]
     if kind == "pypi":
         entry = catalog.get(str(source.get("alias")))

@@ -1,8 +1,10 @@
 """Checksums: what makes a downloaded or copied model file trusted.
 
 A check is remembered in localinterp's cache (not beside the file, so the Hugging Face cache and the user's
-folders stay untouched) for the file's exact path, size and mtime: a 100 GB model is hashed once, and any
-change to the file makes it be hashed again.
+folders stay untouched) for the file's exact path, inode, size, mtime and ctime: a 100 GB model is hashed
+once, and any change to the file makes it be hashed again. The ctime is what makes this hold against a
+file rewritten with its mtime put back (`touch -d`): no program can set a ctime, the kernel does on every
+write, chmod or rename. The cost is a fresh hash after such harmless changes too.
 """
 
 from __future__ import annotations
@@ -55,7 +57,14 @@ def _marker(path: Path) -> Path:
 
 def _stamp(path: Path, sha256: str) -> dict[str, object]:
     st = path.stat()
-    return {"path": str(path.resolve()), "sha256": sha256, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    return {
+        "path": str(path.resolve()),
+        "sha256": sha256,
+        "size": st.st_size,
+        "mtime_ns": st.st_mtime_ns,
+        "ctime_ns": st.st_ctime_ns,
+        "inode": st.st_ino,
+    }
 
 
 def remember_verified(path: Path, sha256: str) -> None:
@@ -69,7 +78,7 @@ def forget_verified(path: Path) -> None:
 
 
 def was_verified(path: Path, sha256: str) -> bool:
-    """Whether a check of `path` with exactly its current size and mtime is on record."""
+    """Whether a check of `path` as it is now (size, mtime, ctime, inode) is on record."""
     try:
         return json.loads(_marker(path).read_text()) == _stamp(path, sha256)
     except (OSError, ValueError):

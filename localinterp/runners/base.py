@@ -23,7 +23,15 @@ HEAD_BYTES = 32 * 1024  # what the model and the history keep of a block's outpu
 TAIL_BYTES = 32 * 1024  # ...and the tail
 DISPLAY_LIMIT_BYTES = 1024 * 1024  # streamed to the screen before the rest is only counted
 INTERRUPT_GRACE_S = 2.0  # after SIGINT, how long a block gets to stop before its process group is killed
+EXIT_DRAIN_S = 0.3  # after the process exited, how long its last output may take to arrive
 _LIVE: weakref.WeakSet[ProcessRunner] = weakref.WeakSet()
+# Credentials localinterp itself reads: never handed to model-written code.
+SECRET_VARIABLES = frozenset(
+    {
+        "LOCALINTERP_API_KEY", "OPENAI_API_KEY", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_API_TOKEN",
+        "ANTHROPIC_API_KEY",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,43 @@ def _kill_all() -> None:
 
 atexit.register(_kill_all)
 
+# Every runner process carries this variable with a token of its own; the processes its blocks start inherit
+# it, so they are found even after they leave its process group (setsid) or lose their parent.
+TAG_VARIABLE = "LOCALINTERP_RUNNER"
+
+
+def tagged_processes(token: str) -> list[int]:
+    """The pids of the live processes whose environment carries runner `token`."""
+    needle = f"{TAG_VARIABLE}={token}".encode()
+    found = []
+    if sys.platform.startswith("linux"):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/environ", "rb") as f:  # noqa: PTH123 - hot loop, plain open
+                    if needle + b"\0" in f.read() + b"\0":
+                        found.append(int(entry.name))
+            except OSError:  # gone, or another user's
+                continue
+        return found
+    import psutil
+
+    for proc in psutil.process_iter():
+        try:
+            if proc.environ().get(TAG_VARIABLE) == token:
+                found.append(proc.pid)
+        except (psutil.Error, OSError):
+            continue
+    return found
+
+
+def kill_pids(pids: list[int]) -> None:
+    """SIGKILL each of `pids` (gone already is fine)."""
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
 
 def _parent_death_signal() -> None:  # pragma: no cover - runs in the child between fork and exec
     # Linux: the child gets SIGKILL if localinterp dies, even by kill -9.
@@ -118,6 +163,7 @@ class ProcessRunner:
         self._queue: queue.Queue[tuple[str, bytes | None]] = queue.Queue()
         self._lock = threading.Lock()
         self._job: int | None = None  # Windows: the job object holding the process and its children
+        self._token = secrets.token_hex(8)  # TAG_VARIABLE's value for this runner's processes
         _LIVE.add(self)
 
     # -- to be provided by subclasses ---------------------------------------------------------------
@@ -144,6 +190,7 @@ class ProcessRunner:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             cwd=self.cwd,
+            env=self.environment(),
             start_new_session=posix,  # its own process group: interrupts and kills reach its children too
             preexec_fn=_parent_death_signal if sys.platform.startswith("linux") else None,
             creationflags=0 if posix else winproc.creation_flags(),
@@ -156,6 +203,13 @@ class ProcessRunner:
         for name, pipe in (("stdout", self._proc.stdout), ("stderr", self._proc.stderr)):
             threading.Thread(target=self._pump, args=(name, pipe, self._queue), daemon=True).start()
         self.started()
+
+    def environment(self) -> dict[str, str]:
+        """The runner's environment: the user's, less localinterp's and the hub's credentials (a block that
+        prints its environment must not put a key into the conversation), plus this runner's tag."""
+        env = {k: v for k, v in os.environ.items() if k not in SECRET_VARIABLES}
+        env[TAG_VARIABLE] = self._token
+        return env
 
     def started(self) -> None:
         """Just after the process started, before the first block: a subclass may wait for it here."""
@@ -174,6 +228,11 @@ class ProcessRunner:
                 chunk = b""
             if not chunk:
                 q.put((name, None))
+                # The pump closes its own pipe: close() must never do it while this thread is blocked in a
+                # read (the buffered reader's lock would make it wait for as long as some process the block
+                # started keeps the pipe open).
+                with contextlib.suppress(OSError, ValueError):
+                    pipe.close()  # type: ignore[attr-defined]
                 return
             q.put((name, chunk))
 
@@ -201,22 +260,38 @@ class ProcessRunner:
         self._signal(signal.SIGINT)
 
     def close(self) -> None:
-        """End the interpreter and everything it started."""
-        if self._proc is None:
-            return
-        if self._job is not None:  # pragma: no cover - Windows
+        """End the interpreter and everything it started, however it left: its process group, and every
+        process carrying its tag (setsid ones too, and those of finished one-shot blocks). Never waits on
+        a pipe."""
+        proc, self._proc = self._proc, None
+        if proc is not None and self._job is not None:  # pragma: no cover - Windows
             from localinterp.runners import winproc
 
             winproc.terminate(self._job)
             self._job = None
-        else:
-            self._signal(signal.SIGKILL if os.name == "posix" else signal.SIGTERM)
+        elif proc is not None and os.name == "posix":
+            # The group outlives its leader: kill it even when the interpreter itself is already dead.
+            with contextlib.suppress(OSError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        elif proc is not None:  # pragma: no cover - Windows without a job
+            proc.kill()
+        if os.name == "posix":
+            kill_pids(tagged_processes(self._token))
+        if proc is None:
+            return
         with contextlib.suppress(subprocess.TimeoutExpired):
-            self._proc.wait(timeout=5)
-        for pipe in (self._proc.stdin, self._proc.stdout, self._proc.stderr):
-            if pipe:
-                pipe.close()
-        self._proc = None
+            proc.wait(timeout=5)
+        if proc.stdin:
+            with contextlib.suppress(OSError, ValueError):
+                proc.stdin.close()
+
+    def sweep(self) -> None:
+        """Kill what the last block started and left behind (the runner itself stays): after a block was
+        interrupted or timed out, a child that ignores SIGINT and SIGTERM must not live on."""
+        if self._proc is None or os.name != "posix":
+            return
+        keep = self._proc.pid
+        kill_pids([pid for pid in tagged_processes(self._token) if pid != keep])
 
     # -- running a block ----------------------------------------------------------------------------
 
@@ -259,7 +334,7 @@ class ProcessRunner:
         with contextlib.suppress(OSError):  # it died: reading below notices
             self.send(code, marker)
         deadline = started + self.timeout_s
-        interrupted_at = 0.0
+        interrupted_at = exited_at = 0.0
         ended = False  # a stream closed: the process is exiting
         while not all(done.values()):
             now = time.monotonic()
@@ -275,6 +350,13 @@ class ProcessRunner:
             try:
                 name, chunk = self._queue.get(timeout=0.05)
             except queue.Empty:
+                # The process is gone but its pipes stay open: something it started holds them (a
+                # background child). What it wrote has arrived by now; do not wait for that child.
+                if self._proc is not None and self._proc.poll() is not None:
+                    exited_at = exited_at or now
+                    if now - exited_at > EXIT_DRAIN_S:
+                        ended = True
+                        break
                 continue
             if name == "line":  # where the block is now (python.py): shown, not kept
                 if chunk:
@@ -349,6 +431,8 @@ class ProcessRunner:
             note = f"\n[stopped: the block ran longer than {self.timeout_s:g} s]\n"
             cap.add(note)
             yield Output("notice", note)
+        if interrupted_at:
+            self.sweep()
         if not status:
             status = "ok" if exit_code in (0, None) else "error"
         yield RunResult(

@@ -1,11 +1,14 @@
 """Shell blocks, in one persistent bash: the working directory, variables and functions survive.
 
-Each block is written to a file and `source`d with stdin from /dev/null, so a syntax error stays inside
-the block (an unclosed quote cannot swallow what follows) and nothing can read the control channel.
+Each block is `source`d from a file with stdin from /dev/null, so a syntax error stays inside the block
+(an unclosed quote cannot swallow what follows) and nothing can read the control channel. The file is
+private (0600) and bash deletes it once it has it open, before running a line of it: no copy of the code
+stays on disk while the block runs, or after either process is killed.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -25,29 +28,24 @@ class ShellRunner(ProcessRunner):
     language = "shell"
     restart_note = " (a block that runs `exit` ends the shell too)"
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        self._dir = Path(tempfile.mkdtemp(prefix="localinterp-shell-"))
-        self._count = 0
-
     def command(self) -> list[str]:
         return program()
 
     def send(self, code: str, marker: str) -> None:
         assert self._proc is not None and self._proc.stdin is not None
-        self._count += 1
-        self._dir.mkdir(parents=True, exist_ok=True)  # gone after a crash: close() removed it
-        block = self._dir / f"block{self._count}.sh"
-        block.write_text(code + "\n", encoding="utf-8")
+        fd, path = tempfile.mkstemp(prefix="localinterp-block-", suffix=".sh")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(code + "\n")
+        # Descriptor 9 holds the deleted file while `.` reads it (bash reads a sourced file whole first).
         script = (
-            f". '{block}' < /dev/null\n"
-            f"__li_status=$?\n"
+            f"exec 9<'{path}' && rm -f '{path}'; . /dev/fd/9 < /dev/null\n"
+            f"__li_status=$?; exec 9<&-\n"
             f"printf '%s %d\\n' '{marker}' \"$__li_status\"\n"
             f"printf '%s\\n' '{marker}' >&2\n"
         )
-        self._proc.stdin.write(script.encode())
-        self._proc.stdin.flush()
-
-    def close(self) -> None:
-        super().close()
-        shutil.rmtree(self._dir, ignore_errors=True)
+        try:
+            self._proc.stdin.write(script.encode())
+            self._proc.stdin.flush()
+        except OSError:
+            Path(path).unlink(missing_ok=True)  # the shell is gone; the run notices
+            raise

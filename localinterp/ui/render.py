@@ -1,4 +1,5 @@
-"""Rich renderables for the probe and the plan."""
+"""Rich renderables for the probe, the plan and the model list. Every string that came from a file, a server
+or the machine is drawn through `_safe`: a GGUF's name cannot retitle the terminal or write the clipboard."""
 
 from __future__ import annotations
 
@@ -10,10 +11,16 @@ from rich.text import Text
 
 from localinterp.hardware import Hardware
 from localinterp.plan import Plan
+from localinterp.safetext import printable
 from localinterp.units import fmt_bytes
 
 if TYPE_CHECKING:
     from localinterp.models.store import StoredModel
+
+
+def _safe(text: str, style: str = "") -> Text:
+    """A string from a file, a server or the machine, as plain text: no markup, no escape sequences."""
+    return Text(printable(text), style=style)
 
 
 def probe_view(hw: Hardware, advice: str | None) -> RenderableType:
@@ -22,7 +29,9 @@ def probe_view(hw: Hardware, advice: str | None) -> RenderableType:
     table.add_column(style="bold")
     table.add_column()
     table.add_row("OS / arch", f"{hw.os} / {hw.arch}")
-    table.add_row("CPU", f"{hw.cpu.model} ({hw.cpu.physical_cores} cores, {hw.cpu.logical_cores} threads)")
+    table.add_row(
+        "CPU", _safe(f"{hw.cpu.model} ({hw.cpu.physical_cores} cores, {hw.cpu.logical_cores} threads)")
+    )
     table.add_row("SIMD", " ".join(hw.cpu.flags) or "none detected")
     table.add_row("RAM", f"{fmt_bytes(hw.ram.available_bytes)} available of {fmt_bytes(hw.ram.total_bytes)}")
     table.add_row("Swap", f"{fmt_bytes(hw.ram.swap_free_bytes)} free of {fmt_bytes(hw.ram.swap_total_bytes)}")
@@ -39,7 +48,7 @@ def probe_view(hw: Hardware, advice: str | None) -> RenderableType:
             details.append(f"driver {gpu.driver}")
         if gpu.cuda_version:
             details.append(f"CUDA {gpu.cuda_version}")
-        table.add_row(f"GPU {gpu.index} ({gpu.backend})", f"{gpu.name}: {', '.join(details)}")
+        table.add_row(f"GPU {gpu.index} ({gpu.backend})", _safe(f"{gpu.name}: {', '.join(details)}"))
     build = hw.llama_cpp
     if build.installed and build.gpu_offload is not None:
         offload = "can offload to a GPU" if build.gpu_offload else "CPU only"
@@ -47,7 +56,7 @@ def probe_view(hw: Hardware, advice: str | None) -> RenderableType:
     else:
         table.add_row("llama-cpp-python", f"{build.version or 'not installed'}: {build.error or 'unknown'}")
     parts: list[RenderableType] = [table]
-    parts += [Text(f"note: {note}", style="dim") for note in hw.notes]
+    parts += [_safe(f"note: {note}", style="dim") for note in hw.notes]
     if advice:
         parts.append(Text(advice, style="bold yellow"))
     return Group(*parts)
@@ -55,7 +64,7 @@ def probe_view(hw: Hardware, advice: str | None) -> RenderableType:
 
 def plan_view(plan: Plan) -> RenderableType:
     """Candidates with their memory and verdict, the chosen breakdown, and the one-sentence reason."""
-    candidates = Table(title=f"Plan for {plan.model}", title_justify="left")
+    candidates = Table(title=_safe(f"Plan for {plan.model}"), title_justify="left")
     for column in ("quant", "file size", "context", "GPU layers", "needs", "fits"):
         candidates.add_column(column, justify="left" if column == "quant" else "right")
     for c in plan.candidates:
@@ -79,7 +88,7 @@ def plan_view(plan: Plan) -> RenderableType:
     budget = f"May use: {fmt_bytes(plan.budget.ram_bytes)} RAM"
     if plan.budget.gpus:
         budget += f", {fmt_bytes(plan.budget.vram_bytes)} VRAM"
-    return Group(candidates, breakdown, Text(budget, style="dim"), Text(plan.reason, style="bold"))
+    return Group(candidates, breakdown, Text(budget, style="dim"), _safe(plan.reason, style="bold"))
 
 
 def source_view(location: str, download_bytes: int, notes: tuple[str, ...]) -> RenderableType:
@@ -87,8 +96,8 @@ def source_view(location: str, download_bytes: int, notes: tuple[str, ...]) -> R
     where = f"File: {location}"
     if download_bytes:
         where += f" (not downloaded yet: `localinterp pull` fetches {fmt_bytes(download_bytes)})"
-    parts: list[RenderableType] = [Text(note, style="dim") for note in notes]
-    parts.append(Text(where))
+    parts: list[RenderableType] = [_safe(note, style="dim") for note in notes]
+    parts.append(_safe(where))
     return Group(*parts)
 
 
@@ -106,8 +115,15 @@ def models_view(models: list[StoredModel]) -> RenderableType:
             continue
         used = m.last_used
         when = dt.datetime.fromtimestamp(used).strftime("%Y-%m-%d %H:%M") if used else "-"
-        table.add_row(m.ref, m.quant or "-", fmt_bytes(m.size), when, m.source, str(m.paths[0]))
+        table.add_row(
+            _safe(m.ref),
+            _safe(m.quant or "-"),
+            fmt_bytes(m.size),
+            when,
+            _safe(m.source),
+            _safe(str(m.paths[0])),
+        )
     parts: list[RenderableType] = [table if table.row_count else Text("No models downloaded yet.")]
     if later:
-        parts.append(Text("In the catalog, not pulled: " + ", ".join(m.ref for m in later), style="dim"))
+        parts.append(_safe("In the catalog, not pulled: " + ", ".join(m.ref for m in later), style="dim"))
     return Group(*parts)
