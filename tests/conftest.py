@@ -60,6 +60,14 @@ def smollm2_path() -> Path:
     return fetch_test_model("smollm2")
 
 
+@pytest.fixture(scope="session")
+def qwen05_path() -> Path:
+    """The real Qwen2.5-Coder-0.5B-Instruct Q4_K_M (491 MB), the agent tests' model: fetched once, cached."""
+    from fetch_test_models import fetch_test_model
+
+    return fetch_test_model("qwen2.5-coder-0.5b")
+
+
 @pytest.fixture
 def hub(monkeypatch):
     """A hub server on loopback, with HF_ENDPOINT pointing at it."""

@@ -101,3 +101,25 @@ def test_a_json_message_streams_as_text_and_an_unfinished_call_ends_unclosed():
     parser = JsonCallParser()  # keys in another order: understood at the end
     assert parser.feed('{"code": "1+1", "language": "python"}') == []
     assert parser.close()[-1] == CodeEnd("python", "1+1")
+
+
+def test_a_run_of_blank_lines_or_of_one_repeated_line_is_a_loop():
+    from localinterp.engine.local import BLANK_LINES_LIMIT, REPEATED_LINES_LIMIT, _looping
+
+    assert _looping("```text\nsome output" + "\n" * (BLANK_LINES_LIMIT + 1))
+    assert not _looping("def f():\n    pass\n\n\nprint(1)\n")  # blank lines in code are fine
+    assert _looping("x = 1\n" * (REPEATED_LINES_LIMIT + 2))
+    assert not _looping("x = 1\n" * (REPEATED_LINES_LIMIT - 1))
+
+
+def test_display_fences_are_shown_as_text_and_never_runnable():
+    from localinterp.engine.blocks import BlockParser, closes_runnable
+    from localinterp.engine.grammar import code_block_grammar
+    from localinterp.engine.languages import is_display
+
+    events = BlockParser().feed("See:\n```\n$ ls\na.txt\n```\nand\n```json\n{}\n```\n")
+    ends = [e for e in events if isinstance(e, CodeEnd)]
+    assert [e.language for e in ends] == ["text", "json"] and all(is_display(e.language) for e in ends)
+    assert not closes_runnable(events, ("python", "shell"))
+    grammar = code_block_grammar(["python", "shell"])
+    assert '"json"' in grammar and '"console"' in grammar and "shown-open" in grammar.split("\n")[0]

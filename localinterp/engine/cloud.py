@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from localinterp.engine.blocks import BlockParser
+from localinterp.engine.blocks import BlockParser, closes_runnable
 from localinterp.engine.languages import canonical
 from localinterp.engine.types import (
     DEFAULT_SAMPLING,
@@ -135,11 +135,13 @@ class CloudEngine:
         sampling: Sampling = DEFAULT_SAMPLING,
         stop: threading.Event | None = None,
         force_tool: bool = False,
+        until_block: bool = False,
     ) -> Iterator[Event]:
         """Stream the endpoint's reply as events, ending with one TurnEnd.
 
         Errors before anything arrives raise (CloudError, AccessDenied); a stream that breaks later ends
-        the turn with reason "disconnected" or "timeout" and the reply so far kept.
+        the turn with reason "disconnected" or "timeout" and the reply so far kept. `until_block`: stop
+        reading (reason "block") once a fenced runnable block is closed, as the local engine does.
         """
         import httpx
 
@@ -178,7 +180,10 @@ class CloudEngine:
                             generated += 1
                             first = first or time.perf_counter()
                             text.append(piece)
-                            yield from parser.feed(piece)
+                            events = parser.feed(piece)
+                            yield from events
+                            if until_block and closes_runnable(events, self.languages):
+                                reason = "block"
                         for call in delta.get("tool_calls") or []:
                             first = first or time.perf_counter()
                             generated += 1
@@ -189,8 +194,10 @@ class CloudEngine:
                                 slot["name"] += name
                             slot["arguments"] += fn.get("arguments") or ""
                         finish = choice.get("finish_reason")
-                        if finish == "length":
+                        if finish == "length" and reason != "block":
                             reason = "length"
+                    if reason == "block":  # the rest of the reply is not wanted: the block runs first
+                        break
         except httpx.ConnectError as e:
             raise CloudError(f"cannot reach {where} ({e}). Check --api-base and the network.") from None
         except httpx.TimeoutException:

@@ -1,16 +1,18 @@
 """The GBNF grammars (llama.cpp's format) that keep a reply's code well formed.
 
-A reply is prose and fenced blocks. Every fence names a language that has a runner here (any of its
-usual tags: ```py, ```bash, ...), and every opened block is closed: the end of the turn is only allowed
-outside a block. Prose and code may hold one or two backticks in a row, never three. The JSON mode's
-grammar (see jsoncall.py) admits one object: a message, or a call with a language and code.
+A reply is prose and fenced blocks. A fence names a language that has a runner here (any of its usual
+tags: ```py, ```bash, ...), or is display-only (untagged, ```text, ```output, ```json, ...: shown, never
+run). A runnable block is always closed; a display block may be the end of the reply, so a model that
+wants to stop while quoting something can. Prose and code may hold one or two backticks in a row, never
+three. The JSON mode's grammar (see jsoncall.py) admits one object: a message, or a call with a language
+and code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from localinterp.engine.languages import aliases
+from localinterp.engine.languages import DISPLAY_TAGS, aliases
 
 
 def _literal(tag: str) -> str:
@@ -26,15 +28,19 @@ def _tags(languages: Sequence[str]) -> list[str]:
 
 
 def code_block_grammar(languages: Sequence[str]) -> str:
-    """A GBNF grammar for prose with code blocks in `languages` (canonical names)."""
+    """A GBNF grammar for prose with code blocks in `languages` (canonical names) and display blocks."""
     tags = _tags(languages)
+    shown = sorted(set(DISPLAY_TAGS) - set(tags), key=lambda t: (-len(t), t))
     return "\n".join(
         [
             # One or two backticks are fine anywhere (a reply may even end with them); a third starts a fence.
-            'root ::= text (block text)* ("`" | "``")?',
+            'root ::= text (block text)* (("`" | "``") | shown-open)?',
             'text ::= ([^`] | "`" [^`] | "``" [^`])*',
-            'block ::= "```" tag "\\n" code "```"',
+            'block ::= "```" tag "\\n" code "```" | shown-open "```"',
             "tag ::= " + " | ".join(_literal(t) for t in tags),
+            # An untagged fence is display-only too: "```" then the newline.
+            'shown-open ::= "```" shown-tag? "\\n" code',
+            "shown-tag ::= " + " | ".join(_literal(t) for t in shown),
             'code ::= ([^`] | "`" [^`] | "``" [^`])*',
         ]
     )

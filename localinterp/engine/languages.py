@@ -25,9 +25,9 @@ def languages_for(platform: str) -> tuple[Language, ...]:
     if platform == "win32":
         # cmd.exe, present on every Windows. Not bash even where one is on PATH: that is often WSL's,
         # which sees another machine's files. So the model is offered cmd's tags, not bash's.
-        shell = Language("shell", ("shell", "cmd", "bat", "batch", "console"), ("cmd",))
+        shell = Language("shell", ("shell", "cmd", "bat", "batch"), ("cmd",))
     else:
-        shell = Language("shell", ("shell", "bash", "sh", "zsh", "console"), ("bash", "sh"))
+        shell = Language("shell", ("shell", "bash", "sh", "zsh"), ("bash", "sh"))
     return (
         Language("python", ("python", "py", "python3"), ()),  # always: localinterp itself runs on Python
         shell,
@@ -41,6 +41,20 @@ def languages_for(platform: str) -> tuple[Language, ...]:
 
 LANGUAGES = languages_for(sys.platform)
 _BY_TAG = {alias: lang.name for lang in LANGUAGES for alias in lang.aliases}
+
+# Fences a model writes to quote output, data or an example: shown, never run. Without them in the
+# grammar a model that opens a fence to quote something is forced into ```python and its prose is
+# executed; `console` is a transcript ($ prompts and their output), not a script.
+DISPLAY_TAGS = (
+    "text", "txt", "plaintext", "output", "console", "log", "json", "csv", "tsv", "xml", "yaml", "yml",
+    "toml", "ini", "diff", "markdown", "md", "html", "sql",
+)  # fmt: skip
+DISPLAY = "text"  # the language of an untagged fence
+
+
+def is_display(language: str) -> bool:
+    """Whether a block of `language` (as BlockParser names it) is for showing only."""
+    return language == DISPLAY or language in DISPLAY_TAGS
 
 
 def canonical(tag: str) -> str | None:

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from localinterp.engine.blocks import BlockParser
+from localinterp.engine.blocks import BlockParser, closes_runnable
 from localinterp.engine.types import DEFAULT_SAMPLING, ChatMessage, Event, Sampling, TurnEnd, TurnStats
 from localinterp.errors import LoadError
 
@@ -70,9 +70,17 @@ def render_transcript(messages: Sequence[ChatMessage]) -> str:
 class LegacyEngine:
     """A GGML model served by a ctransformers worker process; yields the same events as the others."""
 
-    def __init__(self, path: Path, *, n_ctx: int = 2048, model_type: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        n_ctx: int = 2048,
+        model_type: str | None = None,
+        languages: Sequence[str] = ("python",),
+    ) -> None:
         self.path = path
         self.n_ctx = n_ctx
+        self.languages = tuple(languages)
         self.model_type = model_type or guess_model_type(path)
         if self.model_type is None:
             raise LoadError(
@@ -133,9 +141,11 @@ class LegacyEngine:
         max_tokens: int = 512,
         sampling: Sampling = DEFAULT_SAMPLING,
         stop: threading.Event | None = None,
+        until_block: bool = False,
     ) -> Iterator[Event]:
         """Stream the reply as events, ending with one TurnEnd; a stop request ends the worker (restarted
-        on the next turn) so it cannot keep generating."""
+        on the next turn) so it cannot keep generating. `until_block`: end the turn (reason "block") once
+        a runnable block is closed, the same way."""
         if self._proc is None:
             self._start()
         assert self._proc is not None and self._proc.stdin is not None
@@ -164,7 +174,12 @@ class LegacyEngine:
                 if "text" in msg:
                     first = first or time.perf_counter()
                     reply.append(msg["text"])
-                    yield from parser.feed(msg["text"])
+                    events = parser.feed(msg["text"])
+                    yield from events
+                    if until_block and closes_runnable(events, self.languages):
+                        reason = "block"
+                        self._stop()
+                        break
                 elif msg.get("done"):
                     n = msg["tokens"]
                     reason = "length" if n >= max_tokens else "stop"

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from localinterp.engine.blocks import BlockParser
+from localinterp.engine.blocks import BlockParser, closes_runnable
 from localinterp.engine.context import fit_messages
 from localinterp.engine.grammar import code_block_grammar, json_call_grammar
 from localinterp.engine.jsoncall import JsonCallParser
@@ -43,6 +43,7 @@ _log_callback: Any = None  # kept referenced: llama.cpp holds only a C pointer t
 # ggml_type ids of the KV cache types llama.cpp accepts for type_k / type_v.
 KV_TYPES = {"f16": 1, "q8_0": 8, "q4_0": 2}
 REPEATED_LINES_LIMIT = 12  # the same non-blank line this many times in a row ends the turn
+BLANK_LINES_LIMIT = 8  # so do this many blank lines in a row (a model stuck in a block writes newlines)
 
 
 @dataclass(frozen=True)
@@ -268,11 +269,14 @@ class LocalEngine:
         constrained: bool = True,
         stop: threading.Event | None = None,
         mode: str = "fences",
+        until_block: bool = False,
     ) -> Iterator[Event]:
         """Stream the model's reply to `messages` as events, ending with one TurnEnd.
 
         `mode` "fences": prose with fenced code blocks; "json": one JSON object per reply, a message or a
         {"language", "code"} call (jsoncall.py), for models that prefer tool calls.
+        `until_block`: end the turn (reason "block") as soon as a runnable block is closed, so it can run
+        and its real output come back before the model writes another word about it.
 
         The conversation is trimmed to fit the window (see context.py); Ctrl-C or `stop` ends the turn
         with reason "interrupted" and the reply so far kept.
@@ -323,7 +327,11 @@ class LocalEngine:
                 text = decoder.decode(self._piece(token))
                 if text:
                     reply.append(text)
-                    yield from parser.feed(text)
+                    events = parser.feed(text)
+                    yield from events
+                    if until_block and closes_runnable(events, self.languages):
+                        reason = "block"
+                        break
                     if "\n" in text and _looping("".join(reply)):
                         reason = "repetition"
                         break
@@ -363,7 +371,11 @@ class LocalEngine:
 
 
 def _looping(reply: str) -> bool:
-    """Whether the reply ends with the same non-blank line REPEATED_LINES_LIMIT times in a row."""
+    """Whether the reply ends with the same non-blank line REPEATED_LINES_LIMIT times in a row, or with
+    BLANK_LINES_LIMIT blank lines."""
+    tail = reply[-4 * BLANK_LINES_LIMIT :].split("\n")
+    if len(tail) > BLANK_LINES_LIMIT and all(not ln.strip() for ln in tail[-BLANK_LINES_LIMIT - 1 :]):
+        return True
     lines = [ln for ln in reply.splitlines() if ln.strip()]
     if len(lines) < REPEATED_LINES_LIMIT + 1:
         return False

@@ -22,7 +22,7 @@ def open_file(path: Path, options: LoadOptions, *, languages: Sequence[str]) -> 
     """A model file opened by what its first bytes say: GGUF through llama.cpp, pre-GGUF GGML files
     through ctransformers (the `legacy` extra)."""
     if is_legacy_ggml(path):
-        return LegacyEngine(path, n_ctx=options.n_ctx)
+        return LegacyEngine(path, n_ctx=options.n_ctx, languages=languages)
     return LocalEngine(path, options, languages=languages)
 
 

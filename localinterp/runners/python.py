@@ -11,6 +11,53 @@ from pathlib import Path
 from localinterp.runners.base import ProcessRunner
 
 DRIVER = Path(__file__).with_name("_python_driver.py")
+MIN_VERSION = (3, 8)  # what _python_driver.py needs
+
+
+def user_python(setting: str | None = None) -> tuple[str, str]:
+    """The Python interpreter blocks run in, and a note for the user when it is not theirs.
+
+    By default the user's own `python3` on PATH, outside localinterp's virtual environment: their
+    packages are importable and a block's `pip install` lands where they expect, not in localinterp's
+    venv. `setting` (the `python` setting) names one explicitly. Without either, localinterp's own.
+    """
+    import shutil
+    import subprocess
+
+    if setting:
+        found = shutil.which(setting) or (setting if Path(setting).is_file() else None)
+        if found is None:
+            from localinterp.errors import BadInput
+
+            raise BadInput(
+                f"python = {setting!r}: no such program; name a Python interpreter (path or command)."
+            )
+        return found, ""
+    ours = Path(sys.prefix).resolve()
+    in_venv = sys.prefix != sys.base_prefix
+    path = os.environ.get("PATH", "")
+    for name in ("python3", "python"):
+        for folder in path.split(os.pathsep):
+            if not folder or (in_venv and Path(folder).resolve().is_relative_to(ours)):
+                continue
+            candidate = shutil.which(name, path=folder)
+            if candidate is None:
+                continue
+            try:
+                probe = subprocess.run(
+                    [candidate, "-c", "import sys; print(*sys.version_info[:2])"],
+                    capture_output=True, text=True, timeout=10, check=False,
+                )  # fmt: skip
+                version = tuple(int(x) for x in probe.stdout.split())
+            except (OSError, ValueError, subprocess.TimeoutExpired):
+                continue
+            if version >= MIN_VERSION:
+                return candidate, ""
+    return sys.executable, (
+        "No python3 found on PATH outside localinterp's own environment: Python blocks run in "
+        f"localinterp's ({sys.executable}), so a block's `pip install` lands there. Set `python` in the "
+        "config to choose another."
+    )
 
 
 class PythonRunner(ProcessRunner):

