@@ -291,7 +291,14 @@ def probe_memory() -> tuple[Memory, list[str]]:
 def probe_disk(path: Path) -> Disk:
     """Free space where `path` (perhaps not created yet) would live."""
     existing = path
-    while not existing.exists() and existing.parent != existing:
+
+    def usable(p: Path) -> bool:
+        try:
+            return p.exists()
+        except OSError:  # a folder on the way this user may not enter: look further up
+            return False
+
+    while not usable(existing) and existing.parent != existing:
         existing = existing.parent
     try:
         free = shutil.disk_usage(existing).free

@@ -76,7 +76,10 @@ def user_catalog_path() -> Path | None:
     from platformdirs import user_config_path
 
     path = user_config_path(APP_NAME, appauthor=False) / "models.toml"
-    return path if path.is_file() else None
+    try:
+        return path if path.is_file() else None
+    except OSError:  # a config folder this user may not enter holds no catalog of theirs
+        return None
 
 
 def editor_command() -> list[str]:

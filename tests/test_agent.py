@@ -66,9 +66,7 @@ def chat(engine, folder: Path, prompt: str, approve=None):
 
 
 def test_a_block_is_approved_and_run_as_soon_as_it_is_closed(engine, folder):
-    session, chunks, seen = chat(
-        engine, folder, "Use python to print the sum of the numbers from 1 to 100."
-    )
+    session, chunks, seen = chat(engine, folder, "Use python to print the sum of the numbers from 1 to 100.")
     assert seen, "no block was offered for approval"
     shown = seen[0]
     # The reply stopped at the closing fence: its turn ended there, and nothing of it came after the block.

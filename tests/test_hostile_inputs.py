@@ -3,6 +3,7 @@ traceback or a hang, and no secret echoed."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
@@ -25,8 +26,32 @@ def test_references_that_are_not_models_are_one_line(tmp_path):
     (locked / "m.gguf").write_bytes(b"GGUF")
     locked.chmod(0)
     try:
-        if os.geteuid() != 0:  # root reads anything: only an ordinary user meets the refusal
+        if os.geteuid() != 0:
             assert_one_line_error(invoke("plan", str(locked)), 2, "permission denied")
+        else:  # root reads anything: the refusal is met as an ordinary user
+            import shutil
+            import subprocess
+            import sys
+
+            if shutil.which("setpriv") is None:
+                pytest.skip("needs setpriv to run as an ordinary user")
+            import tempfile
+
+            # A folder the unprivileged user can reach, holding one it cannot read.
+            shared = Path(tempfile.mkdtemp(prefix="li-perm-"))
+            shared.chmod(0o755)
+            (shared / "locked").mkdir(mode=0)
+            own = {var: str(shared / var) for var in ("LOCALINTERP_CACHE_DIR", "XDG_CONFIG_HOME", "HF_HOME")}
+            env = dict(os.environ) | own | {"HOME": str(shared), "LOCALINTERP_CONFIG": str(shared / "c.toml")}
+            try:
+                result = subprocess.run(
+                    ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m",
+                     "localinterp", "plan", str(shared / "locked")],
+                    capture_output=True, text=True, env=env, timeout=60, check=False,
+                )  # fmt: skip
+            finally:
+                shutil.rmtree(shared, ignore_errors=True)
+            assert_one_line_error(result, 2, "permission denied")
     finally:
         locked.chmod(0o700)
 
@@ -190,3 +215,26 @@ def test_a_verified_file_tampered_with_and_its_mtime_put_back_is_hashed_again(tm
     assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
     assert not was_verified(path, sha)
     assert not is_verified(path, sha)
+
+
+def test_models_and_probe_tables_show_hostile_strings_inert():
+    import io
+
+    from rich.console import Console
+
+    from localinterp.hardware import probe
+    from localinterp.models.store import StoredModel
+    from localinterp.ui.render import models_view, probe_view
+
+    hostile = "x\x1b]52;c;ZXZpbA==\x07y\x1b[2J\r"
+    console = Console(file=io.StringIO(), width=100, force_terminal=True)
+    stored = StoredModel(
+        ref=hostile, file=hostile, quant="Q4_0", size=1, paths=(Path(hostile),), source=hostile
+    )
+    hw = probe(llama_cpp=None)
+    hw = dataclasses.replace(hw, cpu=dataclasses.replace(hw.cpu, model=hostile), notes=(hostile,))
+    console.print(models_view([stored]))
+    console.print(probe_view(hw, None))
+    shown = console.file.getvalue()
+    assert "]52;" not in shown and "[2J" not in shown and "\r" not in shown
+    assert "xy" in shown
