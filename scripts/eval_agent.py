@@ -152,7 +152,9 @@ def main() -> int:
         )
     for run in range(args.runs):
         for i, task in enumerate(tasks):
-            row = run_task(args.model, task, base + 1000 * run + i, run, args.timeout, args.chat_args, args.keep)
+            row = run_task(
+                args.model, task, base + 1000 * run + i, run, args.timeout, args.chat_args, args.keep
+            )
             rows.append(row)
             if not args.json:
                 print(
