@@ -155,6 +155,7 @@ class ProcessRunner:
     language = ""
     restart_note = ""
     persistent = True  # False: a new process per block, whose exit ends the block (oneshot.py)
+    sweeps_tagged = True  # end every process carrying the runner's tag, not only its process group
 
     def __init__(self, *, timeout_s: float = DEFAULT_TIMEOUT_S, cwd: str | None = None) -> None:
         self.timeout_s = timeout_s
@@ -275,7 +276,7 @@ class ProcessRunner:
                 os.killpg(proc.pid, signal.SIGKILL)
         elif proc is not None:  # pragma: no cover - Windows without a job
             proc.kill()
-        if os.name == "posix":
+        if os.name == "posix" and self.sweeps_tagged:
             kill_pids(tagged_processes(self._token))
         if proc is None:
             return
@@ -288,7 +289,7 @@ class ProcessRunner:
     def sweep(self) -> None:
         """Kill what the last block started and left behind (the runner itself stays): after a block was
         interrupted or timed out, a child that ignores SIGINT and SIGTERM must not live on."""
-        if self._proc is None or os.name != "posix":
+        if self._proc is None or os.name != "posix" or not self.sweeps_tagged:
             return
         keep = self._proc.pid
         kill_pids([pid for pid in tagged_processes(self._token) if pid != keep])

@@ -34,7 +34,12 @@ def cmd_runner(wine: str, prefix: Path, **kwargs: object) -> CmdRunner:
         "WINEDLLOVERRIDES=mscoree,mshtml=",  # no Mono or Gecko installer at first start
     ]
     program = ["env", *settings, wine, "cmd.exe"]
-    return CmdRunner(program=program, host_path=windows_path, **kwargs)  # type: ignore[arg-type]
+    runner = CmdRunner(program=program, host_path=windows_path, **kwargs)  # type: ignore[arg-type]
+    # The first Wine program starts the prefix's wineserver, which inherits the runner's tag; the tag
+    # sweep would kill it while it still writes the prefix, and Wine's own programs would then be
+    # missing. Wine's processes stay in the runner's session and end with its group (and stop_server).
+    runner.sweeps_tagged = False
+    return runner
 
 
 def stop_server(prefix: Path) -> None:
