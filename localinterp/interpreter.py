@@ -201,7 +201,7 @@ class Interpreter:
             from localinterp.engine.languages import available
             from localinterp.session import default_system_message
 
-            self._system_message = default_system_message(available())
+            self._system_message = default_system_message(available(), self.cwd)
         return self._system_message
 
     @system_message.setter

@@ -24,6 +24,13 @@ ENV_HF_ENDPOINT = "HF_ENDPOINT"
 ENV_HF_HOME = "HF_HOME"
 ENV_HF_HUB_CACHE = "HF_HUB_CACHE"
 DEFAULT_HF_ENDPOINT = "https://huggingface.co"
+# Credentials localinterp or the hub client read: never handed to model-written code (runners/base.py).
+CREDENTIAL_VARIABLES = frozenset(
+    {
+        "LOCALINTERP_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY",
+        "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_API_TOKEN",
+    }
+)  # fmt: skip
 
 _TRUE = {"1", "true", "yes", "on"}
 

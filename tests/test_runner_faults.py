@@ -17,7 +17,7 @@ import pytest
 from test_runners import alive, run
 
 from localinterp.runners import Runners
-from localinterp.runners.base import SECRET_VARIABLES
+from localinterp.settings import CREDENTIAL_VARIABLES
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX process groups and /proc")
 
@@ -165,7 +165,7 @@ def test_no_copy_of_a_shell_block_survives_kill_9():
 
 
 def test_blocks_never_see_localinterps_or_the_hubs_credentials(runners, monkeypatch):
-    for name in SECRET_VARIABLES:
+    for name in CREDENTIAL_VARIABLES:
         monkeypatch.setenv(name, f"sk-secret-{name}")
     monkeypatch.setenv("HARMLESS_SETTING", "visible")
     _, result = run(

