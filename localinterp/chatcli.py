@@ -24,6 +24,7 @@ HELP = """Magic commands:
   %tokens                 context window use, per message
   %debug [on|off]         show token speed and llama.cpp's log
   %model                  what is loaded, and why
+  %sandbox [MODE]         where code runs; MODE off, workspace or strict restarts the interpreters in it
   %help                   this help
 Multi-line input: start and end it with \"\"\" on a line of its own. Ctrl-C stops a reply or a running
 block; Ctrl-D (or exit) leaves."""
@@ -150,6 +151,13 @@ def magic(interp: Interpreter, line: str, say: Callable[[str], None]) -> None:
                 f"Model: {interp.model_ref} ({plan.model}, {plan.quant}), context {plan.context_window:,} tokens, "
                 f"{plan.gpu_layers} GPU layers. {plan.reason}"
             )
+    elif name == "sandbox":
+        if arg:
+            interp.sandbox = arg  # a bad mode, or one the machine lacks, is one line (BadInput)
+        interp.load()
+        assert interp.session is not None
+        runners = interp.session.runners
+        say(runners.sandbox.describe(runners.cwd or Path.cwd()))
     else:
         say(f"Unknown command %{name}; %help lists them.")
 

@@ -411,6 +411,17 @@ def chat(
     temperature: Annotated[
         float | None, typer.Option("--temperature", help="Sampling temperature (0: greedy).")
     ] = None,
+    sandbox: Annotated[
+        str | None,
+        typer.Option(
+            "--sandbox",
+            help="Where code runs: workspace (writes only in this folder and temp, no network), strict "
+            "(reads confined too) or off. Default: workspace with -y, else off.",
+        ),
+    ] = None,
+    allow_net: Annotated[
+        bool | None, typer.Option("--allow-net", help="Let sandboxed code use the network (pip install).")
+    ] = None,
     once: Annotated[
         bool, typer.Option("--once", help="Exit after this task instead of chatting on.")
     ] = False,
@@ -430,7 +441,8 @@ def chat(
         model, auto_run=auto_run, offline=offline or None, quant=quant, context_window=context_window,
         max_tokens=max_tokens, temperature=temperature, gpu_layers=gpu_layers, api_base=api_base,
         api_model=api_model, api_key=api_key, fallback=fallback, system_message=system_message, debug=debug,
-        flash_attn=flash_attn, kv_type=kv_type, rpc=rpc, on_status=_status(err), progress=RichProgress(err),
+        flash_attn=flash_attn, kv_type=kv_type, rpc=rpc, sandbox=sandbox, allow_net=allow_net,
+        on_status=_status(err), progress=RichProgress(err),
     )  # fmt: skip
     if interp.config.debug:
         set_debug(interp, True)
@@ -444,6 +456,7 @@ def chat(
             _meta, interp.messages = load(path)
             say(f"Resumed {path.name} ({len(interp.messages)} messages).")
         piped = not sys.stdin.isatty()
+        interp.sandbox_choice()  # a sandbox this machine cannot give is refused before any download
         interp.fetch_model()  # a download shows its own progress bar, never a spinner
         if err.is_terminal:
             with err.status("Loading the model…", spinner="dots"):

@@ -20,6 +20,8 @@ The config file is TOML (`localinterp config` prints its path, `--edit` opens it
     system_message = "..."
     timeout = 120                   # seconds per code block
     python = "python3"              # the Python that runs blocks (default: yours on PATH, not localinterp's)
+    sandbox = "workspace"           # off | workspace | strict (default: workspace with auto_run, else off)
+    allow_net = false               # let sandboxed blocks use the network (pip install)
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ class Config:
     timeout: float = 120.0
     debug: bool = False
     python: str | None = None
+    sandbox: str | None = None  # None: workspace with auto_run, off otherwise (sandbox.choose)
+    allow_net: bool = False
 
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -80,6 +84,8 @@ ENV = {
     "fallback": "LOCALINTERP_FALLBACK",
     "context_window": "LOCALINTERP_CONTEXT_WINDOW",
     "python": "LOCALINTERP_PYTHON",
+    "sandbox": "LOCALINTERP_SANDBOX",
+    "allow_net": "LOCALINTERP_ALLOW_NET",
 }
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 SECRET_KEYS = frozenset({"api_key"})
@@ -176,6 +182,11 @@ def check_value(key: str, value: Any, where: str) -> None:
             raise bad(f"give a context window between {MIN_CONTEXT} and {MAX_CONTEXT:,} tokens.")
     if key == "fallback" and value not in ("none", "cloud"):
         raise bad("the fallback is none or cloud.")
+    if key == "sandbox":
+        from localinterp.sandbox import MODES
+
+        if value not in MODES:
+            raise bad(f"the sandbox is one of {', '.join(MODES)}.")
     if key == "model" and not str(value).strip():
         raise bad("name a model: an alias, a repo id or a file.")
 

@@ -85,3 +85,9 @@ class CloudError(LocalinterpError):
     """An OpenAI-compatible endpoint failed: unreachable, too slow, or answered with an error."""
 
     exit_code = 8
+
+
+class SandboxUnavailable(LocalinterpError):
+    """The sandbox asked for cannot be given on this machine (no Landlock, Windows, ...): never pretended."""
+
+    exit_code = 9

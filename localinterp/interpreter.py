@@ -38,6 +38,9 @@ class Interpreter:
         system_message: str | None = None,
         timeout: float | None = None,
         debug: bool | None = None,
+        sandbox: str | None = None,
+        allow_net: bool | None = None,
+        python: str | None = None,
         approve: Approver | None = None,
         cwd: str | None = None,
         save_history: bool = True,
@@ -50,6 +53,7 @@ class Interpreter:
             "context_window": context_window, "max_tokens": max_tokens, "temperature": temperature,
             "gpu_layers": gpu_layers, "flash_attn": flash_attn, "kv_type": kv_type, "rpc": rpc, "api_base": api_base, "api_model": api_model, "api_key": api_key,
             "fallback": fallback, "system_message": system_message, "timeout": timeout, "debug": debug,
+            "sandbox": sandbox, "allow_net": allow_net, "python": python,
         }  # fmt: skip
         self.config = config or resolve_config(flags)
         self.approve = approve
@@ -66,6 +70,58 @@ class Interpreter:
         self._system_message = self.config.system_message
         self._history: Any = None
         self._pending_messages: list[Message] = []
+        self._sandbox: tuple[Config, Any] | None = None  # (the config it was chosen for, the sandbox)
+
+    # -- the sandbox --------------------------------------------------------------------------------
+
+    def sandbox_choice(self) -> Any:
+        """The sandbox blocks will run in (sandbox.Sandbox), checked against this machine: a sandbox the
+        user asked for and the machine cannot give is refused; the automatic one (auto-run) falls back to
+        none, saying so."""
+        from localinterp.sandbox import Sandbox, choose, missing, require
+
+        cfg = self.config
+        if self._sandbox is not None and self._sandbox[0] == cfg:
+            return self._sandbox[1]
+        chosen = choose(cfg.sandbox, auto_run=cfg.auto_run, allow_net=cfg.allow_net)
+        if cfg.sandbox is not None:
+            require(chosen)
+        elif missing(chosen):
+            self.on_status(f"Running code without a sandbox: {missing(chosen)}.")
+            chosen = Sandbox("off", cfg.allow_net)
+        self._sandbox = (cfg, chosen)
+        return chosen
+
+    @property
+    def sandbox(self) -> str:
+        """off | workspace | strict: where blocks run (set it to change; running interpreters restart)."""
+        if self.session is not None:
+            return self.session.runners.sandbox.mode
+        return self.sandbox_choice().mode
+
+    @sandbox.setter
+    def sandbox(self, mode: str) -> None:
+        self._set(sandbox=mode)
+
+    @property
+    def allow_net(self) -> bool:
+        """Whether sandboxed blocks may use the network."""
+        return self.config.allow_net
+
+    @allow_net.setter
+    def allow_net(self, value: bool) -> None:
+        self._set(allow_net=value)
+
+    def _set(self, **values: Any) -> None:
+        from dataclasses import replace
+
+        from localinterp.config import check_value
+
+        for key, value in values.items():
+            check_value(key, value, key)
+        self.config = replace(self.config, **values)
+        if self.session is not None:
+            self.session.runners.set_sandbox(self.sandbox_choice())
 
     # -- loading ------------------------------------------------------------------------------------
 
@@ -165,9 +221,12 @@ class Interpreter:
         python, note = user_python(cfg.python)
         if note:
             self.on_status(note)
+        sandbox = self.sandbox_choice()
+        if cfg.auto_run and not sandbox.on:
+            self.on_status("Auto-run with no sandbox: code runs with your full rights, unasked.")
         self.session = Session(
             self.engine,
-            Runners(languages, timeout_s=cfg.timeout, cwd=self.cwd, python=python),
+            Runners(languages, timeout_s=cfg.timeout, cwd=self.cwd, python=python, sandbox=sandbox),
             system_message=self._system_message or "",
             auto_run=cfg.auto_run,
             approve=self.approve or deny_all,
@@ -201,7 +260,7 @@ class Interpreter:
             from localinterp.engine.languages import available
             from localinterp.session import default_system_message
 
-            self._system_message = default_system_message(available(), self.cwd)
+            self._system_message = default_system_message(available(), self.cwd, self.sandbox_choice())
         return self._system_message
 
     @system_message.setter
@@ -252,6 +311,7 @@ class Interpreter:
         view = ChatView(debug=self.config.debug)
         self.load()
         assert self.session is not None
+        view.runners = self.session.runners
         if self.approve is None and not self.config.auto_run:
             if sys.stdin.isatty():
                 self.session.approve = view.ask

@@ -12,7 +12,7 @@ import platform
 import re
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -21,6 +21,7 @@ from localinterp.engine.languages import is_display
 from localinterp.engine.types import DEFAULT_SAMPLING, ChatMessage, CodeEnd, Event, Sampling, TurnEnd
 from localinterp.runners import Runners, shell_program
 from localinterp.runners.base import Output, RunResult
+from localinterp.sandbox import Sandbox
 
 MAX_STEPS = 12  # model turns per user message: a model that keeps writing code cannot loop forever
 OUTPUT_CHARS_TO_MODEL = 6000  # a block's output as the model sees it (head and tail)
@@ -46,8 +47,8 @@ class Message:
 
 @dataclass(frozen=True)
 class Approval:
-    """What the user decided for a block: run | skip | always (run this and every later one), with the
-    code to run (edited, perhaps)."""
+    """What the user decided for a block: run | skip | always (run this and every later one) | sandbox
+    (run this and every later block in the workspace sandbox), with the code to run (edited, perhaps)."""
 
     action: str
     code: str = ""
@@ -55,10 +56,11 @@ class Approval:
 
 @dataclass(frozen=True)
 class RunStart:
-    """A block is about to run (after approval)."""
+    """A block is about to run (after approval), in `sandbox` (its label: "workspace sandbox", ...)."""
 
     language: str
     code: str
+    sandbox: str = "no sandbox"
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,9 @@ def deny_all(_language: str, _code: str) -> Approval:
     return Approval("skip")
 
 
-def default_system_message(languages: tuple[str, ...], cwd: str | None = None) -> str:
+def default_system_message(
+    languages: tuple[str, ...], cwd: str | None = None, sandbox: Sandbox | None = None
+) -> str:
     """What the model is told about this machine and how to work.
 
     Small local models guess instead of looking (a file's contents, the name inside a zip, an environment
@@ -153,6 +157,8 @@ def default_system_message(languages: tuple[str, ...], cwd: str | None = None) -
         f"date {_dt.date.today().isoformat()}."
     )
     lines.append(f"Working directory: {where}")
+    if sandbox is not None and sandbox.on:
+        lines.append(sandbox.for_model(where))
     listing = directory_listing(where)
     if listing:
         lines.append(f"It contains: {listing}")
@@ -251,7 +257,9 @@ class Session:
 
     def __post_init__(self) -> None:
         if not self.system_message:
-            self.system_message = default_system_message(self.runners.languages, self.runners.cwd)
+            self.system_message = default_system_message(
+                self.runners.languages, self.runners.cwd, self.runners.sandbox
+            )
 
     def chat_messages(self) -> list[ChatMessage]:
         """The conversation as the model sees it: code output comes back as a user message."""
@@ -343,19 +351,26 @@ class Session:
                     ran = True
                     continue
                 code = block.code
+                restarted = False
                 if not (self.auto_run or self._always):
                     decision = self.approve(block.language, code)
                     if decision.action == "always":
                         self._always = True
+                    elif decision.action == "sandbox":
+                        confined = Sandbox("workspace", self.runners.sandbox.allow_net)
+                        restarted = self.runners.set_sandbox(confined)
                     elif decision.action != "run":
                         yield Declined(block.language, code)
                         self._add(Message("output", "", block.language, "declined"))
                         return
                     code = decision.code or code
-                yield RunStart(block.language, code)
+                yield RunStart(block.language, code, self.runners.sandbox.label())
                 result: RunResult | None = None
+                if restarted:  # the model must not count on variables that are gone
+                    yield Output("notice", _RESTARTED)
                 for item in self.runners.get(block.language).run(code, stop=stop):
                     if isinstance(item, RunResult):
+                        item = replace(item, output=_RESTARTED + item.output) if restarted else item
                         result = item
                     yield item
                 assert result is not None
@@ -367,6 +382,12 @@ class Session:
             if not ran or (stop is not None and stop.is_set()):
                 return
         yield StepLimit(MAX_STEPS)
+
+
+_RESTARTED = (
+    "[Now in the workspace sandbox: the interpreters restarted, so variables and the working directory "
+    "of earlier blocks are gone.]\n"
+)
 
 
 def undo(messages: list[Message]) -> list[Message]:

@@ -102,13 +102,17 @@ def test_a_person_chats_approves_a_block_and_leaves(smollm2_path, tmp_path):
     term.send(f"%load_message {example}\r")
     term.expect(r"Loaded 4 messages[\s\S]*> $")
     term.send("Use python to print the result of 12345*6789\r")
-    term.expect(r"Run this python code\? \[y\]es / \[n\]o / \[e\]dit / \[a\]lways: ")
+    term.expect(
+        r"Run this python code \(no sandbox\)\? \[y\]es / \[n\]o / \[e\]dit / \[a\]lways / \[s\]andboxed: "
+    )
     term.send("y\r")
     screen = term.expect(r"83810205[\s\S]*> $")
     assert "╭" in screen  # the code and its output are drawn in panels on a terminal
     # Ctrl-C at the approval prompt means no: nothing runs, and the chat goes on.
     term.send("Use python to print the result of 2*21\r")
-    term.expect(r"Run this python code\? \[y\]es / \[n\]o / \[e\]dit / \[a\]lways: $")
+    term.expect(
+        r"Run this python code \(no sandbox\)\? \[y\]es / \[n\]o / \[e\]dit / \[a\]lways / \[s\]andboxed: $"
+    )
     term.send("\x03")
     term.expect(r"Not run\.[\s\S]*> $")
     term.send("%tokens\r")
@@ -116,6 +120,13 @@ def test_a_person_chats_approves_a_block_and_leaves(smollm2_path, tmp_path):
     term.send("%model\r")
     # Keys typed before the prompt is back can be lost when readline switches the terminal mode: wait.
     term.expect(r"context [\d,]+ tokens[\s\S]*> $")
+    # s: this block and the later ones run in the workspace sandbox, as the output panel and %sandbox say.
+    term.send("Use python to print the result of 6*7\r")
+    term.expect(r"\[s\]andboxed: $")
+    term.send("s\r")
+    term.expect(r"output · workspace sandbox[\s\S]*42[\s\S]*> $")
+    term.send("%sandbox\r")
+    term.expect(r"Workspace sandbox: writes only inside[\s\S]+the temp folder; no network\.[\s\S]*> $")
     # Ctrl-C while the model is writing stops the reply, keeps what it wrote, and the chat goes on.
     start_a_long_reply(term)
     term.send("\x03")

@@ -1,7 +1,8 @@
 """Where code runs: one runner per language, all behind `Runner.run(code) -> Iterator[Output | RunResult]`.
 
-Runners are subprocesses that can be signalled and killed; nothing here is a sandbox. Model-written code
-runs with the user's rights, which is why the interpreter asks before each block unless told not to.
+Runners are subprocesses that can be signalled and killed. Each starts in the sandbox the user chose
+(sandbox.py: workspace, strict or off); with it off, model-written code runs with the user's rights,
+which is why the interpreter asks before each block unless told not to.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from localinterp.runners.base import DEFAULT_TIMEOUT_S, Output, ProcessRunner, RunResult
+from localinterp.sandbox import Sandbox
 
 __all__ = ["DEFAULT_TIMEOUT_S", "Output", "ProcessRunner", "RunResult", "Runners", "shell_program"]
 
@@ -26,19 +28,33 @@ class Runners:
         timeout_s: float = DEFAULT_TIMEOUT_S,
         cwd: str | None = None,
         python: str | None = None,
+        sandbox: Sandbox | None = None,
     ):
         self.languages = tuple(languages)
         self.timeout_s = timeout_s
         self.cwd = cwd
         self.python = python  # the interpreter for python blocks (runners.python.user_python); None: ours
+        self.sandbox = sandbox or Sandbox()
         self._runners: dict[str, ProcessRunner] = {}
+
+    def set_sandbox(self, sandbox: Sandbox) -> bool:
+        """Run later blocks in `sandbox`. True when running interpreters were ended for it (their state,
+        variables and working directory, is gone)."""
+        if sandbox == self.sandbox:
+            return False
+        self.sandbox = sandbox
+        had_state = any(r.persistent and r.alive for r in self._runners.values())
+        self.close()
+        return had_state
 
     def get(self, language: str) -> ProcessRunner:
         """The runner for `language` (canonical name), created on first use."""
         if language not in self.languages:
             raise KeyError(language)
         if language not in self._runners:
-            self._runners[language] = _make(language, self.timeout_s, self.cwd, self.python)
+            runner = _make(language, self.timeout_s, self.cwd, self.python)
+            runner.sandbox = self.sandbox
+            self._runners[language] = runner
         return self._runners[language]
 
     def close(self) -> None:

@@ -9,6 +9,7 @@ import contextlib
 import os
 import queue
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +18,9 @@ import time
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
+from localinterp.sandbox import Sandbox
 from localinterp.settings import CREDENTIAL_VARIABLES
 
 DEFAULT_TIMEOUT_S = 120.0
@@ -152,9 +155,13 @@ class ProcessRunner:
     persistent = True  # False: a new process per block, whose exit ends the block (oneshot.py)
     sweeps_tagged = True  # end every process carrying the runner's tag, not only its process group
 
-    def __init__(self, *, timeout_s: float = DEFAULT_TIMEOUT_S, cwd: str | None = None) -> None:
+    def __init__(
+        self, *, timeout_s: float = DEFAULT_TIMEOUT_S, cwd: str | None = None, sandbox: Sandbox | None = None
+    ) -> None:
         self.timeout_s = timeout_s
         self.cwd = cwd
+        self.sandbox = sandbox or Sandbox()
+        self._scratch: Path | None = None  # the runner's own folder, while it is sandboxed
         self._proc: subprocess.Popen[bytes] | None = None
         self._queue: queue.Queue[tuple[str, bytes | None]] = queue.Queue()
         self._lock = threading.Lock()
@@ -173,24 +180,58 @@ class ProcessRunner:
     def prepare(self, code: str) -> None:
         """Before starting a one-process-per-block program: write the block where `command` expects it."""
 
+    def program_files(self) -> list[Path]:
+        """The folders of the programs this runner starts: what strict mode lets them read."""
+        return [install_root(self.command()[0])]
+
+    def scratch(self) -> Path | None:
+        """The runner's own private folder (0700) when sandboxed: TMPDIR in strict mode, caches in any."""
+        if self._scratch is None and self.sandbox.on:
+            import tempfile
+
+            self._scratch = Path(tempfile.mkdtemp(prefix="localinterp-scratch-"))
+        return self._scratch
+
     # -- process lifecycle --------------------------------------------------------------------------
 
     def _start(self, pass_fds: tuple[int, ...] = ()) -> None:
         posix = os.name == "posix"
         if not posix:  # pragma: no cover - Windows
             from localinterp.runners import winproc
-        self._proc = subprocess.Popen(
-            self.command(),
-            pass_fds=pass_fds,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=self.cwd,
-            env=self.environment(),
-            start_new_session=posix,  # its own process group: interrupts and kills reach its children too
-            preexec_fn=_parent_death_signal if sys.platform.startswith("linux") else None,
-            creationflags=0 if posix else winproc.creation_flags(),
+        from localinterp.sandbox import confine
+
+        scratch = self.scratch()
+        confinement = confine(
+            self.sandbox,
+            self.cwd or Path.cwd(),
+            scratch or Path(),
+            self.program_files() if self.sandbox.mode == "strict" else [],
         )
+        preexec = confinement.preexec
+        if preexec is None and sys.platform.startswith("linux"):
+            preexec = _parent_death_signal
+        try:
+            self._proc = subprocess.Popen(
+                [*confinement.wrap, *self.command()],
+                pass_fds=pass_fds,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=self.cwd,
+                env={**self.environment(), **confinement.env},
+                start_new_session=posix,  # its own process group: interrupts and kills reach its children too
+                preexec_fn=preexec,
+                creationflags=0 if posix else winproc.creation_flags(),
+            )
+        except subprocess.SubprocessError as e:  # the sandbox could not be applied in the child
+            from localinterp.errors import SandboxUnavailable
+
+            raise SandboxUnavailable(
+                f"the {self.sandbox.mode} sandbox could not be applied to the {self.language} process ({e}); "
+                "pass --sandbox off to run unconfined."
+            ) from None
+        finally:
+            confinement.close()
         if not posix:  # pragma: no cover - Windows
             # A job that ends with its last handle, ours: its processes end when localinterp does,
             # however it ends, and close() ends them all at once (Windows has no process groups to kill).
@@ -273,6 +314,9 @@ class ProcessRunner:
             proc.kill()
         if os.name == "posix" and self.sweeps_tagged:
             kill_pids(tagged_processes(self._token))
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
         if proc is None:
             return
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -439,6 +483,13 @@ class ProcessRunner:
             omitted_bytes=cap.omitted,
             duration_s=time.monotonic() - started,
         )
+
+
+def install_root(program: str) -> Path:
+    """The folder a program was installed under: /usr for /usr/bin/node, ~/.nvm/versions/node/v22 for a
+    node there (its libraries sit beside its bin/)."""
+    found = shutil.which(program) or program
+    return Path(found).resolve().parent.parent
 
 
 def _marker_prefix(text: str, marker: str) -> int:

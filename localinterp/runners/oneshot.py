@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from localinterp.runners.base import Output, ProcessRunner, RunResult
+from localinterp.runners.base import Output, ProcessRunner, RunResult, install_root
 
 # language -> (programs to try, file suffix, extra arguments before the file)
 PROGRAMS: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
@@ -47,7 +47,8 @@ class OneShotRunner(ProcessRunner):
 
     def prepare(self, code: str) -> None:
         self._remove_file()
-        fd, path = tempfile.mkstemp(prefix="localinterp-block-", suffix=self._suffix)
+        # Sandboxed, the block goes to the runner's own folder: strict mode does not let it read /tmp.
+        fd, path = tempfile.mkstemp(prefix="localinterp-block-", suffix=self._suffix, dir=self.scratch())
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(code + "\n")
         self._file = Path(path)
@@ -57,6 +58,9 @@ class OneShotRunner(ProcessRunner):
         if os.name == "posix" and self.language in _FROM_STDIN:
             return ["/bin/sh", "-c", _OPEN_AND_DELETE, "sh", str(self._file), self._program, *self._args]
         return [self._program, *self._args, str(self._file)]
+
+    def program_files(self) -> list[Path]:
+        return [install_root(self._program), install_root("/bin/sh")]
 
     def send(self, code: str, marker: str) -> None:
         assert self._proc is not None and self._proc.stdin is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -60,6 +61,21 @@ def user_python(setting: str | None = None) -> tuple[str, str]:
     )
 
 
+@functools.cache
+def interpreter_paths(python: str) -> tuple[Path, ...]:
+    """Where `python` keeps its standard library and packages (asked of it once): what the strict
+    sandbox lets it read besides the system's folders."""
+    import subprocess
+
+    ask = "import sys, json; print(json.dumps([sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path]))"
+    try:
+        out = subprocess.run([python, "-c", ask], capture_output=True, text=True, timeout=30, check=True)
+        found = [Path(p) for p in json.loads(out.stdout) if p]
+    except (OSError, ValueError, subprocess.SubprocessError):
+        found = []
+    return (Path(python).resolve().parent.parent, *(p for p in found if p.is_absolute()))
+
+
 class PythonRunner(ProcessRunner):
     """`python -u _python_driver.py`, fed one JSON line per block.
 
@@ -77,6 +93,9 @@ class PythonRunner(ProcessRunner):
     def command(self) -> list[str]:
         extra = [f"--line-fd={self._line_fd}"] if self._line_fd is not None else []
         return [self.python, "-u", "-X", "utf8", str(DRIVER), *extra]
+
+    def program_files(self) -> list[Path]:
+        return [*interpreter_paths(self.python), DRIVER.parent]
 
     def _start(self, pass_fds: tuple[int, ...] = ()) -> None:
         if os.name != "posix":

@@ -1,10 +1,12 @@
 """Shell blocks, in one persistent bash: the working directory, variables and functions survive.
 
 Each block is `source`d from a file with stdin from /dev/null, so a syntax error stays inside the block
-(an unclosed quote cannot swallow what follows) and nothing can read the control channel. The file is
-private (0600) and deleted before a line of it runs: on Linux at once, bash opening it through
-localinterp's descriptor in /proc; elsewhere by bash itself once it has it open. No copy of the code stays
-on disk while the block runs, or after either process is killed.
+(an unclosed quote cannot swallow what follows) and nothing can read the control channel. On Linux the
+file is a memfd, an anonymous file in memory that bash inherits when it starts and that holds each block
+in turn: it never touches a disk. (Reading a deleted file through localinterp's descriptor in /proc, the
+previous way, is refused to a Landlock-sandboxed bash.) Elsewhere it is a private (0600) file that bash
+opens and deletes before a line of it runs. No copy of the code stays on disk while the block runs, or
+after either process is killed.
 """
 
 from __future__ import annotations
@@ -32,22 +34,30 @@ class ShellRunner(ProcessRunner):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self._block_fd: int | None = None  # the deleted file of the running block (Linux)
+        self._block_fd: int | None = None  # the memfd bash reads each block from (Linux)
 
     def command(self) -> list[str]:
         return program()
 
+    def _start(self, pass_fds: tuple[int, ...] = ()) -> None:
+        if not sys.platform.startswith("linux"):
+            super()._start(pass_fds)
+            return
+        self._release_block()
+        self._block_fd = os.memfd_create("localinterp-block", os.MFD_CLOEXEC)
+        super()._start((*pass_fds, self._block_fd))  # bash gets it under the same number
+
     def send(self, code: str, marker: str) -> None:
         assert self._proc is not None and self._proc.stdin is not None
-        self._release_block()
-        fd, path = tempfile.mkstemp(prefix="localinterp-block-", suffix=".sh")
-        os.write(fd, (code + "\n").encode("utf-8"))
-        if sys.platform.startswith("linux"):
-            # Deleted at once; bash opens it through our descriptor, which we hold until the next block.
-            Path(path).unlink()
-            self._block_fd = fd
-            source = f". '/proc/{os.getpid()}/fd/{fd}' < /dev/null\n"
+        if self._block_fd is not None:
+            data = (code + "\n").encode("utf-8")
+            os.ftruncate(self._block_fd, 0)
+            os.pwrite(self._block_fd, data, 0)
+            # /dev/fd/N opens the memfd afresh, at its start.
+            source = f". /dev/fd/{self._block_fd} < /dev/null\n"
         else:
+            fd, path = tempfile.mkstemp(prefix="localinterp-block-", suffix=".sh", dir=self.scratch())
+            os.write(fd, (code + "\n").encode("utf-8"))
             # bash opens it on fd 9 and deletes it (an `rm` per block: ~1 ms) before running a line of it.
             os.close(fd)
             source = f"exec 9<'{path}' && rm -f '{path}'; . /dev/fd/9 < /dev/null; exec 9<&-\n"
@@ -61,7 +71,7 @@ class ShellRunner(ProcessRunner):
             self._proc.stdin.write(script.encode())
             self._proc.stdin.flush()
         except OSError:
-            if not sys.platform.startswith("linux"):
+            if self._block_fd is None:
                 Path(path).unlink(missing_ok=True)  # the shell is gone; the run notices
             raise
 

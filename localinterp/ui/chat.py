@@ -27,6 +27,8 @@ class ChatView:
         self._text = ""
         self._language = ""
         self._line = ""  # the line of the running python block, when known
+        self._where = ""  # the sandbox the running block is in ("workspace sandbox", "no sandbox")
+        self.runners: Any = None  # the session's Runners: the approval prompt names their sandbox
 
     @property
     def fancy(self) -> bool:
@@ -46,7 +48,9 @@ class ChatView:
         if self._kind == "code":
             lexer = {"shell": "bash", "r": "r"}.get(self._language, self._language)
             return Panel(Syntax(self._text.rstrip("\n") or " ", lexer, theme="monokai"), title=self._language)
-        title = f"output · running line {self._line}" if self._line else "output"
+        title = " · ".join(
+            x for x in ("output", self._where, self._line and f"running line {self._line}") if x
+        )
         return Panel(Text(self._text.rstrip("\n") or " "), title=title, border_style="dim")
 
     def _begin(self, kind: str) -> None:
@@ -64,7 +68,7 @@ class ChatView:
         elif kind == "code":
             self.console.file.write(f"\n```{self._language}\n")
         elif kind == "output":
-            self.console.file.write("\n[output]\n")
+            self.console.file.write(f"\n[output · {self._where}]\n" if self._where else "\n[output]\n")
 
     def _add(self, text: str) -> None:
         self._text += text
@@ -118,6 +122,7 @@ class ChatView:
         elif isinstance(chunk, RunStart):
             self._end()
             self._line = ""
+            self._where = chunk.sandbox
         elif isinstance(chunk, Output) and chunk.stream == "line":
             self._line = chunk.text  # shown in the live output panel's title; a pipe gets only output
             if self.fancy:
@@ -131,6 +136,12 @@ class ChatView:
             self._end()
             if chunk.status != "ok":
                 self.note(f"({chunk.language} block: {chunk.status}, exit code {chunk.exit_code})")
+                if self.runners is not None:
+                    from localinterp.sandbox import hint
+
+                    advice = hint(self.runners.sandbox, chunk.output)
+                    if advice:
+                        self.note(advice)
         elif isinstance(chunk, Declined):
             self.note("Not run.")
         elif isinstance(chunk, Repeated):
@@ -210,12 +221,25 @@ class ChatView:
         return data.decode(errors="replace").rstrip("\r\n")
 
     def _ask(self, language: str, code: str) -> Approval:
+        from localinterp.sandbox import Sandbox, missing
+
+        sandbox = self.runners.sandbox if self.runners is not None else Sandbox()
+        # Offered only when it would work here: one answer moves this block and the later ones into it.
+        offer = (
+            not sandbox.on
+            and self.runners is not None
+            and not missing(Sandbox("workspace", sandbox.allow_net))
+        )
+        prompt = f"Run this {language} code ({sandbox.label()})? [y]es / [n]o / [e]dit / [a]lways"
+        prompt += " / [s]andboxed: " if offer else ": "
         while True:
             try:
-                answer = self._read_answer(f"Run this {language} code? [y]es / [n]o / [e]dit / [a]lways: ")
+                answer = self._read_answer(prompt)
             except EOFError:
                 return Approval("skip")
             answer = answer.strip().lower()
+            if offer and answer in ("s", "sandbox", "sandboxed"):
+                return Approval("sandbox", code)
             if answer in ("y", "yes"):
                 return Approval("run", code)
             if answer in ("n", "no", ""):
@@ -227,7 +251,7 @@ class ChatView:
                 self.console.print(edited)
                 code = edited
                 continue
-            self.console.print("Please answer y, n, e or a.")
+            self.console.print("Please answer y, n, e, a or s." if offer else "Please answer y, n, e or a.")
 
 
 def edit_in_editor(code: str, language: str) -> str:
