@@ -194,6 +194,10 @@ def _measure(cfg: dict[str, Any], base: dict[str, Any]) -> Iterator[dict[str, An
 TABLE_COLUMNS = ("model_type", "n_gpu_layers", "n_threads", "n_batch", "flash_attn", "n_ctx", "test", "t/s")
 
 
+_SHORT = {"model_type": "model", "n_gpu_layers": "ngl", "n_threads": "threads", "n_batch": "batch",
+          "flash_attn": "fa", "n_ctx": "ctx"}  # fmt: skip
+
+
 def _cells(row: dict[str, Any]) -> list[str]:
     if row.get("skipped"):
         speed = f"skipped: {row['skipped']}"
@@ -230,7 +234,13 @@ def table(rows: list[dict[str, Any]]) -> Any:
 
     t = Table(title="localinterp bench", title_justify="left")
     for c in TABLE_COLUMNS:
-        t.add_column(c, justify="right" if c not in ("model_type", "test") else "left")
+        # Short headers, never cut (at 80 columns "model_type" became "model_t…"); the model folds.
+        t.add_column(
+            _SHORT.get(c, c),
+            justify="right" if c not in ("model_type", "test") else "left",
+            overflow="fold" if c == "model_type" else "ellipsis",
+            no_wrap=c != "model_type",
+        )
     for row in rows:
         t.add_row(*_cells(row))
     return t

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import signal
 import sys
 import threading
@@ -44,9 +45,19 @@ def run_turn(interp: Interpreter, message: str) -> None:
     """One message; the first Ctrl-C stops the reply or block (keeping what was said), a second one exits."""
     stop = threading.Event()
     previous = signal.getsignal(signal.SIGINT)
+    # Two Ctrl-C that land during one long C call (llama.cpp evaluating the prompt) reach Python as one
+    # call of the handler; the wakeup pipe gets a byte per signal, so the handler can count them.
+    wakeup_r, wakeup_w = os.pipe()
+    for fd in (wakeup_r, wakeup_w):
+        os.set_blocking(fd, False)
+    previous_wakeup = signal.set_wakeup_fd(wakeup_w, warn_on_full_buffer=False)
 
     def on_interrupt(_sig: int, _frame: Any) -> None:
-        if stop.is_set():
+        try:
+            count = os.read(wakeup_r, 64).count(signal.SIGINT.to_bytes(1, "little"))
+        except BlockingIOError:
+            count = 1
+        if stop.is_set() or count >= 2:
             _leave()
         stop.set()
         _last_interrupt[0] = time.monotonic()
@@ -54,8 +65,15 @@ def run_turn(interp: Interpreter, message: str) -> None:
     signal.signal(signal.SIGINT, on_interrupt)
     try:
         interp.chat(message, stop=stop)
+        if stop.is_set():
+            # Wait out the second-Ctrl-C window here, where a signal is handled at once, rather than in
+            # readline's prompt, which can miss one that lands while it sets up the terminal.
+            time.sleep(max(0.0, SECOND_CTRL_C_S - (time.monotonic() - _last_interrupt[0])))
     finally:
         signal.signal(signal.SIGINT, previous)
+        signal.set_wakeup_fd(previous_wakeup)
+        os.close(wakeup_r)
+        os.close(wakeup_w)
 
 
 def read_message(prompt: str = "> ") -> str | None:
@@ -189,7 +207,14 @@ def set_debug(interp: Interpreter, on: bool) -> None:
     interp.config = dataclasses.replace(interp.config, debug=on)
     logger = logging.getLogger("localinterp")
     if on and not any(getattr(h, "_localinterp", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+        handler: logging.Handler
+        if interp.view_console is not None:
+            # Through the chat's console: a log line lands above the live text instead of breaking it.
+            from rich.logging import RichHandler
+
+            handler = RichHandler(console=interp.view_console, show_time=False, show_path=False, markup=False)
+        else:
+            handler = logging.StreamHandler(sys.stderr)
         handler._localinterp = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if on else logging.WARNING)

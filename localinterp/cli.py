@@ -6,42 +6,47 @@ so `localinterp --help` stays fast.
 
 from __future__ import annotations
 
-import functools
 import json
+import re
 import sys
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from localinterp import __version__
 from localinterp.errors import BadInput, LocalinterpError
 
-app = typer.Typer(
-    name="localinterp",
-    help="Run language models locally, and let them run code on your machine.",
-    add_completion=False,
-    no_args_is_help=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
 
-F = TypeVar("F", bound=Callable[..., Any])
+class _Commands(TyperGroup):
+    """The `localinterp` group. A first word that is not a command is the chat's task (`localinterp "fix
+    report.py"`, as `interpreter "..."` works), and every error a user can cause becomes one line and its
+    exit code here, once, for every command (huggingface_hub's CLI maps errors once the same way)."""
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
 
-def _stderr_console() -> Any:
-    from rich.console import Console
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1, cutoff=0.75)
+            if close and " " not in name:  # a mistyped command, not a task
+                ctx.fail(
+                    f"no such command {name!r}; did you mean {close[0]!r}? "
+                    f"(For a task, quote it: localinterp chat {name!r}.)"
+                )
+            return "chat", self.get_command(ctx, "chat"), args
+        return super().resolve_command(ctx, args)
 
-    return Console(stderr=True)
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
+        return super().main(_resume_value(list(sys.argv[1:] if args is None else args)), *rest, **kwargs)
 
-
-def _user_errors(fn: F) -> F:
-    """Turn a LocalinterpError into one line on stderr and its exit code (a traceback with LOCALINTERP_DEBUG=1)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            return fn(*args, **kwargs)
+            return super().invoke(ctx)
         except LocalinterpError as e:
             from localinterp.settings import debug_enabled
 
@@ -55,7 +60,75 @@ def _user_errors(fn: F) -> F:
             print("localinterp: interrupted", file=sys.stderr)
             raise typer.Exit(130) from None
 
-    return wrapper  # type: ignore[return-value]
+
+_CONVERSATION_ID = re.compile(r"^\d{4}-\d\d(-\d\d([_T][\d-]*)?)?$|\.json$")
+
+
+def _resume_value(args: list[str]) -> list[str]:
+    """`--resume` takes an optional ID: `--resume` alone continues the last conversation, `--resume ID`
+    the one named, and `--resume "a task"` the last one with that task. Click options cannot make their
+    value optional, so the spelling is settled here, before parsing: a value only when it looks like an ID
+    (a date stamp as `localinterp history` shows, or a .json file)."""
+    out = []
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return out + args[i:]
+        if arg == "--resume":
+            following = args[i + 1] if i + 1 < len(args) else ""
+            arg = "--resume=last" if not _CONVERSATION_ID.search(following) else arg
+        out.append(arg)
+    return out
+
+
+app = typer.Typer(
+    name="localinterp",
+    help="Run language models locally, and let them run code on your machine.",
+    cls=_Commands,
+    add_completion=True,
+    no_args_is_help=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _with_settings(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`fn(..., settings=dict)` as a command that also takes the flag of every chat setting (config.SETTINGS
+    declares them, once). `settings` holds each one's value as given, None when not given."""
+    import inspect
+
+    from localinterp.config import SETTINGS
+
+    own = [p for p in inspect.signature(fn, eval_str=True).parameters.values() if p.name != "settings"]
+    flags = []
+    for setting in SETTINGS:
+        decls = setting.flags
+        if setting.kind is bool and setting.name == "flash_attn":
+            decls = ("--flash-attn/--no-flash-attn",)
+        metavar = "|".join(setting.choices) or setting.name.upper() if setting.kind is not bool else None
+        option = typer.Option(*decls, help=setting.help, show_default=False, metavar=metavar)
+        annotation = Annotated[setting.kind | None, option]  # type: ignore[name-defined]
+        flags.append(
+            inspect.Parameter(
+                setting.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation
+            )
+        )
+
+    def command(*args: Any, **kwargs: Any) -> Any:
+        settings = {s.name: kwargs.pop(s.name, None) for s in SETTINGS}
+        return fn(*args, settings=settings, **kwargs)
+
+    params = [*own, *flags]
+    command.__name__, command.__doc__ = fn.__name__, fn.__doc__
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    return command
 
 
 def _print_json(data: Any) -> None:
@@ -68,23 +141,38 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+OnceOpt = Annotated[bool, typer.Option("--once", help="Exit after this task instead of chatting on.")]
+ResumeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--resume",
+        metavar="[ID]",
+        help="Continue a saved conversation: the last one, or the ID `localinterp history` shows.",
+        show_default=False,
+    ),
+]
+
+
 @app.callback(invoke_without_command=True)
+@_with_settings
 def _root(
     ctx: typer.Context,
+    settings: dict[str, Any],
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
+    once: OnceOpt = False,
+    resume: ResumeOpt = None,
 ) -> None:
     """Run language models locally, and let them run code on your machine.
 
-    Without a command: the chat (`localinterp chat`).
+    Without a command: the chat, which takes the chat's flags and a task (`localinterp -m MODEL -y "TASK"`).
     """
     if ctx.invoked_subcommand is None:
-        chat()
+        _chat(settings, None, once=once, resume=resume)
 
 
 @app.command()
-@_user_errors
 def probe(
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
 ) -> None:
@@ -200,7 +288,6 @@ def _plan_model(
 
 
 @app.command()
-@_user_errors
 def plan(
     model: ModelArg = None,
     ctx: CtxOpt = None,
@@ -255,7 +342,6 @@ def plan(
 
 
 @app.command()
-@_user_errors
 def pull(
     model: ModelArg = None,
     quant: QuantOpt = None,
@@ -286,7 +372,6 @@ def pull(
 
 
 @app.command("models")
-@_user_errors
 def list_models(as_json: JsonOpt = False) -> None:
     """List the models on this machine (ref, file, quant, size, last used, path), then catalog models not pulled."""
     from localinterp.models.catalog import load_catalog
@@ -304,7 +389,6 @@ def list_models(as_json: JsonOpt = False) -> None:
 
 
 @app.command("rm")
-@_user_errors
 def remove(
     model: Annotated[
         str, typer.Argument(help="What `localinterp models` lists: an alias, org/name[:QUANT], or a path.")
@@ -321,7 +405,6 @@ def remove(
 
 
 @app.command("export")
-@_user_errors
 def export_model(
     model: Annotated[str, typer.Argument(help="The model to export (as for `plan`).")],
     directory: Annotated[
@@ -352,7 +435,6 @@ def export_model(
 
 
 @app.command("import")
-@_user_errors
 def import_models(
     directory: Annotated[str, typer.Argument(help="An export folder, or a folder holding several.")],
 ) -> None:
@@ -373,93 +455,57 @@ def import_models(
 
 
 @app.command()
-@_user_errors
+@_with_settings
 def chat(
-    message: Annotated[str | None, typer.Argument(help="A first message; then the chat goes on.")] = None,
-    model: Annotated[str | None, typer.Option("--model", "-m", help="Model: alias, repo id or path.")] = None,
-    quant: QuantOpt = None,
-    context_window: Annotated[
-        int | None, typer.Option("--context-window", "--ctx", help="Context window in tokens.")
-    ] = None,
-    max_tokens: Annotated[int | None, typer.Option("--max-tokens", help="Most tokens per reply.")] = None,
-    auto_run: Annotated[
-        bool | None,
-        typer.Option("--auto-run", "-y", help="Run code without asking. Only for code you trust."),
-    ] = None,
-    offline: Annotated[bool | None, typer.Option("--offline", help="No network at all.")] = None,
-    api_base: Annotated[
-        str | None, typer.Option("--api-base", help="An OpenAI-compatible endpoint URL.")
-    ] = None,
-    api_key: Annotated[
-        str | None, typer.Option("--api-key", help="Its API key (better: LOCALINTERP_API_KEY).")
-    ] = None,
-    api_model: Annotated[str | None, typer.Option("--api-model", help="The endpoint's model name.")] = None,
-    fallback: Annotated[
+    ctx: typer.Context,
+    settings: dict[str, Any],
+    message: Annotated[
         str | None,
-        typer.Option("--fallback", help="none, or cloud: use the endpoint if the local model cannot run."),
+        typer.Argument(help="A first message (the task); then the chat goes on.", metavar="[TASK]"),
     ] = None,
-    system_message: Annotated[
-        str | None, typer.Option("--system-message", help="Replace the system message.")
-    ] = None,
-    debug: Annotated[
-        bool | None, typer.Option("--debug", help="Show token speed and the engine's log.")
-    ] = None,
-    gpu_layers: GpuLayersOpt = None,
-    flash_attn: FlashOpt = None,
-    kv_type: KvTypeOpt = None,
-    rpc: RpcOpt = None,
-    temperature: Annotated[
-        float | None, typer.Option("--temperature", help="Sampling temperature (0: greedy).")
-    ] = None,
-    sandbox: Annotated[
-        str | None,
-        typer.Option(
-            "--sandbox",
-            help="Where code runs: workspace (writes only in this folder and temp, no network), strict "
-            "(reads confined too) or off. Default: workspace with -y, else off.",
-        ),
-    ] = None,
-    allow_net: Annotated[
-        bool | None, typer.Option("--allow-net", help="Let sandboxed code use the network (pip install).")
-    ] = None,
-    once: Annotated[
-        bool, typer.Option("--once", help="Exit after this task instead of chatting on.")
-    ] = False,
-    resume: Annotated[bool, typer.Option("--resume", help="Continue the last saved conversation.")] = False,
+    once: OnceOpt = False,
+    resume: ResumeOpt = None,
 ) -> None:
     """Chat with a model that writes and (after you approve) runs code on this machine."""
+    # Flags given before the command (`localinterp -y chat ...`, or `localinterp -y "task"`, which comes
+    # here) count too; the command's own come last.
+    parent = ctx.parent.params if ctx.parent else {}
+    given = {k: v for k, v in parent.items() if k in settings and v is not None}
+    given.update({k: v for k, v in settings.items() if v is not None})
+    _chat(given, message, once=once or bool(parent.get("once")), resume=resume or parent.get("resume"))
+
+
+def _chat(settings: dict[str, Any], message: str | None, *, once: bool, resume: str | None) -> None:
+    from rich.console import Console
+
     from localinterp.chatcli import interactive, run_turn, set_debug
+    from localinterp.config import resolve_config
     from localinterp.interpreter import Interpreter
     from localinterp.ui.progress import RichProgress
 
-    err = _stderr_console()
+    # One console on a terminal: status lines, the loading spinner, the debug log and the chat's live
+    # panels all draw through it, so none overwrites another. In a pipe the chat's text goes to stdout and
+    # everything else to stderr.
+    view = Console(highlight=False) if sys.stdout.isatty() else None
+    err = view or _stderr_console()
 
     def say(text: str) -> None:
         err.print(text, highlight=False, markup=False)
 
-    interp = Interpreter(
-        model, auto_run=auto_run, offline=offline or None, quant=quant, context_window=context_window,
-        max_tokens=max_tokens, temperature=temperature, gpu_layers=gpu_layers, api_base=api_base,
-        api_model=api_model, api_key=api_key, fallback=fallback, system_message=system_message, debug=debug,
-        flash_attn=flash_attn, kv_type=kv_type, rpc=rpc, sandbox=sandbox, allow_net=allow_net,
-        on_status=_status(err), progress=RichProgress(err),
-    )  # fmt: skip
+    interp = Interpreter(config=resolve_config(settings), on_status=_status(err), progress=RichProgress(err))
+    interp.unattended_hint = "Pass -y (--auto-run) to run code unattended."
+    interp.view_console = view
     if interp.config.debug:
         set_debug(interp, True)
     try:
         if resume:
-            from localinterp.history import latest, load
-
-            path = latest()
-            if path is None:
-                raise BadInput("there is no saved conversation to resume.")
-            _meta, interp.messages = load(path)
-            say(f"Resumed {path.name} ({len(interp.messages)} messages).")
+            name = interp.resume(None if resume == "last" else resume)
+            say(f"Resumed {name} ({len(interp.messages)} messages; new ones are saved with them).")
         piped = not sys.stdin.isatty()
         interp.sandbox_choice()  # a sandbox this machine cannot give is refused before any download
         interp.fetch_model()  # a download shows its own progress bar, never a spinner
         if err.is_terminal:
-            with err.status("Loading the model…", spinner="dots"):
+            with err.status(f"Loading {_loading_label(interp)}…", spinner="dots"):
                 interp.load()
         if message is None and piped:
             message = sys.stdin.read().strip() or None
@@ -472,8 +518,20 @@ def chat(
         interp.close()
 
 
+def _loading_label(interp: Any) -> str:
+    """What is being loaded, for the spinner: the model, its file's size and the context window."""
+    from localinterp.safetext import printable
+    from localinterp.units import fmt_bytes
+
+    plan = interp.plan
+    if plan is None:
+        return "the model"
+    return printable(
+        f"{plan.model} ({fmt_bytes(plan.spec.file_bytes)}, {plan.context_window:,}-token context)"
+    )
+
+
 @app.command("config")
-@_user_errors
 def config_command(
     edit: Annotated[bool, typer.Option("--edit", help="Open the config file in $EDITOR.")] = False,
 ) -> None:
@@ -485,11 +543,9 @@ def config_command(
     if edit:
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
-            from localinterp import config as config_module
+            from localinterp.config import template
 
-            doc = (config_module.__doc__ or "").split("Every key is optional:")[-1]
-            path.write_text("# localinterp settings (flags > environment > this file > defaults)\n" +
-                            "\n".join(f"# {ln.strip()}" for ln in doc.strip().splitlines()) + "\n")  # fmt: skip
+            path.write_text(template())
         if not open_in_editor(path):
             raise BadInput(
                 f"could not start the editor {editor_command()[0]!r}; set $EDITOR, or edit {path} yourself."
@@ -498,8 +554,46 @@ def config_command(
     print(path)
 
 
+@app.command("history")
+def history_command(
+    search: Annotated[
+        str | None, typer.Argument(help="Only conversations where a message contains this (any case).")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Show at most this many (0: all).")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """List saved conversations, newest first, with the ID that --resume takes."""
+    from localinterp.history import entries
+
+    found = entries(search, limit or None)
+    if as_json:
+        _print_json([{"id": e.id, "path": str(e.path), "saved": e.saved.isoformat(timespec="seconds"),
+                      "model": e.model, "messages": e.messages, "first": e.first} for e in found])  # fmt: skip
+        return
+    from rich.console import Console
+
+    from localinterp.ui.render import history_view
+
+    Console().print(history_view(found, search))
+
+
+@app.command("languages")
+def languages_command(as_json: JsonOpt = False) -> None:
+    """List the languages code blocks can be written in, and which can run here (--languages limits them)."""
+    from localinterp.engine.languages import installed
+
+    rows = installed()
+    if as_json:
+        _print_json([{"language": n, "program": p, "installed": ok} for n, p, ok in rows])
+        return
+    from rich.console import Console
+
+    from localinterp.ui.render import languages_view
+
+    Console().print(languages_view(rows))
+
+
 @app.command()
-@_user_errors
 def bench(
     model: ModelArg = None,
     n_prompt: Annotated[
@@ -597,10 +691,10 @@ def _exit_on_signal(signum: int, _frame: Any) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point (and `python -m localinterp`, which is the same command)."""
     import signal
 
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _exit_on_signal)
-    app()
+    app(prog_name="localinterp")

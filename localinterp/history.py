@@ -17,7 +17,7 @@ from localinterp.fsutil import atomic_write
 from localinterp.session import Message
 
 FORMAT = "localinterp-conversation"
-ROLES = ("user", "assistant", "code", "output")
+ROLES = ("user", "assistant", "code", "output", "check")
 
 
 def conversations_dir() -> Path:
@@ -39,11 +39,15 @@ class History:
         """A file for a new conversation, named by time and its first words."""
         stamp = _dt.datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
         slug = re.sub(r"[^a-z0-9]+", "-", first_words.lower()).strip("-")[:40] or "chat"
-        path = conversations_dir() / f"{stamp}_{slug}.json"
-        n = 1
-        while path.exists():  # never another conversation's file: two in one second get -2, -3, ...
+        folder = conversations_dir()
+        # The time stamp is the conversation's ID (conversation_id): never another's, so a second one in
+        # the same second gets -2, -3, ... on its stamp.
+        taken = {conversation_id(p) for p in folder.glob(f"{stamp}*.json")} if folder.is_dir() else set()
+        n, ident = 1, stamp
+        while ident in taken:
             n += 1
-            path = conversations_dir() / f"{stamp}_{slug}-{n}.json"
+            ident = f"{stamp}-{n}"
+        path = folder / f"{ident}_{slug}.json"
         created = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
         return cls(path, {"created": created, "localinterp": __version__, **meta})
 
@@ -97,8 +101,106 @@ def load(path: Path) -> tuple[dict[str, Any], list[Message]]:
     return (meta if isinstance(meta, dict) else {}), messages
 
 
+def to_messages(items: list[Any]) -> list[Message]:
+    """Messages given by a caller: Message objects, or dicts with `role` and `content` (and optionally
+    `language`, `status`, `context`). Anything else is one clear error, before the conversation changes."""
+    if not isinstance(items, list | tuple):
+        raise BadInput("messages must be a list of {'role', 'content'} dicts or Message objects.")
+    out = []
+    for i, item in enumerate(items, 1):
+        if isinstance(item, Message):
+            out.append(item)
+            continue
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("content"), str)
+            or item.get("role") not in ROLES
+        ):
+            hint = (
+                " (set system_message for the system's)"
+                if isinstance(item, dict) and item.get("role") == "system"
+                else ""
+            )
+            raise BadInput(
+                f"messages[{i - 1}] must be a dict with a role ({', '.join(ROLES)}) and a string content{hint}."
+            )
+        extra = {k: item[k] for k in ("language", "status", "context") if isinstance(item.get(k), str)}
+        out.append(Message(item["role"], item["content"], **extra))
+    return out
+
+
+def saved() -> list[Path]:
+    """Every saved conversation, the most recently saved first."""
+    folder = conversations_dir()
+    try:
+        files = [p for p in folder.glob("*.json") if p.is_file()] if folder.is_dir() else []
+    except OSError:
+        return []
+    return sorted(files, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
 def latest() -> Path | None:
     """The most recently saved conversation."""
-    folder = conversations_dir()
-    files = [p for p in folder.glob("*.json") if p.is_file()] if folder.is_dir() else []
-    return max(files, key=lambda p: p.stat().st_mtime) if files else None
+    files = saved()
+    return files[0] if files else None
+
+
+def conversation_id(path: Path) -> str:
+    """What the user types to pick a conversation: its file's time stamp (`2026-11-22_06-40-12`, or
+    `...-2` for a second one in the same second); the rest of the name is its first words."""
+    parts = path.stem.split("_", 2)
+    return "_".join(parts[:2]) if len(parts) == 3 else path.stem
+
+
+def find(wanted: str | None) -> Path:
+    """The conversation `wanted` names (an ID or the start of one, a file name, or a path); the last one
+    saved for None. One clear line when none or several match."""
+    if wanted is None:
+        path = latest()
+        if path is None:
+            raise BadInput("there is no saved conversation to resume.")
+        return path
+    as_path = Path(wanted).expanduser()
+    if as_path.suffix == ".json" and as_path.is_file():
+        return as_path
+    matches = [p for p in saved() if p.stem == wanted or conversation_id(p) == wanted]
+    matches = matches or [p for p in saved() if p.stem.startswith(wanted)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise BadInput(f"no saved conversation is {wanted!r}; `localinterp history` lists them.")
+    shown = ", ".join(conversation_id(p) for p in matches[:3])
+    raise BadInput(f"{wanted!r} matches {len(matches)} conversations ({shown}, ...): give more of the ID.")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One saved conversation, as the history listing shows it."""
+
+    id: str
+    path: Path
+    saved: _dt.datetime
+    model: str
+    messages: int
+    first: str  # the first thing the user said
+
+
+def entries(search: str | None = None, limit: int | None = None) -> list[Entry]:
+    """The saved conversations, newest first; with `search`, those where any message contains it (any
+    case). A file that cannot be read is left out, not an error: the listing is for finding the others."""
+    found: list[Entry] = []
+    needle = search.lower() if search else None
+    for path in saved():
+        try:
+            meta, messages = load(path)
+            when = _dt.datetime.fromtimestamp(path.stat().st_mtime)
+        except (BadInput, OSError):
+            continue
+        if needle and not any(needle in m.content.lower() for m in messages):
+            continue
+        first = next((m.content for m in messages if m.role == "user"), "")
+        model = meta.get("model") if isinstance(meta.get("model"), str) else ""
+        found.append(Entry(conversation_id(path), path, when, model or "", len(messages), first))
+        if limit and len(found) >= limit:
+            break
+    return found

@@ -21,46 +21,34 @@ class Interpreter:
         self,
         model: str | None = None,
         *,
-        auto_run: bool | None = None,
-        offline: bool | None = None,
-        quant: str | None = None,
-        context_window: int | None = None,
-        max_tokens: int | None = None,
-        temperature: float | None = None,
-        gpu_layers: int | None = None,
-        flash_attn: bool | None = None,
-        kv_type: str | None = None,
-        rpc: str | None = None,
-        api_base: str | None = None,
-        api_model: str | None = None,
-        api_key: str | None = None,
-        fallback: str | None = None,
-        system_message: str | None = None,
-        timeout: float | None = None,
-        debug: bool | None = None,
-        sandbox: str | None = None,
-        allow_net: bool | None = None,
-        python: str | None = None,
         approve: Approver | None = None,
         cwd: str | None = None,
         save_history: bool = True,
         on_status: Callable[[str], None] | None = None,
         progress: Any = None,
         config: Config | None = None,
+        **settings: Any,
     ) -> None:
-        flags = {
-            "model": model, "auto_run": auto_run, "offline": offline, "quant": quant,
-            "context_window": context_window, "max_tokens": max_tokens, "temperature": temperature,
-            "gpu_layers": gpu_layers, "flash_attn": flash_attn, "kv_type": kv_type, "rpc": rpc, "api_base": api_base, "api_model": api_model, "api_key": api_key,
-            "fallback": fallback, "system_message": system_message, "timeout": timeout, "debug": debug,
-            "sandbox": sandbox, "allow_net": allow_net, "python": python,
-        }  # fmt: skip
-        self.config = config or resolve_config(flags)
+        """`model` and every setting of config.SETTINGS (auto_run, offline, temperature, sandbox, ...) as
+        keywords; they are also attributes (`li.auto_run = True`). Unset ones come from the environment,
+        the config file and the defaults. `approve(language, code) -> Approval` decides on each block when
+        auto_run is off (without it: the terminal prompt with display=True, else nothing runs)."""
+        from localinterp.config import BY_NAME
+
+        unknown = [k for k in settings if k not in BY_NAME]
+        if unknown:
+            raise TypeError(
+                f"Interpreter() got an unknown setting {unknown[0]!r}; settings are: {', '.join(BY_NAME)}."
+            )
+        self.config = config or resolve_config({"model": model, **settings}, named="attribute")
         self.approve = approve
         self.cwd = cwd
         self.save_history = save_history
         self.on_status = on_status or (lambda _m: None)
         self.progress = progress  # models.download.Progress: byte counts of a first download
+        # What a refusal to run code without a terminal tells the user to do, in the caller's words.
+        self.unattended_hint = "Set auto_run = True (or pass approve=) to run code without a terminal."
+        self.view_console: Any = None  # the rich Console a displayed chat draws on (ui/; None: stdout)
         self.session: Session | None = None
         self.prepared: Any = None  # prepare.Prepared, for a local model
         self.model_file: Any = None  # its verified file, once fetched
@@ -71,6 +59,41 @@ class Interpreter:
         self._history: Any = None
         self._pending_messages: list[Message] = []
         self._sandbox: tuple[Config, Any] | None = None  # (the config it was chosen for, the sandbox)
+
+    # -- settings as attributes ---------------------------------------------------------------------
+
+    # Settings that need the model loaded again (or the engine rebuilt) when they change.
+    _RELOAD = frozenset(
+        {"model", "quant", "context_window", "gpu_layers", "flash_attn", "kv_type", "rpc", "offline",
+         "fallback", "api_base", "api_model", "api_key", "languages", "python"}
+    )  # fmt: skip
+
+    def _set(self, **values: Any) -> None:
+        """Change settings, checked as any other source is; what is running follows."""
+        from dataclasses import replace
+
+        from localinterp.config import check_value
+
+        for key, value in values.items():
+            check_value(key, value, key)
+        self.config = replace(self.config, **values)
+        session = self.session
+        if session is None:
+            return
+        if self._RELOAD & values.keys():
+            self._unload()  # the next chat loads again, with the conversation kept
+            return
+        session.auto_run = self.config.auto_run
+        session.max_tokens = self.config.max_tokens
+        session.sampling = replace(session.sampling, temperature=self.config.temperature)
+        session.runners.timeout_s = self.config.timeout
+        session.runners.set_sandbox(self.sandbox_choice())
+
+    def _unload(self) -> None:
+        messages = list(self.messages)
+        self.close()
+        self.prepared = self.model_file = self.plan = None
+        self._pending_messages[:] = messages
 
     # -- the sandbox --------------------------------------------------------------------------------
 
@@ -102,26 +125,6 @@ class Interpreter:
     @sandbox.setter
     def sandbox(self, mode: str) -> None:
         self._set(sandbox=mode)
-
-    @property
-    def allow_net(self) -> bool:
-        """Whether sandboxed blocks may use the network."""
-        return self.config.allow_net
-
-    @allow_net.setter
-    def allow_net(self, value: bool) -> None:
-        self._set(allow_net=value)
-
-    def _set(self, **values: Any) -> None:
-        from dataclasses import replace
-
-        from localinterp.config import check_value
-
-        for key, value in values.items():
-            check_value(key, value, key)
-        self.config = replace(self.config, **values)
-        if self.session is not None:
-            self.session.runners.set_sandbox(self.sandbox_choice())
 
     # -- loading ------------------------------------------------------------------------------------
 
@@ -175,21 +178,19 @@ class Interpreter:
         """Fetch and load the model; start the runners. Called by the first chat."""
         if self.session is not None:
             return
-        from localinterp.engine.cloud import CloudEngine, Endpoint, endpoint_from_env
-        from localinterp.engine.languages import available
+        from localinterp.engine.cloud import CloudEngine, Endpoint
+        from localinterp.engine.cloud import endpoint as checked_endpoint
+        from localinterp.engine.languages import chosen
         from localinterp.engine.legacy import LegacyEngine
         from localinterp.engine.select import open_engine
         from localinterp.runners import Runners
 
         cfg = self.config
-        languages = available()
+        languages = chosen(cfg.languages)
 
         def endpoint() -> Endpoint:
-            if cfg.api_base:
-                if not cfg.api_model:
-                    return endpoint_from_env(cfg.api_base, cfg.api_model or "default")
-                return Endpoint(cfg.api_base.rstrip("/"), cfg.api_model, cfg.api_key)
-            return endpoint_from_env()
+            # An endpoint named without a model (llama-server, which serves one) is asked for "default".
+            return checked_endpoint(cfg.api_base, cfg.api_model or (cfg.api_base and "default"), cfg.api_key)
 
         legacy = self._legacy_file()
         if self._cloud_only():
@@ -245,11 +246,14 @@ class Interpreter:
         return self.session.messages if self.session else self._pending_messages
 
     @messages.setter
-    def messages(self, value: list[Message]) -> None:
+    def messages(self, value: list[Message] | list[dict[str, Any]]) -> None:
+        from localinterp.history import to_messages
+
+        checked = to_messages(value)  # dicts as Open Interpreter's users write them: {"role", "content"}
         if self.session:
-            self.session.messages[:] = value
+            self.session.messages[:] = checked
         else:
-            self._pending_messages[:] = value
+            self._pending_messages[:] = checked
 
     @property
     def system_message(self) -> str:
@@ -257,14 +261,18 @@ class Interpreter:
         if self.session:
             return self.session.system_message
         if self._system_message is None:
-            from localinterp.engine.languages import available
+            from localinterp.engine.languages import chosen
             from localinterp.session import default_system_message
 
-            self._system_message = default_system_message(available(), self.cwd, self.sandbox_choice())
+            languages = chosen(self.config.languages)
+            self._system_message = default_system_message(languages, self.cwd, self.sandbox_choice())
         return self._system_message
 
     @system_message.setter
     def system_message(self, value: str) -> None:
+        from dataclasses import replace
+
+        self.config = replace(self.config, system_message=value)
         self._system_message = value
         if self.session:
             self.session.system_message = value
@@ -276,7 +284,18 @@ class Interpreter:
             from localinterp.history import History
 
             self._history = History.new(first_words, model=self.model_ref)
-            self.session.on_change = self._history.save
+        self.session.on_change = self._history.save
+
+    def resume(self, wanted: str | None = None) -> str:
+        """Continue a saved conversation (`wanted`: an ID `localinterp history` shows, or None for the last
+        one): its messages come back and new ones are saved to the same file. Returns its ID."""
+        from localinterp.history import History, conversation_id, find, load
+
+        path = find(wanted)
+        meta, messages = load(path)
+        self.messages = messages
+        self._history = History(path, meta)
+        return conversation_id(path)
 
     def stream(self, message: str, *, stop: threading.Event | None = None) -> Iterator[Chunk]:
         """Send `message` and yield every chunk of what follows (replies, code, output)."""
@@ -286,51 +305,49 @@ class Interpreter:
         yield from self.session.send(message, stop=stop)
 
     def chat(
-        self, message: str, *, display: bool = True, stream: bool = False, stop: threading.Event | None = None
+        self,
+        message: str | None = None,
+        *,
+        display: bool = True,
+        stream: bool = False,
+        stop: threading.Event | None = None,
     ) -> list[Message] | Iterator[Chunk]:
         """Send `message`. `display`: render to the terminal; `stream`: return the chunks as they come
         (typed: TextDelta, CodeStart/CodeDelta/CodeEnd, RunStart, Output, RunResult, TurnEnd, ...);
-        otherwise return the messages this call added."""
+        otherwise return the messages this call added. With no message, the interactive chat in this
+        terminal (until Ctrl-D), as `localinterp` runs it."""
+        if message is None:
+            return self._interactive()
+        if not isinstance(message, str):
+            from localinterp.errors import BadInput
+
+            raise BadInput(f"chat() takes the message as a string, not {type(message).__name__}.")
+        chunks = self.stream(message, stop=stop)
+        if display:
+            from localinterp.ui.chat import displayed  # the terminal view lives in ui/, loaded only here
+
+            chunks = displayed(self, chunks)
         if stream:
-            return (
-                self._display(self.stream(message, stop=stop)) if display else self.stream(message, stop=stop)
-            )
+            return chunks
         before = len(self.messages)
-        for _chunk in (
-            self._display(self.stream(message, stop=stop)) if display else self.stream(message, stop=stop)
-        ):
+        for _chunk in chunks:
             pass
         return self.messages[before:]
 
-    def _display(self, chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+    def _interactive(self) -> list[Message]:
         import sys
 
-        from localinterp.session import Approval
-        from localinterp.ui.chat import ChatView
+        from localinterp.errors import BadInput
 
-        view = ChatView(debug=self.config.debug)
-        self.load()
-        assert self.session is not None
-        view.runners = self.session.runners
-        if self.approve is None and not self.config.auto_run:
-            if sys.stdin.isatty():
-                self.session.approve = view.ask
-            else:
+        if not sys.stdin.isatty():
+            raise BadInput(
+                "chat() with no message is the interactive chat, which needs a terminal; pass a message."
+            )
+        from localinterp.chatcli import interactive
 
-                def refuse(_language: str, _code: str) -> Approval:
-                    view.note(
-                        "Not running code without approval: stdin is not a terminal. "
-                        "Pass -y (--auto-run) to run code unattended."
-                    )
-                    return Approval("skip")
-
-                self.session.approve = refuse
-        try:
-            for chunk in chunks:
-                view.show(chunk)
-                yield chunk
-        finally:
-            view.finish()
+        before = len(self.messages)
+        interactive(self, print)
+        return self.messages[before:]
 
     def undo(self) -> list[Message]:
         """Remove the last user message and what followed it; returns what was removed."""
@@ -356,3 +373,28 @@ class Interpreter:
             self.engine.close()
         self.session = None
         self.engine = None
+
+
+def _setting_attribute(name: str) -> property:
+    from localinterp.config import BY_NAME
+
+    def get(self: Interpreter) -> Any:
+        return getattr(self.config, name)
+
+    def put(self: Interpreter, value: Any) -> None:
+        self._set(**{name: value})
+
+    return property(get, put, doc=BY_NAME[name].help)
+
+
+def _add_setting_attributes() -> None:
+    """Every setting of config.SETTINGS becomes an attribute of Interpreter, read from its config and set
+    through `_set` (checked; what is running follows), unless the class defines it itself."""
+    from localinterp.config import SETTINGS
+
+    for setting in SETTINGS:
+        if setting.name not in Interpreter.__dict__:
+            setattr(Interpreter, setting.name, _setting_attribute(setting.name))
+
+
+_add_setting_attributes()

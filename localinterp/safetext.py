@@ -33,3 +33,23 @@ def printable(text: str, *, newlines: bool = True) -> str:
 def has_control(text: str) -> bool:
     """Whether `text` holds a control character other than newline and tab."""
     return bool(_CONTROL.search(text) or "\x1b" in text)
+
+
+def visible(text: str) -> str:
+    """`text` with every control character but newline and tab drawn as a visible symbol (ESC as ␛, a
+    carriage return as ␍, a backspace as ␈, DEL as ␡, C1 codes as �): for code shown for approval, where
+    nothing may be hidden or removed, since what is shown is what runs."""
+    return _CONTROL.sub(_picture, text.replace("\x1b", "\u241b"))
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    if code < 0x20:
+        return chr(0x2400 + code)
+    return "\u2421" if code == 0x7F else "\ufffd"
+
+
+def for_output(text: str) -> str:
+    """A program's output made safe to show: colour and other sequences removed, and a carriage return that
+    would draw over a line (a progress bar) starting a new line instead."""
+    return printable(text.replace("\r\n", "\n").replace("\r", "\n"))

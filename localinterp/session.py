@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from localinterp.claims import recheck_message, unsupported
 from localinterp.engine.context import truncate_middle
 from localinterp.engine.languages import is_display
 from localinterp.engine.types import DEFAULT_SAMPLING, ChatMessage, CodeEnd, Event, Sampling, TurnEnd
@@ -31,7 +32,8 @@ LISTING_ENTRIES = 30  # names of the working directory shown to the model
 
 @dataclass
 class Message:
-    """One entry of the conversation. `role`: system | user | assistant | code | output."""
+    """One entry of the conversation. `role`: system | user | assistant | code | output | check (the
+    loop asking the model to back a claim its code did not print: claims.py)."""
 
     role: str
     content: str
@@ -89,13 +91,20 @@ class Repeated:
 
 
 @dataclass(frozen=True)
+class Recheck:
+    """The final answer stated things no code printed; the model gets one more step to show them."""
+
+    claims: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class StepLimit:
     """The model kept writing code for MAX_STEPS turns; the loop handed control back."""
 
     steps: int
 
 
-Chunk = Event | RunStart | Output | RunResult | Declined | Unrunnable | Repeated | StepLimit
+Chunk = Event | RunStart | Output | RunResult | Declined | Unrunnable | Repeated | Recheck | StepLimit
 
 
 class Engine(Protocol):
@@ -272,6 +281,8 @@ class Session:
                 task = m.content if m.role == "user" else task
             elif m.role == "output":
                 out.append(ChatMessage("user", output_for_model(m, task)))
+            elif m.role == "check":
+                out.append(ChatMessage("user", m.content))
         return _merge_roles(out)
 
     def _add(self, message: Message) -> None:
@@ -308,8 +319,10 @@ class Session:
 
             context = previews_for(text, Path(self.runners.cwd or ".")) or None
         self._add(Message("user", text, context=context))
+        first = len(self.messages) - 1
         # (language, gist) -> (status, last line of output) of each block run for this message
         outcomes: dict[tuple[str, str], tuple[str, str]] = {}
+        checked = False
         for _step in range(MAX_STEPS):
             blocks: list[CodeEnd] = []
             end: TurnEnd | None = None
@@ -379,11 +392,29 @@ class Session:
                 ran = True
                 if result.status == "interrupted":
                     return
-            if not ran or (stop is not None and stop.is_set()):
+            if stop is not None and stop.is_set():
                 return
+            if not ran:
+                claims = [] if checked or end.reason != "stop" else self._unsupported(first)
+                if not claims:
+                    return
+                checked = True  # once per request: a model that cannot back its answer is not pressed
+                yield Recheck(tuple(claims))
+                self._add(Message("check", recheck_message(claims, Path(self.runners.cwd or "."))))
         yield StepLimit(MAX_STEPS)
 
+    def _unsupported(self, first: int) -> list[str]:
+        """What the final answer (the last message) claims that nothing since message `first` backs."""
+        request, *rest = self.messages[first:]
+        if not rest or rest[-1].role != "assistant":
+            return []
+        given = [request.content, request.context or ""]
+        given += [code for m in rest[:-1] if m.role == "assistant" for code in _FENCED.findall(m.content)]
+        printed = [m.content for m in rest if m.role == "output" and m.status != "declined"]
+        return unsupported(rest[-1].content, given=given, printed=printed, cwd=Path(self.runners.cwd or "."))
 
+
+_FENCED = re.compile(r"```.*?```", re.DOTALL)
 _RESTARTED = (
     "[Now in the workspace sandbox: the interpreters restarted, so variables and the working directory "
     "of earlier blocks are gone.]\n"

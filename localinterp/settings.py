@@ -35,6 +35,19 @@ CREDENTIAL_VARIABLES = frozenset(
 _TRUE = {"1", "true", "yes", "on"}
 
 
+def variables() -> frozenset[str]:
+    """Every environment variable localinterp reads: the ones above, the chat settings' (config.SETTINGS,
+    each LOCALINTERP_<NAME>, and the OPENAI_* ones honoured after them) and the credentials. Tests clear
+    them all from this list."""
+    from localinterp.config import environment_variables
+
+    own = {
+        ENV_DEBUG, ENV_CACHE_DIR, ENV_DATA_DIR, ENV_CONFIG, ENV_METAL_WORKING_SET, ENV_OFFLINE,
+        ENV_MODELS_TOML, *ENV_HF_OFFLINE, ENV_HF_ENDPOINT, ENV_HF_HOME, ENV_HF_HUB_CACHE,
+    }  # fmt: skip
+    return frozenset(own | set(environment_variables()) | CREDENTIAL_VARIABLES)
+
+
 def debug_enabled() -> bool:
     """Whether errors should show their full traceback (LOCALINTERP_DEBUG=1)."""
     return os.environ.get(ENV_DEBUG, "").strip().lower() in _TRUE

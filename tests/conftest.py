@@ -16,6 +16,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 def isolated_dirs(tmp_path_factory, monkeypatch):
     """No test reads or writes the real user's config, caches or Hugging Face home."""
     home = tmp_path_factory.mktemp("home")
+    # Every variable localinterp reads is cleared (settings.variables(), derived from the settings
+    # registry), then the user directories point here and the hub is a closed loopback port: no test
+    # reaches the internet unless it starts its own server.
+    from localinterp.settings import variables
+
+    for var in variables():
+        monkeypatch.delenv(var, raising=False)
     for var, sub in (
         ("LOCALINTERP_CACHE_DIR", "cache"),
         ("HF_HOME", "hf"),
@@ -26,32 +33,7 @@ def isolated_dirs(tmp_path_factory, monkeypatch):
         ("LOCALINTERP_CONFIG", "config/config.toml"),
     ):
         monkeypatch.setenv(var, str(home / sub))
-    # No test reaches the internet: the hub is a closed loopback port unless a test starts its own.
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
-    for var in (
-        "LOCALINTERP_DEBUG",
-        "LOCALINTERP_OFFLINE",
-        "LOCALINTERP_MODELS_TOML",
-        "LOCALINTERP_MODEL",
-        "LOCALINTERP_AUTO_RUN",
-        "LOCALINTERP_FALLBACK",
-        "LOCALINTERP_CONTEXT_WINDOW",
-        "LOCALINTERP_API_BASE",
-        "LOCALINTERP_API_KEY",
-        "LOCALINTERP_API_MODEL",
-        "LOCALINTERP_SANDBOX",
-        "LOCALINTERP_ALLOW_NET",
-        "LOCALINTERP_PYTHON",
-        "OPENAI_API_KEY",
-        "OPENAI_BASE_URL",
-        "HF_HUB_OFFLINE",
-        "TRANSFORMERS_OFFLINE",
-        "HF_HUB_CACHE",
-        "HF_TOKEN",
-        "HUGGING_FACE_HUB_TOKEN",
-    ):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.delenv("LOCALINTERP_METAL_WORKING_SET_BYTES", raising=False)
     return home
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -36,9 +35,6 @@ from localinterp.errors import AccessDenied, BadInput, CloudError
 
 log = logging.getLogger("localinterp.cloud")
 TOOL_NAME = "run_code"
-ENV_API_BASE = ("LOCALINTERP_API_BASE", "OPENAI_BASE_URL")
-ENV_API_KEY = ("LOCALINTERP_API_KEY", "OPENAI_API_KEY")
-ENV_API_MODEL = "LOCALINTERP_API_MODEL"
 
 
 @dataclass(frozen=True)
@@ -53,18 +49,24 @@ class Endpoint:
 
 
 def endpoint_from_env(base_url: str | None = None, model: str | None = None) -> Endpoint:
-    """An endpoint from flags, then LOCALINTERP_API_* / OPENAI_* variables."""
-    base = base_url or next((os.environ[v] for v in ENV_API_BASE if os.environ.get(v)), None)
+    """An endpoint from the arguments, then the api_base / api_model / api_key settings (their flags,
+    LOCALINTERP_API_* or OPENAI_* variables, the config file: config.SETTINGS)."""
+    from localinterp.config import resolve_config
+
+    cfg = resolve_config({"api_base": base_url, "api_model": model})
+    return endpoint(cfg.api_base, cfg.api_model, cfg.api_key)
+
+
+def endpoint(base: str | None, name: str | None, key: str | None) -> Endpoint:
+    """A checked endpoint: one clear line when the URL or the model name is missing or malformed."""
     if not base:
         raise BadInput(
             "no cloud endpoint: pass --api-base URL or set LOCALINTERP_API_BASE (e.g. https://api.openai.com/v1)."
         )
     if not base.startswith(("http://", "https://")):
         raise BadInput(f"--api-base {base} must start with http:// or https://.")
-    name = model or os.environ.get(ENV_API_MODEL)
     if not name:
         raise BadInput("no cloud model: pass --api-model NAME or set LOCALINTERP_API_MODEL.")
-    key = next((os.environ[v] for v in ENV_API_KEY if os.environ.get(v)), None)
     return Endpoint(base.rstrip("/"), name, key)
 
 

@@ -79,3 +79,44 @@ def available() -> tuple[str, ...]:
         ):
             found.append(lang.name)
     return tuple(found)
+
+
+def chosen(names: str | None) -> tuple[str, ...]:
+    """The languages the model may use: those the user listed (the `languages` setting, comma-separated
+    names or tags), else every one available here. A listed language not installed is one clear line."""
+    here = available()
+    if not names:
+        return here
+    from localinterp.errors import BadInput
+
+    wanted = []
+    for tag in (part.strip() for part in names.split(",")):
+        name = canonical(tag) if tag else None
+        if tag and name is None:
+            raise BadInput(
+                f"languages: {tag!r} is not a language localinterp runs; `localinterp languages` lists them."
+            )
+        if name and name not in wanted:
+            wanted.append(name)
+    missing = [name for name in wanted if name not in here]
+    if missing:
+        raise BadInput(
+            f"languages: {', '.join(missing)} cannot run here (not installed); `localinterp languages` shows "
+            "what is."
+        )
+    if not wanted:
+        raise BadInput("languages: name at least one, such as python,shell.")
+    return tuple(wanted)
+
+
+def installed() -> list[tuple[str, str, bool]]:
+    """Every language: its name, the program that would run its blocks here, and whether it can."""
+    here = set(available())
+    rows = []
+    for lang in LANGUAGES:
+        found = next((shutil.which(p) for p in lang.programs if shutil.which(p)), None)
+        program = found or (
+            "python3 (yours, else localinterp's)" if lang.name == "python" else lang.programs[0]
+        )
+        rows.append((lang.name, program, lang.name in here))
+    return rows

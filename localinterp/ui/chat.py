@@ -6,12 +6,30 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from localinterp.engine.languages import is_display
 from localinterp.engine.types import CodeDelta, CodeEnd, CodeStart, TextDelta, TurnEnd
 from localinterp.runners.base import Output, RunResult
-from localinterp.session import Approval, Declined, Repeated, RunStart, StepLimit, Unrunnable
+from localinterp.session import Approval, Declined, Recheck, Repeated, RunStart, StepLimit, Unrunnable
+
+
+class _Elapsed:
+    """ "thinking 12 s", counted when drawn."""
+
+    def __init__(self, label: str) -> None:
+        import time
+
+        self.label, self.started = label, time.monotonic()
+
+    def __rich__(self) -> Any:
+        import time
+
+        from rich.text import Text
+
+        return Text(f"{self.label} {time.monotonic() - self.started:.0f} s", style="dim")
 
 
 class ChatView:
@@ -28,6 +46,8 @@ class ChatView:
         self._language = ""
         self._line = ""  # the line of the running python block, when known
         self._where = ""  # the sandbox the running block is in ("workspace sandbox", "no sandbox")
+        self._block = 0  # runnable blocks of the current task so far (the approval panel says which)
+        self._think_next = False  # a block's result was shown: the model reads it next
         self.runners: Any = None  # the session's Runners: the approval prompt names their sandbox
 
     @property
@@ -44,14 +64,21 @@ class ChatView:
         from rich.text import Text
 
         if self._kind == "prose":
-            return Markdown(self._text)
+            return Markdown(_shown("prose", self._text))
         if self._kind == "code":
             lexer = {"shell": "bash", "r": "r"}.get(self._language, self._language)
-            return Panel(Syntax(self._text.rstrip("\n") or " ", lexer, theme="monokai"), title=self._language)
+            code = _shown("code", self._text.rstrip("\n"))
+            lines = code.count("\n") + 1
+            title = f"{self._language} · {lines} line{'s' if lines != 1 else ''}"
+            if self._block > 1:
+                title += f" · block {self._block} of this task"
+            # word_wrap: a line longer than the panel is wrapped, never cut, so every character that will
+            # run is on screen when the user is asked.
+            return Panel(Syntax(code or " ", lexer, theme="monokai", word_wrap=True), title=title)
         title = " · ".join(
             x for x in ("output", self._where, self._line and f"running line {self._line}") if x
         )
-        return Panel(Text(self._text.rstrip("\n") or " "), title=title, border_style="dim")
+        return Panel(Text(_shown("output", self._text).rstrip("\n") or " "), title=title, border_style="dim")
 
     def _begin(self, kind: str) -> None:
         if self._kind == kind:
@@ -75,10 +102,32 @@ class ChatView:
         if self._live is not None:
             self._live.update(self._renderable())
         else:
-            self.console.file.write(text)
+            self.console.file.write(_shown(self._kind, text))
             self.console.file.flush()
 
+    def thinking(self, label: str = "thinking") -> None:
+        """Between Enter (or a block's output) and the model's first token: a live line with the seconds
+        waited, so a 20 s prompt evaluation on a CPU is not a frozen screen. Ends with the next segment."""
+        if not self.fancy or self._live is not None:
+            return
+        from rich.live import Live
+        from rich.spinner import Spinner
+
+        self._kind, self._text = "thinking", ""
+        self._live = Live(
+            Spinner("dots", text=_Elapsed(label), style="dim"),
+            console=self.console,
+            refresh_per_second=8,
+            transient=True,
+        )
+        self._live.start()
+
     def _end(self) -> None:
+        if self._kind == "thinking" and self._live is not None:
+            self._live.stop()  # transient: the line goes away
+            self._live = None
+            self._kind, self._text = "", ""
+            return
         if self._live is not None:
             self._live.update(self._renderable())
             self._live.stop()
@@ -105,12 +154,20 @@ class ChatView:
 
     def show(self, chunk: Any) -> None:
         """Render one chunk of the session's stream."""
+        self._show(chunk)
+        if self._think_next or isinstance(chunk, Recheck):
+            self._think_next = False
+            self.thinking()
+
+    def _show(self, chunk: Any) -> None:
         if isinstance(chunk, TextDelta):
             self._begin("prose")
             self._add(chunk.text)
         elif isinstance(chunk, CodeStart):
             self._end()
             self._language = chunk.language
+            if not is_display(chunk.language):
+                self._block += 1
             self._begin("code")
         elif isinstance(chunk, CodeDelta):
             self._add(chunk.text)
@@ -134,6 +191,7 @@ class ChatView:
         elif isinstance(chunk, RunResult):
             self._line = ""
             self._end()
+            self._think_next = True
             if chunk.status != "ok":
                 self.note(f"({chunk.language} block: {chunk.status}, exit code {chunk.exit_code})")
                 if self.runners is not None:
@@ -142,6 +200,8 @@ class ChatView:
                     advice = hint(self.runners.sandbox, chunk.output)
                     if advice:
                         self.note(advice)
+        elif isinstance(chunk, Recheck):
+            self.note(f"(no code printed {', '.join(chunk.claims)}: asking the model to show it)")
         elif isinstance(chunk, Declined):
             self.note("Not run.")
         elif isinstance(chunk, Repeated):
@@ -254,6 +314,19 @@ class ChatView:
             self.console.print("Please answer y, n, e, a or s." if offer else "Please answer y, n, e or a.")
 
 
+def _shown(kind: str, text: str) -> str:
+    """What reaches the terminal of model text, code and program output: nothing in it can move the cursor,
+    retitle the window, write the clipboard or draw over what was shown. Code keeps every character,
+    controls drawn as symbols (it is what will run); prose and output lose escape sequences."""
+    from localinterp.safetext import for_output, printable, visible
+
+    if kind == "code":
+        return visible(text)
+    if kind == "output":
+        return for_output(text)
+    return printable(text)
+
+
 def edit_in_editor(code: str, language: str) -> str:
     """`code` after the user edited it in their editor (settings.editor_command); unchanged if none starts."""
     from localinterp.settings import open_in_editor
@@ -268,3 +341,34 @@ def edit_in_editor(code: str, language: str) -> str:
         return path.read_text(encoding="utf-8") if open_in_editor(path) else code
     finally:
         path.unlink(missing_ok=True)
+
+
+def displayed(interp: Any, chunks: Iterator[Any]) -> Iterator[Any]:
+    """`chunks` of `interp`'s session, drawn in this terminal as they pass. Without auto_run or an approve
+    function of the caller's, blocks are asked about at the terminal; with no terminal, refused, saying how
+    to run them (in the caller's words: `interp.unattended_hint`)."""
+    import sys
+
+    view = ChatView(getattr(interp, "view_console", None), debug=interp.config.debug)
+    interp.load()
+    session = interp.session
+    view.runners = session.runners
+    if interp.approve is None and not interp.config.auto_run:
+        if sys.stdin.isatty():
+            session.approve = view.ask
+        else:
+
+            def refuse(_language: str, _code: str) -> Approval:
+                view.note(
+                    f"Not running code without approval: stdin is not a terminal. {interp.unattended_hint}"
+                )
+                return Approval("skip")
+
+            session.approve = refuse
+    view.thinking()
+    try:
+        for chunk in chunks:
+            view.show(chunk)
+            yield chunk
+    finally:
+        view.finish()

@@ -1,4 +1,4 @@
-"""Rich renderables for the probe, the plan and the model list. Every string that came from a file, a server
+"""Rich renderables for the probe, the plan, the model list, the history and the languages. Every string that came from a file, a server
 or the machine is drawn through `_safe`: a GGUF's name cannot retitle the terminal or write the clipboard."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from localinterp.safetext import printable
 from localinterp.units import fmt_bytes
 
 if TYPE_CHECKING:
+    from localinterp.history import Entry
     from localinterp.models.store import StoredModel
 
 
@@ -105,25 +106,60 @@ def models_view(models: list[StoredModel]) -> RenderableType:
     """Cached models first, then catalog entries not pulled."""
     import datetime as dt
 
+    # Paths go below the table, one per line: as a column they folded over a dozen rows at 80 columns.
     table = Table(title="Models on this machine", title_justify="left")
-    for column in ("ref", "quant", "size", "last used", "source", "path"):
+    table.add_column("#", justify="right")
+    for column in ("ref", "quant", "size", "last used", "source"):
         table.add_column(column, justify="right" if column == "size" else "left", overflow="fold")
-    later = []
+    later, paths = [], []
     for m in models:
         if not m.pulled:
             later.append(m)
             continue
         used = m.last_used
         when = dt.datetime.fromtimestamp(used).strftime("%Y-%m-%d %H:%M") if used else "-"
+        paths.append(_safe(f"{len(paths) + 1}. {_home(m.paths[0])}", style="dim"))
         table.add_row(
-            _safe(m.ref),
-            _safe(m.quant or "-"),
-            fmt_bytes(m.size),
-            when,
-            _safe(m.source),
-            _safe(str(m.paths[0])),
+            str(len(paths)), _safe(m.ref), _safe(m.quant or "-"), fmt_bytes(m.size), when, _safe(m.source)
         )
-    parts: list[RenderableType] = [table if table.row_count else Text("No models downloaded yet.")]
+    parts: list[RenderableType] = [table, *paths] if table.row_count else [Text("No models downloaded yet.")]
     if later:
         parts.append(_safe("In the catalog, not pulled: " + ", ".join(m.ref for m in later), style="dim"))
     return Group(*parts)
+
+
+def _home(path: object) -> str:
+    """A path with the home folder written as ~ (shorter, and the same on every screen of this user's)."""
+    from pathlib import Path
+
+    text, home = str(path), str(Path.home())
+    return "~" + text[len(home) :] if home != "/" and text.startswith(home + "/") else text
+
+
+def history_view(entries: list[Entry], search: str | None = None) -> RenderableType:
+    """Saved conversations, newest first: the ID to resume with, when, how long, which model, how it began."""
+    if not entries:
+        return Text(
+            f"No saved conversation contains {search!r}." if search else "No saved conversations yet."
+        )
+    table = Table(title="Saved conversations (localinterp --resume ID)", title_justify="left")
+    table.add_column("ID", no_wrap=True)
+    table.add_column("msgs", justify="right")
+    table.add_column("model", overflow="ellipsis", max_width=24)
+    table.add_column("first message", overflow="ellipsis", no_wrap=True, ratio=1)
+    for e in entries:
+        model = (
+            e.model.rsplit("/", 1)[-1] if e.model.startswith(("/", "~", ".")) else e.model
+        )  # a path: its file
+        table.add_row(e.id, str(e.messages), _safe(model or "-"), _safe(" ".join(e.first.split())))
+    return table
+
+
+def languages_view(rows: list[tuple[str, str, bool]]) -> RenderableType:
+    """The languages blocks can be written in: name, what runs them, whether it is installed here."""
+    table = Table(title="Languages", title_justify="left")
+    for column in ("language", "runs with", "here"):
+        table.add_column(column)
+    for name, program, installed in rows:
+        table.add_row(name, _safe(program or "-"), "yes" if installed else "no")
+    return table

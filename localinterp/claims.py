@@ -1,0 +1,95 @@
+"""Claims in a model's final answer that nothing it ran supports.
+
+Small models end a task with a confident sentence the conversation contradicts: an average after a block
+that printed nothing, "written to sorted.txt" when no code wrote it. The session checks the answer once
+per request against what the conversation holds (the request, the code, its real output, the files on
+disk) and, when something is unsupported, gives the model one more step to run code that shows it.
+scripts/eval_agent.py measures the effect (docs/EVAL.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+# A number as written in prose: 1,234 or 3.5 or -2; only ones with two or more digits are checked, since
+# "step 1" or "2 files" are as often counting words as results.
+_NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?![\w])")
+# A file name a user would write: a known extension, so that `df.head` is not one (nor `Node.js`: .js is
+# left out, as prose names more frameworks than scripts).
+_EXTENSIONS = (
+    "txt|csv|tsv|json|jsonl|xml|html|md|log|py|sh|sql|db|sqlite|zip|gz|tar|tgz|bin|dat|out|yaml|yml|ini|"
+    "cfg|toml|png|jpg|pdf"
+)
+_FILE = re.compile(rf"(?<![\w/.-])((?:[\w.-]+/)*[\w-][\w.-]*\.(?:{_EXTENSIONS}))(?![\w])")
+_FENCE = re.compile(r"```.*?(?:```|$)", re.DOTALL)
+
+
+def _numbers(text: str) -> list[str]:
+    return [m.group(0).replace(",", "") for m in _NUMBER.finditer(text)]
+
+
+def _value(number: str) -> float | None:
+    try:
+        return float(number)
+    except ValueError:
+        return None
+
+
+def _supported(number: str, seen: set[float]) -> bool:
+    """Whether `number` matches a number seen, allowing the rounding the answer's decimals imply."""
+    value = _value(number)
+    if value is None:
+        return True
+    decimals = len(number.split(".")[1]) if "." in number else 0
+    slack = 0.5 * 10**-decimals + 1e-9
+    # 12.3 stated for 12.345 printed is fine; so is 0.25 stated as 25 (a percentage).
+    return any(abs(value - x) <= slack or abs(value - 100 * x) <= slack for x in seen)
+
+
+def unsupported(answer: str, *, given: Iterable[str], printed: Iterable[str], cwd: Path) -> list[str]:
+    """What `answer` claims (prose only: fenced blocks are skipped) that nothing backs: numbers found
+    neither in `given` (the request, the code the model ran) nor in `printed` (the output of that code),
+    and file names that are not on disk and that no output showed. (A file the request names is not
+    backed by being named: "written to sorted.txt" is exactly the claim to check.)"""
+    prose = _FENCE.sub(" ", answer)
+    printed_text = "\n".join(printed)
+    seen = {v for v in (_value(n) for n in _numbers("\n".join(given) + "\n" + printed_text)) if v is not None}
+    claims: list[str] = []
+    for number in _numbers(prose):
+        if len(number.lstrip("-").replace(".", "")) < 2 or number in claims:
+            continue
+        if not _supported(number, seen):
+            claims.append(number)
+    for match in _FILE.finditer(prose):
+        name = match.group(1)
+        if name in claims or name in printed_text:
+            continue
+        try:
+            exists = (cwd / name).exists()
+        except OSError:
+            exists = True  # not ours to judge
+        if not exists:
+            claims.append(name)
+    return claims
+
+
+def recheck_message(claims: list[str], cwd: Path) -> str:
+    """What the model is told: which claims no code backed, and what to do."""
+    files = [c for c in claims if _FILE.fullmatch(c)]
+    values = [c for c in claims if c not in files]
+    parts = []
+    if values:
+        parts.append(
+            f"you stated {', '.join(values)}, but no code printed {'it' if len(values) == 1 else 'them'}"
+        )
+    for name in files:
+        parts.append(
+            f"{name} does not exist in {cwd}" if not (cwd / name).exists() else f"nothing showed {name}"
+        )
+    return (
+        "Check your answer against the real output: "
+        + "; ".join(parts)
+        + ". Run code that does the task and prints the result, then answer from what it printed."
+    )

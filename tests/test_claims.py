@@ -1,0 +1,93 @@
+"""The final-answer check: a number or file the answer states that nothing ran backs earns the model one more
+step, once per request; what the conversation supports passes untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from localinterp.claims import recheck_message, unsupported
+from localinterp.engine.types import CodeEnd, TurnEnd, TurnStats
+from localinterp.runners import Runners
+from localinterp.session import Recheck, Session
+
+
+def check(answer: str, printed: str = "", given: str = "", cwd: Path = Path("/nonexistent")) -> list[str]:
+    return unsupported(answer, given=[given], printed=[printed], cwd=cwd)
+
+
+def test_a_value_no_code_printed_is_unsupported():
+    assert check("The average price is 42.17.", printed="") == ["42.17"]
+    assert check("The average price is 42.17.", printed="42.1666\n") == []  # rounded, as printed
+    assert check("It is 1,234,567 bytes.", printed="1234567") == []
+    assert check("Disk use is 25 %.", printed="0.25") == []  # a share printed, a percentage stated
+
+
+def test_numbers_from_the_request_or_the_code_and_small_counts_are_not_claims():
+    assert check("12345 times 6789 is 83810205.", printed="83810205", given="12345*6789") == []
+    assert check("Step 1 read the file; I found 3 rows.", printed="") == []
+    assert check("Done: see ```text\n99 bottles\n```", printed="") == []  # quoted in a fence, not prose
+
+
+def test_a_file_said_to_be_written_must_exist_or_have_been_shown(tmp_path):
+    (tmp_path / "sorted.txt").write_text("a\n")
+    assert check("The names are in sorted.txt.", cwd=tmp_path) == []
+    assert check("I wrote them to unique.txt.", cwd=tmp_path, given="write them to unique.txt") == [
+        "unique.txt"
+    ]
+    # a member of an archive, shown by `unzip -l`, is not on disk and need not be
+    assert check("The zip holds secret.txt.", printed="  12  secret.txt", cwd=tmp_path) == []
+    assert check("Use df.head or Node.js for that.", cwd=tmp_path) == []  # not file names
+
+
+def test_the_message_names_each_claim_and_says_what_to_do(tmp_path):
+    text = recheck_message(["42.17", "unique.txt"], tmp_path)
+    assert "you stated 42.17, but no code printed it" in text
+    assert f"unique.txt does not exist in {tmp_path}" in text
+    assert text.endswith("then answer from what it printed.")
+
+
+class Scripted:
+    """An engine whose replies are given: a block (language, code) or a final answer (text)."""
+
+    def __init__(self, *replies):
+        self.replies = list(replies)
+        self.seen = []
+
+    def chat(self, messages, **kwargs):
+        self.seen.append(messages)
+        reply = self.replies.pop(0)
+        if isinstance(reply, tuple):
+            yield CodeEnd(*reply)
+            yield TurnEnd("block", TurnStats(), f"```{reply[0]}\n{reply[1]}\n```")
+        else:
+            yield TurnEnd("stop", TurnStats(), reply)
+
+
+def test_an_unbacked_answer_gets_one_more_step_and_then_the_loop_ends(tmp_path):
+    engine = Scripted(
+        ("python", "total = 6 * 7"),  # assigns, prints nothing
+        "The total is 42.",  # unbacked
+        ("python", "print(total)"),
+        "The total is 42.",  # now printed
+    )
+    runners = Runners(["python"], cwd=str(tmp_path))
+    session = Session(engine, runners, auto_run=True)
+    try:
+        chunks = list(session.send("What is the total?"))
+    finally:
+        runners.close()
+    assert [c.claims for c in chunks if isinstance(c, Recheck)] == [("42",)]
+    roles = [m.role for m in session.messages]
+    assert roles == ["user", "assistant", "output", "assistant", "check", "assistant", "output", "assistant"]
+    assert "you stated 42, but no code printed it" in engine.seen[2][-1].content
+    assert not engine.replies
+
+
+def test_a_model_that_insists_is_not_pressed_twice(tmp_path):
+    engine = Scripted("The answer is 17.", "The answer is 17.")
+    runners = Runners(["python"], cwd=str(tmp_path))
+    session = Session(engine, runners, auto_run=True)
+    chunks = list(session.send("Pick a number."))
+    runners.close()
+    assert sum(isinstance(c, Recheck) for c in chunks) == 1
+    assert [m.role for m in session.messages] == ["user", "assistant", "check", "assistant"]
