@@ -84,8 +84,8 @@ def run(
     """Plan and measure each combination, yielding rows (skipped ones included) as they finish."""
     from localinterp.hardware import probe
     from localinterp.models.fetch import materialize
-    from localinterp.models.resolve import resolve
     from localinterp.plan import LoadSettings, make_plan
+    from localinterp.prepare import prepare
 
     hw = probe(llama_cpp=True)
     if rpc_servers:
@@ -105,9 +105,11 @@ def run(
             "llama_cpp_version": build.version,
         }  # fmt: skip
         if combo.quant not in resolved_by_quant:
-            resolved_by_quant[combo.quant] = resolve(
-                model, offline=offline, quant=combo.quant, on_status=on_status
-            )
+            # The same pipeline as plan, pull and chat (prepare.py): the same reference, default rule
+            # and file on this machine. Each combination is then planned with its own settings below.
+            resolved_by_quant[combo.quant] = prepare(
+                model, quant=combo.quant, offline=offline, hardware=hw, on_status=on_status
+            ).resolved
         resolved = resolved_by_quant[combo.quant]
         first = resolved.specs[0]
         base |= {

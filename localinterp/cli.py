@@ -221,6 +221,15 @@ SourceOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+HardwareOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--hardware",
+        metavar="FILE",
+        help="Plan for another machine: the JSON `localinterp probe --json` wrote there.",
+        show_default=False,
+    ),
+]
 FlashOpt = Annotated[
     bool | None,
     typer.Option("--flash-attn/--no-flash-attn", help="Flash attention (smaller compute buffers)."),
@@ -265,9 +274,18 @@ def _plan_model(
     flash_attn: bool | None = None,
     kv_type: str | None = None,
     rpc: str | None = None,
+    hardware: str | None = None,
 ) -> tuple[Any, Any, Any]:
     """Resolve MODEL and plan it: (resolved, plan, chosen option). Shared by plan, pull and export."""
+    from pathlib import Path
+
     from localinterp.prepare import default_note, prepare
+
+    machine = None
+    if hardware:
+        from localinterp.hardware import hardware_from_file
+
+        machine = hardware_from_file(Path(hardware))
 
     say = _status() if not quiet else None
     prepared = prepare(
@@ -280,8 +298,12 @@ def _plan_model(
         flash_attn=bool(flash_attn),
         kv_type=kv_type or "f16",
         rpc=rpc,
+        hardware=machine,
         on_status=say,
     )
+    if machine is not None and say:
+        for note in machine.notes:
+            say(f"Note: {note}.")
     if prepared.chosen_by_default and say:
         say(default_note(prepared))
     return prepared.resolved, prepared.plan, prepared.option
@@ -298,6 +320,7 @@ def plan(
     flash_attn: FlashOpt = None,
     kv_type: KvTypeOpt = None,
     rpc: RpcOpt = None,
+    hardware: HardwareOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Work out how MODEL fits this machine: quantization, context window, GPU layers, and why.
@@ -316,6 +339,7 @@ def plan(
         flash_attn=flash_attn,
         kv_type=kv_type,
         rpc=rpc,
+        hardware=hardware,
     )
     if as_json:
         _print_json(
@@ -352,14 +376,16 @@ def pull(
     force: Annotated[
         bool, typer.Option("--force", help="Download even if the planner says it will not fit here.")
     ] = False,
+    hardware: HardwareOpt = None,
 ) -> None:
     """Download the file the planner chooses for MODEL (resuming a partial download), verify it, print its path."""
     from localinterp.models.fetch import materialize
     from localinterp.ui.progress import RichProgress
 
     resolved, result, option = _plan_model(
-        model, ctx=ctx, quant=quant, gpu_layers=gpu_layers, offline=offline, source=source, quiet=False
-    )
+        model, ctx=ctx, quant=quant, gpu_layers=gpu_layers, offline=offline, source=source, quiet=False,
+        hardware=hardware,
+    )  # fmt: skip
     say = _status()
     for note in resolved.notes:
         say(note)
@@ -413,11 +439,12 @@ def export_model(
     quant: QuantOpt = None,
     offline: OfflineOpt = False,
     source: SourceOpt = "auto",
+    hardware: HardwareOpt = None,
 ) -> None:
     """Copy a model and a manifest (files, sha256, metadata) to DIR, for `localinterp import` on another machine.
 
-    Without --quant the file the planner chooses for this machine is exported; pass --quant for a machine
-    unlike this one. The model is pulled first if needed.
+    Without --quant the file the planner chooses for this machine is exported; --hardware FILE (the target's
+    `localinterp probe --json`) plans for the target instead. The model is pulled first if needed.
     """
     from pathlib import Path
 
@@ -426,8 +453,9 @@ def export_model(
     from localinterp.ui.progress import RichProgress
 
     _resolved, _result, option = _plan_model(
-        model, ctx=None, quant=quant, gpu_layers=None, offline=offline, source=source, quiet=False
-    )
+        model, ctx=None, quant=quant, gpu_layers=None, offline=offline, source=source, quiet=False,
+        hardware=hardware,
+    )  # fmt: skip
     progress = RichProgress()
     local = materialize(option, offline=_offline(offline), progress=progress, on_status=_status())
     folder = export(model, option, local, Path(directory).expanduser(), progress=progress)

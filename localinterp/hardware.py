@@ -162,6 +162,89 @@ class Hardware:
         }
 
 
+def hardware_from_file(path: Path) -> Hardware:
+    """Another machine, as `localinterp probe --json` described it there (or as written by hand), to plan
+    for it here. What a hand-written file leaves out is assumed, and said in `notes`:
+    - no `cpu`: 4 cores, no SIMD flags listed; no `disk`: unlimited free space (the download is not checked);
+    - `ram` needs `total_bytes`; `available_bytes` defaults to 85 % of it (a machine after boot);
+    - a GPU needs `backend`, `name` and `total_bytes`; `free_bytes` defaults to `total_bytes`;
+    - no `llama_cpp`, or one without offload: a build that offloads to every GPU listed (the file describes
+      the machine as it will run, and planning for its GPUs is the point).
+    One clear line for a file that is not such a description."""
+    import json
+
+    from localinterp.errors import BadInput
+
+    def bad(why: str) -> BadInput:
+        return BadInput(f"--hardware {path}: {why} (write it with `localinterp probe --json > FILE`).")
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BadInput(f"--hardware {path}: no such file.") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as e:
+        raise bad(f"not a JSON machine description ({str(e)[:80]})") from None
+    if not isinstance(data, dict):
+        raise bad("not a JSON object")
+    notes: list[str] = [f"planned for the machine described in {Path(path).name}, not this one"]
+
+    def number(obj: Any, key: str, default: int | None = None) -> int:
+        value = obj.get(key, default) if isinstance(obj, dict) else default
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            if default is not None and value is default:
+                return default
+            raise bad(f"{key} must be a number of bytes (or cores), got {value!r}")
+        return int(value)
+
+    ram_data = data.get("ram")
+    if not isinstance(ram_data, dict) or "total_bytes" not in ram_data:
+        raise bad("it names no RAM (ram.total_bytes)")
+    total = number(ram_data, "total_bytes")
+    if "available_bytes" not in ram_data:
+        notes.append("RAM available assumed 85 % of total")
+    ram = Memory(total, number(ram_data, "available_bytes", int(total * 0.85)),
+                 number(ram_data, "swap_total_bytes", 0), number(ram_data, "swap_free_bytes", 0))  # fmt: skip
+    cpu_data = data.get("cpu") if isinstance(data.get("cpu"), dict) else None
+    if cpu_data is None:
+        notes.append("CPU assumed 4 cores")
+        cpu = CPU("unknown", 4, 4, ())
+    else:
+        flags = cpu_data.get("flags", [])
+        cpu = CPU(str(cpu_data.get("model", "unknown")), number(cpu_data, "physical_cores", 4),
+                  number(cpu_data, "logical_cores", number(cpu_data, "physical_cores", 4)),
+                  tuple(str(f) for f in flags) if isinstance(flags, list) else ())  # fmt: skip
+    disk_data = data.get("disk")
+    disk = (
+        Disk(str(disk_data.get("path", "?")), number(disk_data, "free_bytes", 2**62))
+        if isinstance(disk_data, dict)
+        else Disk("?", 2**62)
+    )
+    gpus = []
+    for i, g in enumerate(data.get("gpus") or []):
+        if not isinstance(g, dict) or not all(k in g for k in ("backend", "name", "total_bytes")):
+            raise bad(f"GPU {i} needs backend, name and total_bytes")
+        if g["backend"] not in ("cuda", "metal", "rocm", "rpc"):
+            raise bad(f"GPU {i}'s backend {g['backend']!r} is not cuda, metal, rocm or rpc")
+        gpu_total = number(g, "total_bytes")
+        gpus.append(GPU(g["backend"], str(g["name"]), gpu_total, number(g, "free_bytes", gpu_total),
+                        index=number(g, "index", i), unified_memory=bool(g.get("unified_memory", False))))  # fmt: skip
+    build_data = data.get("llama_cpp") if isinstance(data.get("llama_cpp"), dict) else {}
+    backends = tuple(sorted({g.backend for g in gpus} - {"rpc"}))
+    if gpus and not build_data.get("gpu_offload"):
+        notes.append(f"a llama.cpp build that offloads to its GPUs assumed ({', '.join(backends) or 'rpc'})")
+        build = LlamaCppBuild(
+            installed=True, version=build_data.get("version"), gpu_offload=True, backends=backends
+        )
+    else:
+        listed = build_data.get("backends") or backends
+        build = LlamaCppBuild(installed=bool(build_data.get("installed", True)), version=build_data.get("version"),
+                              gpu_offload=build_data.get("gpu_offload"), backends=tuple(str(b) for b in listed))  # fmt: skip
+    return Hardware(
+        os=str(data.get("os", "unknown")), arch=str(data.get("arch", "unknown")), cpu=cpu, ram=ram, disk=disk,
+        gpus=tuple(gpus), llama_cpp=build, notes=tuple(notes),
+    )  # fmt: skip
+
+
 # ---------------------------------------------------------------------------------------------------- CPU
 
 

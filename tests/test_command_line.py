@@ -196,3 +196,16 @@ def test_the_chat_says_it_is_thinking_before_the_first_token(smollm2_path, tmp_p
     term.expect(r"> $")
     term.send("\x04")
     assert term.wait() == 0
+
+
+def test_the_plan_reads_at_80_columns_without_a_figure_split(smollm2_path):
+    result = run_cli("plan", str(smollm2_path), env={"COLUMNS": "80"})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    for line in lines:
+        if line.startswith("│"):
+            cells = [c.strip() for c in line.strip("│").split("│")]
+            assert not {"B", "KiB", "MiB", "GiB", "TiB"} & set(cells), (
+                line
+            )  # a unit wrapped away from its figure

@@ -117,3 +117,26 @@ def test_a_real_memory_limit_makes_the_default_smaller(qwen05_path, smollm2_path
         assert json.loads(done.stdout)["model"] == "Qwen2.5-Coder-0.5B-Instruct"
     finally:
         group.rmdir()
+
+
+@pytest.mark.parametrize("ref", [None, "smollm2"])
+def test_plan_pull_chat_and_bench_choose_the_same_file(ref, qwen05_path, smollm2_path):
+    # One pipeline (prepare.py) behind every command: the same reference on the same machine, offline,
+    # is the same file in each.
+    from localinterp.interpreter import Interpreter
+
+    put_on_disk("qwen2.5-coder-0.5b", qwen05_path)
+    put_on_disk("smollm2", smollm2_path)
+    named = [ref] if ref else []
+    plan = invoke("plan", *named, "--offline", "--json")
+    assert plan.returncode == 0, plan.stderr
+    planned = Path(json.loads(plan.stdout)["location"]).name
+    pulled = Path(invoke("pull", *named, "--offline").stdout.strip()).name
+    li = Interpreter(model=ref, offline=True, save_history=False)
+    li.fetch_model()
+    chatted = Path(li.model_file).name
+    bench = invoke("bench", *named, "--offline", "-p", "0", "-n", "1", "-r", "1", "--json")
+    assert bench.returncode == 0, bench.stderr
+    benched = json.loads(bench.stdout)[0]["model_filename"]
+    expected = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf" if ref is None else "SmolLM2-135M-Instruct.Q4_1.gguf"
+    assert planned == pulled == chatted == benched == expected

@@ -79,13 +79,14 @@ def plan_view(plan: Plan) -> RenderableType:
             Text("yes", style="green") if c.fits else Text("no", style="red"),
         )
     mem = plan.memory
-    breakdown = Table(show_header=True, title="Memory (predicted)", title_justify="left")
-    for column in ("weights", "KV cache", "compute", "overhead", "RAM", "VRAM", "total"):
-        breakdown.add_column(column, justify="right")
-    breakdown.add_row(
-        *(fmt_bytes(v) for v in (mem.weights_bytes, mem.kv_cache_bytes, mem.compute_bytes, mem.overhead_bytes,
-                                 mem.ram_bytes, mem.vram_bytes, mem.total_bytes))
-    )  # fmt: skip
+    # One row per part (a row of seven columns wrapped its figures at 80 columns).
+    breakdown = Table(show_header=False, title="Memory (predicted)", title_justify="left")
+    breakdown.add_column()
+    breakdown.add_column(justify="right", no_wrap=True)
+    for name, value in (("weights", mem.weights_bytes), ("KV cache", mem.kv_cache_bytes),
+                        ("compute", mem.compute_bytes), ("overhead", mem.overhead_bytes), ("RAM", mem.ram_bytes),
+                        ("VRAM", mem.vram_bytes), ("total", mem.total_bytes)):  # fmt: skip
+        breakdown.add_row(name, fmt_bytes(value))
     budget = f"May use: {fmt_bytes(plan.budget.ram_bytes)} RAM"
     if plan.budget.gpus:
         budget += f", {fmt_bytes(plan.budget.vram_bytes)} VRAM"
