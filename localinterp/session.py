@@ -400,7 +400,10 @@ class Session:
                     return
                 checked = True  # once per request: a model that cannot back its answer is not pressed
                 yield Recheck(tuple(claims))
-                self._add(Message("check", recheck_message(claims, Path(self.runners.cwd or "."))))
+                where = Path(
+                    self.runners.cwd or Path.cwd()
+                ).resolve()  # named in full: "." tells the model nothing
+                self._add(Message("check", recheck_message(claims, where)))
         yield StepLimit(MAX_STEPS)
 
     def _unsupported(self, first: int) -> list[str]:

@@ -49,6 +49,10 @@ class FakeHub:
             None  # cut the next download (open-ended range) after this many bytes, once
         )
         self.tamper: set[str] = set()  # sha256s whose bodies are served with one byte flipped
+        # The real CDN may refuse a GET of a large file that has no Range header, and a file it serves only
+        # through Xet storage: a 403 for un-ranged GETs (when set), and for these sha256s always.
+        self.refuse_unranged = False
+        self.xet_only: set[str] = set()
         # A hostile or broken API: this body (and content type) instead of every API answer...
         self.api_body: tuple[bytes, str] | None = None
         self.api_trickle_s: float = 0.0  # ...or the real answer, one byte every this many seconds
@@ -245,6 +249,8 @@ class FakeHub:
             return self._error(h, 404, "EntryNotFound", "no such blob")
         start, end = 0, f.size - 1
         rng = h.headers.get("Range")
+        if sha in self.xet_only or (self.refuse_unranged and rng is None and not head):
+            return self._error(h, 403, "Forbidden", "this file is served through Xet storage only")
         partial = False
         if rng:
             m = re.match(r"bytes=(\d+)-(\d*)$", rng)

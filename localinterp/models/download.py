@@ -17,9 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
-from localinterp.errors import DownloadError, HubUnreachable, VerificationError
+from localinterp.errors import AccessDenied, DownloadError, HubUnreachable, VerificationError
 from localinterp.models import hfcache
-from localinterp.models.hub import Hub, HubFile
+from localinterp.models.hub import Hub, HubFile, xet_hint
 from localinterp.models.verify import CHUNK, copy_hashing, forget_verified, is_verified, remember_verified
 from localinterp.units import fmt_bytes
 
@@ -164,12 +164,15 @@ def _download(
                             failures = 0
                             if have > file.size:
                                 break
+                except AccessDenied as e:
+                    out.flush()
+                    raise AccessDenied(f"{e}{xet_hint(file.size)}") from None
                 except DownloadError as e:
                     out.flush()
                     if not isinstance(e, HubUnreachable) or failures >= RETRIES:
                         raise type(e)(
                             f"{e} {fmt_bytes(have)} of {fmt_bytes(file.size)} are kept; run the same command "
-                            "again to resume."
+                            "again to resume." + xet_hint(file.size)
                         ) from None
                     wait = BACKOFF_S[min(failures, len(BACKOFF_S) - 1)]
                     failures += 1

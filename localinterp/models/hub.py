@@ -74,6 +74,21 @@ def license_page(endpoint: str, repo: str) -> str:
     return f"{endpoint}/{repo}"
 
 
+# The hub may serve files above 50 GB only through its Xet storage, which localinterp's plain, resumable
+# HTTP route does not speak: when such a file is refused, the way around is said.
+XET_ONLY_BYTES = 50 * 10**9
+
+
+def xet_hint(size: int) -> str:
+    """What to add to a refusal of a file of `size` bytes ("" below the Xet threshold)."""
+    if size <= XET_ONLY_BYTES:
+        return ""
+    return (
+        " Files above 50 GB may be served only through the hub's Xet storage: fetch it with `pip install "
+        "hf_xet` and `hf download REPO FILE`, then give its path to localinterp."
+    )
+
+
 class Hub:
     """One hub endpoint with the user's credentials."""
 

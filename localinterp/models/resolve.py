@@ -17,15 +17,15 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from localinterp.errors import BadInput, HubUnreachable, ModelNotFound, NotCached
+from localinterp.errors import AccessDenied, BadInput, DownloadError, HubUnreachable, ModelNotFound, NotCached
 from localinterp.fsutil import atomic_write
 from localinterp.gguf import ModelSpec, read_header, read_model_spec, read_parts_spec, spec_from_headers
 from localinterp.models import hfcache
 from localinterp.models.catalog import REPO_ID_RE, Catalog, CatalogEntry, PyPISource, load_catalog
 from localinterp.models.files import FileGroup, group_files
-from localinterp.models.hub import Hub, HubFile
+from localinterp.models.hub import Hub, HubFile, xet_hint
 from localinterp.models.verify import is_verified, was_verified
 from localinterp.plan import CPU_PREFERRED_MAX_BPW
 
@@ -136,8 +136,20 @@ class RepoRef:
     filename: str | None = None
 
 
+# Hub addresses a user pastes, as llama.cpp's -hf takes them: hf.co/org/repo:TAG, huggingface.co/org/repo,
+# https://huggingface.co/org/repo/blob/main/dir/file.gguf (or /resolve/REV/...).
+_HUB_PREFIX_RE = re.compile(r"^(?:https?://)?(?:hf\.co|huggingface\.co)/", re.IGNORECASE)
+_HUB_FILE_RE = re.compile(r"^(?P<repo>[^/]+/[^/]+)/(?:blob|resolve)/[^/]+/(?P<path>.+)$")
+
+
 def parse_repo_ref(ref: str) -> RepoRef | None:
-    """Read a repo reference, or None if `ref` is not one."""
+    """Read a repo reference (`org/name`, `org/name:TAG`, `org/name:path/file.gguf`, and the same written
+    as a hub address), or None if `ref` is not one."""
+    stripped = _HUB_PREFIX_RE.sub("", ref, count=1)
+    if stripped != ref:
+        if m := _HUB_FILE_RE.match(stripped.split("?")[0]):
+            return RepoRef(m["repo"], filename=m["path"])
+        ref = stripped.rstrip("/")
     repo, _, selector = ref.partition(":")
     if not REPO_ID_RE.match(repo) or "\\" in ref or repo.lower().endswith((".gguf", ".bin")):
         return None  # `models/x.gguf` is a (missing) file, not a repo
@@ -146,6 +158,39 @@ def parse_repo_ref(ref: str) -> RepoRef | None:
     if "/" in selector or ".gguf" in selector.lower():
         return RepoRef(repo, filename=selector)
     return RepoRef(repo, quant=selector.upper())
+
+
+# Files in a GGUF repo that are not a model to chat with: vision projectors, importance matrices, and the
+# draft heads of speculative decoding. llama.cpp's -hf skips them; so does every choice here.
+_AUXILIARY_RE = re.compile(r"(?:^|[-_.])(?:mmproj|imatrix|mtp|eagle\d*)(?:[-_.]|$)", re.IGNORECASE)
+NO_TAG_ORDER = ("Q4_K_M", "Q8_0")  # what llama.cpp's -hf takes from a repo named without a tag
+
+
+def is_auxiliary(path: str) -> bool:
+    """Whether a GGUF in a repo is a projector, an imatrix or a draft head, not a model."""
+    return bool(_AUXILIARY_RE.search(PurePosixPath(path).name))
+
+
+def tag_groups(groups: list[FileGroup], tag: str | None) -> list[FileGroup]:
+    """The models of a repo a tag names, as llama.cpp's -hf chooses. The tag is matched in any case as a
+    part of the file name followed by `.` or `-` (`Q4_K_M` in `x-Q4_K_M.gguf` or `x-Q8_0-00001-of-00002.gguf`);
+    a file whose whole quantization is the tag wins over one where it is only a part (`:Q4_K_M` is not
+    `UD-Q4_K_M` when both exist). No tag: Q4_K_M, else Q8_0, else every model for the planner to choose
+    from. Empty when the tag names nothing."""
+    return _tagged(groups, tag, lambda g: g.quant, lambda g: g.name)
+
+
+def _tagged(items: list, tag: str | None, quant_of: Callable, name_of: Callable) -> list:
+    if tag is None:
+        for wanted in NO_TAG_ORDER:
+            if found := _tagged(items, wanted, quant_of, name_of):
+                return found
+        return items
+    exact = [i for i in items if (quant_of(i) or "").upper() == tag.upper()]
+    if exact:
+        return exact
+    part = re.compile(rf"(?:^|[-_.]){re.escape(tag)}[.-]", re.IGNORECASE)
+    return [i for i in items if part.search(PurePosixPath(name_of(i)).name)]
 
 
 MAX_REFERENCE = 1024  # longer than any path, repo id or alias: a paste gone wrong
@@ -233,7 +278,7 @@ def _cached_options(repo: str, entry: CatalogEntry | None, quant: str | None) ->
     listing: list[tuple[str, int]] = []
     where: dict[str, hfcache.CachedFile] = {}
     for cached in hfcache.cached_files(canonical):
-        if cached.path in seen:
+        if cached.path in seen or is_auxiliary(cached.path):
             continue  # an older snapshot's copy of a path the newest snapshot has
         seen.add(cached.path)
         listing.append((cached.path, cached.size))
@@ -309,7 +354,12 @@ def _remote_spec(hub: Hub, repo: str, commit: str, group: FileGroup, files: tupl
         if cached and cached.is_file():
             headers.append(read_header(io.BytesIO(cached.read_bytes()), source=f"{repo}/{f.path}"))
             continue
-        header, raw = hub.read_header(repo, commit, f.path, f.size)
+        try:
+            header, raw = hub.read_header(repo, commit, f.path, f.size)
+        except (AccessDenied, DownloadError) as e:
+            if isinstance(e, HubUnreachable) or not xet_hint(group.size):
+                raise
+            raise type(e)(f"{e}{xet_hint(group.size)}") from None
         headers.append(header)
         if cached:
             atomic_write(cached, raw)
@@ -405,7 +455,7 @@ def _spec_for(
 
 
 def _gguf_groups(files: dict[str, HubFile]) -> tuple[list[FileGroup], list[str]]:
-    return group_files((f.path, f.size) for f in files.values())
+    return group_files((f.path, f.size) for f in files.values() if not is_auxiliary(f.path))
 
 
 def _sibling(hub: Hub, repo: str, catalog: Catalog, notes: list[str]) -> tuple[str, CatalogEntry | None]:
@@ -486,6 +536,11 @@ def resolve(
     entry = catalog.get(ref)
     if entry is not None:
         return _resolve_entry(ref, entry, offline, source, quant, budget_bytes, hub, say, notes)
+    alias, _, tag = ref.partition(":")
+    if tag and "/" not in alias and (entry := catalog.get(alias)) is not None:  # ALIAS:TAG, as repo:TAG
+        return _resolve_entry(
+            ref, entry, offline, source, quant or tag.upper(), budget_bytes, hub, say, notes
+        )
 
     repo_ref = parse_repo_ref(ref)
     if repo_ref is None and _looks_like_path(ref):
@@ -503,7 +558,15 @@ def resolve(
     quant = quant or repo_ref.quant
 
     if offline:
-        options = _cached_options(repo_ref.repo, None, quant)
+        options = _cached_options(repo_ref.repo, None, None)
+        if not repo_ref.filename:  # the same tag rules as online, over what the cache holds
+            offered_here = sorted({o.quant for o in options})
+            options = _tagged(options, quant, lambda o: o.quant, lambda o: o.location.split(" ")[0])
+            if quant and not options and offered_here:
+                raise BadInput(
+                    f"quant {quant} is not offered by the cached files of {repo_ref.repo}; offered: "
+                    f"{', '.join(offered_here)}."
+                )
         mapped = catalog.for_upstream(repo_ref.repo)
         if not options and mapped:
             notes.append(f"{repo_ref.repo} is mapped to {mapped.repo} by models.toml (alias {mapped.alias}).")
@@ -546,10 +609,14 @@ def resolve(
         groups = [g for g in groups if wanted in (g.name, *g.paths) or Path(g.name).name == wanted]
         if not groups:
             raise BadInput(f"{repo} has no file {wanted}; its GGUF files: {', '.join(offered)}.")
-    elif quant:
-        matching = [g for g in groups if (g.quant or "").upper() == quant.upper()]
+    elif entry is None:  # a repo named by the user: llama.cpp's tag rules (a catalog sibling has its own)
+        matching = tag_groups(groups, quant)
         if not matching:
             raise BadInput(f"quant {quant} is not offered by {repo}; offered: {', '.join(offered)}.")
+        if quant is None and len(matching) < len(groups):
+            notes.append(
+                f"No tag given: {matching[0].quant} as llama.cpp's -hf takes it (name another as {repo}:TAG)."
+            )
         groups = matching
     options = _hub_options(
         hub, repo, listing.commit, files, groups, budget_bytes=budget_bytes, say=say, notes=notes, entry=entry
