@@ -140,3 +140,21 @@ def test_a_file_served_only_through_xet_says_how_to_get_it(coder, monkeypatch):
         result, result.returncode, "served only through the hub's Xet storage", "hf download"
     )
     assert "HTTP 403" in result.stderr
+
+
+def test_catalog_patterns_take_a_quant_as_a_whole_name_part():
+    from localinterp.models.catalog import load_catalog
+
+    catalog = load_catalog()
+    llama = catalog.get("llama3.3-70b")
+    shard = "Llama-3.3-70B-Instruct-Q8_0/Llama-3.3-70B-Instruct-Q8_0-00001-of-00002.gguf"
+    assert llama.matches(shard, "Q8_0")
+    assert llama.matches(
+        "Llama-3.3-70B-Instruct-Q6_K/Llama-3.3-70B-Instruct-Q6_K-00002-of-00002.gguf", "Q6_K"
+    )
+    assert not llama.matches("Llama-3.3-70B-Instruct-Q6_K_L.gguf", "Q6_K")
+    coder = catalog.get("qwen2.5-coder-32b")
+    assert coder.matches("Qwen2.5-Coder-32B-Instruct-Q6_K.gguf", "Q6_K")
+    assert not coder.matches("Qwen2.5-Coder-32B-Instruct-Q6_K_L.gguf", "Q6_K")
+    assert catalog.get("gemma3-270m").quants == ("Q8_0",)
+    assert "Q5_K_M" not in catalog.get("smollm2").quants

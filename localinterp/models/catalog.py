@@ -68,11 +68,14 @@ class CatalogEntry:
     pypi: PyPISource | None = None
 
     def matches(self, path: str, quant: str) -> bool:
-        """Whether a repo file belongs to this entry's model at `quant`."""
-        pattern = self.file.replace("{quant}", quant)
-        return fnmatch.fnmatch(path.lower(), pattern.lower()) or fnmatch.fnmatch(
-            path.rsplit("/", 1)[-1].lower(), pattern.lower()
-        )
+        """Whether a repo file belongs to this entry's model at `quant`. The quantization must be a whole
+        name part: `{quant}*` at Q6_K matches `x-Q6_K.gguf` and `x-Q6_K-00001-of-00002.gguf`, not
+        `x-Q6_K_L.gguf`, which the hub also has."""
+        pattern = self.file.replace("{quant}", quant).lower()
+        name = path.rsplit("/", 1)[-1].lower()
+        if not (fnmatch.fnmatch(path.lower(), pattern) or fnmatch.fnmatch(name, pattern)):
+            return False
+        return re.search(rf"(?:^|[-_.]){re.escape(quant.lower())}(?:[.-]|$)", name) is not None
 
 
 @dataclass(frozen=True)
