@@ -170,6 +170,17 @@ def _root(
     """
     if ctx.invoked_subcommand is None:
         _chat(settings, None, once=once, resume=resume)
+    elif ctx.invoked_subcommand != "chat":
+        # Before a command, flags are the chat's: `localinterp --offline plan` would plan online.
+        from localinterp.config import BY_NAME
+
+        given = [BY_NAME[k].flag for k, v in settings.items() if v is not None]
+        given += ["--once"] * once + ["--resume"] * bool(resume)
+        if given:
+            raise BadInput(
+                f"{given[0]} before `{ctx.invoked_subcommand}` is a chat flag; put a flag of "
+                f"`{ctx.invoked_subcommand}` after it (`localinterp {ctx.invoked_subcommand} -h` lists them)."
+            )
 
 
 @app.command()

@@ -63,9 +63,10 @@ class Interpreter:
     # -- settings as attributes ---------------------------------------------------------------------
 
     # Settings that need the model loaded again (or the engine rebuilt) when they change.
+    # (`languages` too: the engine's grammar admits only the languages it was built with.)
     _RELOAD = frozenset(
         {"model", "quant", "context_window", "gpu_layers", "flash_attn", "kv_type", "rpc", "offline",
-         "fallback", "api_base", "api_model", "api_key", "languages", "python"}
+         "fallback", "api_base", "api_model", "api_key", "languages"}
     )  # fmt: skip
 
     def _set(self, **values: Any) -> None:
@@ -86,14 +87,24 @@ class Interpreter:
         session.auto_run = self.config.auto_run
         session.max_tokens = self.config.max_tokens
         session.sampling = replace(session.sampling, temperature=self.config.temperature)
-        session.runners.timeout_s = self.config.timeout
+        session.runners.set_timeout(self.config.timeout)
         session.runners.set_sandbox(self.sandbox_choice())
+        if "python" in values:  # the next python block starts in the new interpreter
+            from localinterp.runners.python import user_python
+
+            session.runners.python, note = user_python(self.config.python)
+            session.runners.close()
+            if note:
+                self.on_status(note)
 
     def _unload(self) -> None:
         messages = list(self.messages)
         self.close()
         self.prepared = self.model_file = self.plan = None
         self._pending_messages[:] = messages
+        # The default system message describes the languages and sandbox: made afresh at the next load
+        # (one the user set is kept: the setter stores it in the config).
+        self._system_message = self.config.system_message
 
     # -- the sandbox --------------------------------------------------------------------------------
 

@@ -91,20 +91,28 @@ def landlock_abi() -> int:
     return max(int(version), 0)
 
 
-def _try_netns() -> None:  # pragma: no cover - runs in the child between fork and exec
+def _netns_entering() -> Callable[[], None]:
+    """A function for the child between fork and exec that gives it an empty network namespace. Everything
+    it needs is computed here, in the parent: the child only makes system calls."""
     libc = _libc()
     uid, gid = os.getuid(), os.getgid()
-    if libc.unshare(_CLONE_NEWNET) == 0:  # root
-        return
-    # An unprivileged user: a user namespace first, mapping this user to itself so files keep their owner.
-    if libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) != 0:
-        raise OSError(ctypes.get_errno(), "unshare")
-    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
-        fd = os.open(f"/proc/self/{name}", os.O_WRONLY)
-        try:
-            os.write(fd, text.encode())
-        finally:
-            os.close(fd)
+    maps = ((b"/proc/self/setgroups", b"deny"), (b"/proc/self/uid_map", f"{uid} {uid} 1".encode()),
+            (b"/proc/self/gid_map", f"{gid} {gid} 1".encode()))  # fmt: skip
+
+    def enter() -> None:  # pragma: no cover - runs in the child between fork and exec
+        if libc.unshare(_CLONE_NEWNET) == 0:  # root
+            return
+        # An unprivileged user: a user namespace first, mapping this user to itself so files keep their owner.
+        if libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), "unshare")
+        for path, text in maps:
+            fd = os.open(path, os.O_WRONLY)
+            try:
+                os.write(fd, text)
+            finally:
+                os.close(fd)
+
+    return enter
 
 
 @functools.cache
@@ -115,7 +123,7 @@ def netns_available() -> bool:
     import subprocess
 
     try:
-        subprocess.run(["/bin/true"], preexec_fn=_try_netns, check=True, timeout=10)
+        subprocess.run(["/bin/true"], preexec_fn=_netns_entering(), check=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return False
     return True
@@ -337,12 +345,12 @@ def _landlock(
         allow(path, _READ)
     for path in (*writable, *(Path(d) for d in _DEVICES_WRITABLE)):
         allow(path, write | _READ)
-    netns = not sandbox.allow_net and netns_available()
+    enter_netns = _netns_entering() if not sandbox.allow_net and netns_available() else None
 
     def preexec() -> None:  # pragma: no cover - runs in the child between fork and exec
         libc.prctl(_PR_SET_PDEATHSIG, 9)  # the child dies with localinterp, even by kill -9
-        if netns:
-            _try_netns()
+        if enter_netns is not None:
+            enter_netns()
         if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             raise OSError(ctypes.get_errno(), "no_new_privs")
         if libc.syscall(_SYS_RESTRICT, ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:

@@ -211,3 +211,36 @@ def test_python_dash_m_and_the_installed_command_are_the_same_program():
     )
     b = subprocess.run([script, "-h"], capture_output=True, text=True, check=True)
     assert a.stdout == b.stdout and a.stdout.startswith("Usage: localinterp ")
+
+
+def test_settings_changed_on_a_running_session_take_effect_without_losing_the_conversation(
+    smollm2_path, tmp_path
+):
+    from localinterp import Interpreter
+
+    li = Interpreter(model=str(smollm2_path), cwd=str(tmp_path), save_history=False)
+    li.messages = EXAMPLE
+    try:
+        li.load()
+        engine, runners = li.engine, li.session.runners
+        python = runners.get("python")
+        li.timeout = 7
+        li.max_tokens = 33
+        li.auto_run = True
+        assert python.timeout_s == 7 and li.session.max_tokens == 33 and li.session.auto_run
+        assert li.engine is engine  # nothing reloaded for these
+        li.temperature = 0.0
+        assert li.session.sampling.temperature == 0.0
+        li.languages = "python"  # the grammar changes with the languages: the model is loaded again
+        assert li.session is None and len(li.messages) == 4
+        li.load()
+        assert li.session.runners.languages == ("python",) and len(li.messages) == 4
+        assert "Languages: python." in li.system_message
+    finally:
+        li.close()
+
+
+def test_a_root_chat_flag_before_another_command_is_refused_not_ignored():
+    from clihelp import assert_one_line_error, invoke
+
+    assert_one_line_error(invoke("--offline", "plan", "smollm2"), 2, "--offline before `plan` is a chat flag")

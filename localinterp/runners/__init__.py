@@ -37,6 +37,12 @@ class Runners:
         self.sandbox = sandbox or Sandbox()
         self._runners: dict[str, ProcessRunner] = {}
 
+    def set_timeout(self, seconds: float) -> None:
+        """The time limit of every later block, in running interpreters too."""
+        self.timeout_s = seconds
+        for runner in self._runners.values():
+            runner.timeout_s = seconds
+
     def set_sandbox(self, sandbox: Sandbox) -> bool:
         """Run later blocks in `sandbox`. True when running interpreters were ended for it (their state,
         variables and working directory, is gone)."""
