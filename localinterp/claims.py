@@ -24,6 +24,9 @@ _EXTENSIONS = (
 )
 _FILE = re.compile(rf"(?<![\w/.-])((?:[\w.-]+/)*[\w-][\w.-]*\.(?:{_EXTENSIONS}))(?![\w])")
 _FENCE = re.compile(r"```.*?(?:```|$)", re.DOTALL)
+# A quoted single token, "bfkmqot" or `eu-west`: the shape of a value the answer reports (a password, a
+# name, a key). Not a contraction's apostrophe: the quote may not follow a letter.
+_QUOTED = re.compile(r"(?<![\w])([\"'`])([^\s\"'`]{3,60})\1(?![\w])")
 
 
 def _numbers(text: str) -> list[str]:
@@ -51,8 +54,9 @@ def _supported(number: str, seen: set[float]) -> bool:
 def unsupported(answer: str, *, given: Iterable[str], printed: Iterable[str], cwd: Path) -> list[str]:
     """What `answer` claims (prose only: fenced blocks are skipped) that nothing backs: numbers found
     neither in `given` (the request, the code the model ran) nor in `printed` (the output of that code),
-    and file names that are not on disk and that no output showed. (A file the request names is not
-    backed by being named: "written to sorted.txt" is exactly the claim to check.)"""
+    quoted values found in neither, and file names that are not on disk and that no output showed. (A
+    file the request names is not backed by being named: "written to sorted.txt" is exactly the claim to
+    check.)"""
     prose = _FENCE.sub(" ", answer)
     printed_text = "\n".join(printed)
     seen = {v for v in (_value(n) for n in _numbers("\n".join(given) + "\n" + printed_text)) if v is not None}
@@ -62,6 +66,13 @@ def unsupported(answer: str, *, given: Iterable[str], printed: Iterable[str], cw
             continue
         if not _supported(number, seen):
             claims.append(number)
+    said = ("\n".join(given) + "\n" + printed_text).lower()
+    for match in _QUOTED.finditer(prose):
+        value = match.group(2)
+        if _FILE.fullmatch(value) or _NUMBER.fullmatch(value) or value in claims:
+            continue  # files and numbers have their own rules
+        if value.lower() not in said:
+            claims.append(value)
     for match in _FILE.finditer(prose):
         name = match.group(1)
         if name in claims or name in printed_text:
@@ -84,10 +95,7 @@ def recheck_message(claims: list[str], cwd: Path) -> str:
         parts.append(
             f"you stated {', '.join(values)}, but no code printed {'it' if len(values) == 1 else 'them'}"
         )
-    for name in files:
-        parts.append(
-            f"{name} does not exist in {cwd}" if not (cwd / name).exists() else f"nothing showed {name}"
-        )
+    parts += [f"{name} does not exist in {cwd}" for name in files]
     return (
         "Check your answer against the real output: "
         + "; ".join(parts)

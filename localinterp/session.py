@@ -203,7 +203,7 @@ def output_for_model(message: Message, task: str = "") -> str:
         return f"The user declined to run the {language} block. Ask what to do instead, or stop."
     if status == "repeated":
         return (
-            f"Not run: you already ran this exact {language} code and it failed. {body} "
+            f"Not run: you already ran this exact {language} code. {body} "
             "Write different code: inspect the input first (print it), then fix the cause."
         )
     if status == "ok":
@@ -358,9 +358,11 @@ class Session:
                     if status in ("ok", "repeated"):  # nothing to gain, or repeated once already
                         yield Repeated(block.language, block.code)
                         return
-                    # Not run again: the model is told so, with the error, and gets one more chance.
+                    # Not run again: the model is told so, with the error (or that it printed nothing: a
+                    # small model otherwise writes the same silent block again), and gets one more chance.
                     outcomes[key] = ("repeated", last)
-                    self._add(Message("output", f"The error was: {last}", block.language, "repeated"))
+                    said = _SILENT if status == "silent" else f"The error was: {last}"
+                    self._add(Message("output", said, block.language, "repeated"))
                     ran = True
                     continue
                 code = block.code
@@ -387,7 +389,8 @@ class Session:
                         result = item
                     yield item
                 assert result is not None
-                outcomes[key] = (result.status, last_line(result.output))
+                silent = result.status == "ok" and not result.output.strip()
+                outcomes[key] = ("silent" if silent else result.status, last_line(result.output))
                 self._add(Message("output", result.output, block.language, result.status))
                 ran = True
                 if result.status == "interrupted":
@@ -418,6 +421,7 @@ class Session:
 
 
 _FENCED = re.compile(r"```.*?```", re.DOTALL)
+_SILENT = "It ran without error but printed nothing; its variables are kept, so print the values you need."
 _RESTARTED = (
     "[Now in the workspace sandbox: the interpreters restarted, so variables and the working directory "
     "of earlier blocks are gone.]\n"

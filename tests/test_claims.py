@@ -91,3 +91,31 @@ def test_a_model_that_insists_is_not_pressed_twice(tmp_path):
     runners.close()
     assert sum(isinstance(c, Recheck) for c in chunks) == 1
     assert [m.role for m in session.messages] == ["user", "assistant", "check", "assistant"]
+
+
+def test_a_quoted_value_no_output_showed_is_unsupported():
+    # The 1.5B's answer after `ls archive.zip` had printed only the archive's name.
+    assert check('The password is "bfkmqot".', printed="archive.zip\n") == ["bfkmqot"]
+    assert check("The password is `bfkmqot`.", printed="bfkmqot\n") == []
+    assert check("Found the 'database' section's `port`.", given='cfg["database"]["port"]') == []
+    assert check("It's done; the user's file is fine.") == []  # apostrophes are not quotes
+
+
+def test_the_same_silent_block_again_is_not_run_but_answered(tmp_path):
+    engine = Scripted(
+        ("python", "content = open('config.json').read()"),  # prints nothing
+        ("python", "content = open('config.json').read()"),  # the same again
+        ("python", "print(content)"),
+        "It is {}.",
+    )
+    (tmp_path / "config.json").write_text("{}")
+    runners = Runners(["python"], cwd=str(tmp_path))
+    session = Session(engine, runners, auto_run=True)
+    try:
+        chunks = list(session.send("What does config.json hold?"))
+    finally:
+        runners.close()
+    outputs = [m for m in session.messages if m.role == "output"]
+    assert [m.status for m in outputs] == ["ok", "repeated", "ok"]
+    assert "printed nothing" in outputs[1].content and outputs[2].content == "{}\n"
+    assert not any(type(c).__name__ == "Repeated" for c in chunks)
