@@ -209,3 +209,35 @@ def test_the_plan_reads_at_80_columns_without_a_figure_split(smollm2_path):
             assert not {"B", "KiB", "MiB", "GiB", "TiB"} & set(cells), (
                 line
             )  # a unit wrapped away from its figure
+
+
+def test_debug_log_lines_go_through_the_chats_console_above_its_live_text():
+    import logging
+
+    from rich.console import Console
+
+    from localinterp.chatcli import set_debug
+    from localinterp.engine.types import TextDelta
+    from localinterp.interpreter import Interpreter
+    from localinterp.ui.chat import ChatView
+
+    out = io.StringIO()
+    console = Console(file=out, width=80, force_terminal=True, color_system=None)
+    li = Interpreter(save_history=False)
+    li.view_console = console
+    set_debug(li, True)
+    try:
+        view = ChatView(console)
+        view.show(TextDelta("The reply is being written"))
+        logging.getLogger("localinterp.engine").debug("llama.cpp says hello")
+        view.show(TextDelta(" and goes on."))
+        view.finish()
+    finally:
+        set_debug(li, False)
+        for handler in list(logging.getLogger("localinterp").handlers):
+            if getattr(handler, "_localinterp", False):
+                logging.getLogger("localinterp").removeHandler(handler)
+    screen = out.getvalue()
+    assert "llama.cpp says hello" in screen
+    # the log line is printed whole, on its own line, not spliced into the reply
+    assert "The reply is being written and goes on." in screen.replace("\x1b[2K", "")
