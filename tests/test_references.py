@@ -158,3 +158,26 @@ def test_catalog_patterns_take_a_quant_as_a_whole_name_part():
     assert not coder.matches("Qwen2.5-Coder-32B-Instruct-Q6_K_L.gguf", "Q6_K")
     assert catalog.get("gemma3-270m").quants == ("Q8_0",)
     assert "Q5_K_M" not in catalog.get("smollm2").quants
+
+
+@pytest.mark.parametrize(
+    ("alias", "path", "quant"),
+    [
+        ("gpt-oss-20b", "gpt-oss-20b-mxfp4.gguf", "MXFP4"),
+        ("gpt-oss-120b", "gpt-oss-120b-mxfp4-00003-of-00003.gguf", "MXFP4"),
+        ("qwen3-coder-30b-a3b", "Qwen3-Coder-30B-A3B-Instruct-UD-Q4_K_XL.gguf", "UD-Q4_K_XL"),
+        ("qwen3-coder-30b-a3b", "Qwen3-Coder-30B-A3B-Instruct-Q4_K_M.gguf", "Q4_K_M"),
+        ("qwen3.5-0.8b", "Qwen3.5-0.8B-Q4_0.gguf", "Q4_0"),
+        ("qwen3-coder-next", "Qwen3-Coder-Next-Q4_K_M/Qwen3-Coder-Next-Q4_K_M-00001-of-00004.gguf", "Q4_K_M"),
+        ("gemma4-26b-a4b", "gemma-4-26B-A4B-it-UD-Q4_K_M.gguf", "UD-Q4_K_M"),
+        ("qwen3-4b-2507", "Qwen_Qwen3-4B-Instruct-2507-Q4_K_M.gguf", "Q4_K_M"),
+    ],
+)
+def test_the_2026_entries_name_the_files_their_hub_pages_show(alias, path, quant):
+    from localinterp.models.catalog import load_catalog
+
+    entry = load_catalog().get(alias)
+    assert quant in entry.quants and entry.matches(path, quant)
+    assert entry.source.startswith("hf.co/") and entry.checked == "2026-11"
+    if alias == "qwen3-coder-30b-a3b":
+        assert not entry.matches("Qwen3-Coder-30B-A3B-Instruct-UD-Q4_K_XL.gguf", "Q4_K_M")

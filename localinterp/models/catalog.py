@@ -66,6 +66,9 @@ class CatalogEntry:
     quants: tuple[str, ...]
     upstream: tuple[str, ...] = ()
     pypi: PyPISource | None = None
+    active: str = ""  # mixture of experts: the parameters that run per token ("3.6B"); "" for a dense model
+    source: str = ""  # where the entry's facts were read (a stored copy of the hub's page, a model card)
+    checked: str = ""  # when (YYYY-MM)
 
     def matches(self, path: str, quant: str) -> bool:
         """Whether a repo file belongs to this entry's model at `quant`. The quantization must be a whole
@@ -186,20 +189,23 @@ def _entry(alias: str, table: Any, where: str) -> CatalogEntry:
     for repo_id in upstream:
         if not REPO_ID_RE.match(repo_id):
             raise CatalogError(f"{where}: upstream {repo_id!r} is not a repo id like 'org/name'.")
-    notes = table.get("notes", "")
-    if not isinstance(notes, str):
-        raise CatalogError(f"{where}: 'notes' must be a string.")
+    for key in ("notes", "active", "source", "checked"):
+        if not isinstance(table.get(key, ""), str):
+            raise CatalogError(f"{where}: '{key}' must be a string.")
     return CatalogEntry(
         alias=alias,
         name=_require(table, "name", str, where),
         params=_require(table, "params", str, where),
         license=_require(table, "license", str, where),
-        notes=notes,
+        notes=table.get("notes", ""),
         repo=repo,
         file=file,
         quants=tuple(q.upper() for q in _strings(table, "quants", where, required=True)),
         upstream=upstream,
         pypi=_pypi(table["pypi"], where) if "pypi" in table else None,
+        active=table.get("active", ""),
+        source=table.get("source", ""),
+        checked=table.get("checked", ""),
     )
 
 
