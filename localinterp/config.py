@@ -115,6 +115,9 @@ SETTINGS: tuple[Setting, ...] = (
             ("--python",), '"python3"'),
     Setting("languages", str, None, "Languages the model may run, e.g. python,shell (default: all installed).",
             ("--languages",), '"python,shell"', check=_languages),
+    Setting("min_speed", float, 8.0, "With no model named, skip default models predicted to generate slower than "
+            "this many tokens per second.", ("--min-speed",), "8",
+            check=_range(0, 1e6, "give tokens per second, 0 or more, such as 8.")),
     Setting("sandbox", str, None, "Where code runs: workspace (writes only here and in temp, no network), strict "
             "(reads confined too) or off. Default: workspace with -y, else off.", ("--sandbox",), '"workspace"',
             choices=("off", "workspace", "strict")),

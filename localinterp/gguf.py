@@ -513,6 +513,7 @@ class ModelSpec:
     output_type: str = ""  # ggml type of the output head (the embeddings' when tied)
     expert_count: int = 0
     expert_used_count: int = 0
+    expert_bytes: tuple[int, ...] = ()  # of each block's weights, the routed experts' (`*_exps` tensors)
     sliding_window: int = 0
     swa_period: int = 0  # see SWA_PERIODS; 0 = no sliding-window layers
     has_chat_template: bool = False
@@ -641,6 +642,7 @@ def spec_from_headers(headers: list[GGUFHeader], files: tuple[Path, ...], file_b
         raise InvalidModelFile(f"{source} has invalid attention key/value lengths.")
 
     layer_bytes = [0] * n_layer
+    expert_bytes = [0] * n_layer
     by_type: dict[str, int] = {}
     input_bytes = output_bytes = 0
     head: TensorInfo | None = None
@@ -652,6 +654,8 @@ def spec_from_headers(headers: list[GGUFHeader], files: tuple[Path, ...], file_b
             if index >= n_layer:
                 raise InvalidModelFile(f"{source} has tensor {t.name} but only {n_layer} layers.")
             layer_bytes[index] += t.n_bytes
+            if "_exps." in t.name:  # routed experts: ffn_gate_exps, ffn_up_exps, ffn_down_exps
+                expert_bytes[index] += t.n_bytes
             type_name = GGML_TYPES[t.ggml_type].name
             by_type[type_name] = by_type.get(type_name, 0) + t.n_bytes
         elif t.name in _OUTPUT_TENSORS:
@@ -713,6 +717,7 @@ def spec_from_headers(headers: list[GGUFHeader], files: tuple[Path, ...], file_b
         output_type=GGML_TYPES[head.ggml_type].name if head else "",
         expert_count=_count(meta, f"{arch}.expert_count", source),
         expert_used_count=_count(meta, f"{arch}.expert_used_count", source),
+        expert_bytes=tuple(expert_bytes),
         sliding_window=window if isinstance(window, int) and window > 0 else 0,
         swa_period=SWA_PERIODS.get(arch, 0),
         has_chat_template=isinstance(meta.get("tokenizer.chat_template"), str),

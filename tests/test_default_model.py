@@ -140,3 +140,24 @@ def test_plan_pull_chat_and_bench_choose_the_same_file(ref, qwen05_path, smollm2
     benched = json.loads(bench.stdout)[0]["model_filename"]
     expected = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf" if ref is None else "SmolLM2-135M-Instruct.Q4_1.gguf"
     assert planned == pulled == chatted == benched == expected
+
+
+def test_the_default_skips_a_model_too_slow_for_a_conversation(qwen05_path, smollm2_path):
+    # Predicted generation speed (speed.py) from the machine's memory bandwidth: on a slow memory bus the
+    # 0.5B would write about 5 tokens/s, so the default is the one that keeps up.
+    put_on_disk("qwen2.5-coder-0.5b", qwen05_path)
+    put_on_disk("smollm2", smollm2_path)
+
+    def with_bandwidth(gbps: float):
+        hw = machine(16)
+        return dataclasses.replace(hw, ram=dataclasses.replace(hw.ram, bandwidth_bytes_per_s=int(gbps * GB)))
+
+    fast = prepare(None, offline=True, hardware=with_bandwidth(20))
+    assert fast.ref == "qwen2.5-coder-0.5b" and fast.plan.speed.tg_tokens_per_s >= 8
+    slow = prepare(None, offline=True, hardware=with_bandwidth(4))
+    assert slow.ref == "smollm2" and slow.plan.speed.tg_tokens_per_s >= 8
+    assert prepare(None, offline=True, hardware=with_bandwidth(4), min_speed=0).ref == "qwen2.5-coder-0.5b"
+    said: list[str] = []
+    crawl = prepare(None, offline=True, hardware=with_bandwidth(0.3), on_status=said.append)
+    assert crawl.ref == "smollm2"  # none keeps up: the fastest that fits
+    assert "No default model reaches 8 tokens/s here; using the fastest that fits." in said

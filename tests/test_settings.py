@@ -20,7 +20,7 @@ SAMPLES = {
     "gpu_layers": 5, "flash_attn": True, "kv_type": "q8_0", "rpc": "10.0.0.2:50052", "auto_run": True,
     "offline": True, "fallback": "cloud", "api_base": "http://127.0.0.1:1/v1", "api_model": "m",
     "api_key": "sk-secret", "system_message": "Be brief.", "timeout": 30.0, "debug": True,
-    "python": "python3", "languages": "python,shell", "sandbox": "strict", "allow_net": True,
+    "python": "python3", "languages": "python,shell", "sandbox": "strict", "allow_net": True, "min_speed": 4.0,
 }  # fmt: skip
 
 

@@ -66,8 +66,8 @@ def probe_view(hw: Hardware, advice: str | None) -> RenderableType:
 def plan_view(plan: Plan) -> RenderableType:
     """Candidates with their memory and verdict, the chosen breakdown, and the one-sentence reason."""
     candidates = Table(title=_safe(f"Plan for {plan.model}"), title_justify="left")
-    for column in ("quant", "file size", "context", "GPU layers", "needs", "fits"):
-        candidates.add_column(column, justify="left" if column == "quant" else "right")
+    for column in ("quant", "file size", "context", "GPU layers", "needs", "tok/s", "fits"):
+        candidates.add_column(column, justify="left" if column == "quant" else "right", no_wrap=True)
     for c in plan.candidates:
         chosen = c.quant == plan.quant and c.size_bytes == plan.spec.file_bytes
         candidates.add_row(
@@ -76,6 +76,7 @@ def plan_view(plan: Plan) -> RenderableType:
             f"{c.context_window:,}" if c.context_window else "-",
             f"{c.gpu_layers}/{plan.n_layers + 1}",
             fmt_bytes(c.memory.total_bytes) if c.memory else "-",
+            f"~{c.speed.tg_tokens_per_s:.0f}" if c.speed else "-",  # predicted generation speed
             Text("yes", style="green") if c.fits else Text("no", style="red"),
         )
     mem = plan.memory

@@ -1,0 +1,149 @@
+"""How fast a plan will run: generation is bound by the bytes each token reads, prompt processing by compute.
+
+Generation reads every weight the token passes through once: the layers on the CPU from RAM, the layers on
+the GPU from VRAM, and of a mixture-of-experts layer only its shared part and the experts the router picks
+(expert_used_count of expert_count). So
+
+    seconds per token = CPU bytes / (RAM bandwidth x CPU_EFFICIENCY)
+                      + GPU bytes / (VRAM bandwidth x GPU_EFFICIENCY) + PER_TOKEN_S
+
+RAM bandwidth is measured here once (a copy benchmark, cached per CPU); a GPU's comes from NVML, else from
+a table of known GPUs, else a stated conservative figure. The efficiencies and the per-token overhead
+(sampling, graph building, localinterp's own loop) were fitted on this project's 2-core development machine
+against `localinterp bench` (scripts/check_speed_prediction.py prints predicted / measured).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from localinterp.gguf import ModelSpec
+    from localinterp.hardware import GPU, Hardware
+
+CPU_EFFICIENCY = 0.5  # of the copy benchmark's bandwidth that quantized matrix-vector products reach
+GPU_EFFICIENCY = 0.7  # of the GPU's nominal bandwidth
+PER_TOKEN_S = 0.0025  # fixed cost of a token beyond reading weights
+CPU_FLOPS_PER_CORE = 25e9  # prompt processing: quantized matrix products per physical core (AVX2)
+GPU_FLOPS = 30e12  # a conservative figure for any CUDA/ROCm/Metal GPU
+ASSUMED_RAM_BANDWIDTH = 10e9  # when a hardware file gives none: a slow laptop's dual-channel DDR4
+ASSUMED_GPU_BANDWIDTH = {"cuda": 300e9, "rocm": 300e9, "metal": 100e9, "rpc": 1e9}
+INTERACTIVE_TOKENS_PER_S = 8.0  # the default `min_speed`: slower than this is not a conversation
+
+# Nominal memory bandwidth of GPUs NVML cannot be asked about (hand-written hardware files, Apple, AMD),
+# matched as a part of the name. Vendor figures, bytes per second.
+KNOWN_GPU_BANDWIDTH = {
+    "h200": 4.8e12, "h100": 3.35e12, "a100": 1.9e12, "l40s": 864e9, "a6000": 768e9, "rtx 5090": 1.79e12,
+    "rtx 4090": 1.01e12, "rtx 4080": 717e9, "rtx 4070": 504e9, "rtx 4060": 272e9, "rtx 3090": 936e9,
+    "rtx 3080": 760e9, "rtx 3070": 448e9, "rtx 3060": 360e9, "t4": 320e9, "m4 max": 546e9,
+    "m3 max": 400e9, "m2 ultra": 800e9, "m2 max": 400e9, "m1 ultra": 800e9, "m1 max": 400e9,
+    "m4 pro": 273e9, "m3 pro": 150e9, "m2 pro": 200e9, "m1 pro": 200e9, "mi300": 5.3e12, "rx 7900": 960e9,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Speed:
+    """Predicted tokens per second: generation (tg) and prompt processing (pp)."""
+
+    tg_tokens_per_s: float
+    pp_tokens_per_s: float
+
+    def to_json(self) -> dict[str, float]:
+        """The `speed` object of `plan --json`."""
+        return {
+            "tg_tokens_per_s": round(self.tg_tokens_per_s, 1),
+            "pp_tokens_per_s": round(self.pp_tokens_per_s, 1),
+        }
+
+
+def gpu_bandwidth(gpu: GPU) -> float:
+    """A GPU's memory bandwidth: as probed, else from the table of known GPUs, else a conservative figure."""
+    if gpu.bandwidth_bytes_per_s:
+        return float(gpu.bandwidth_bytes_per_s)
+    name = gpu.name.lower()
+    for part, bandwidth in KNOWN_GPU_BANDWIDTH.items():
+        if part in name:
+            return bandwidth
+    return ASSUMED_GPU_BANDWIDTH.get(gpu.backend, 100e9)
+
+
+def active_layer_bytes(spec: ModelSpec) -> list[float]:
+    """The bytes a token reads in each block: all of a dense block; of a mixture-of-experts block its
+    shared weights and expert_used_count / expert_count of its experts."""
+    share = spec.expert_used_count / spec.expert_count if spec.expert_count else 1.0
+    experts = spec.expert_bytes or (0,) * len(spec.layer_bytes)
+    return [whole - e + e * share for whole, e in zip(spec.layer_bytes, experts, strict=True)]
+
+
+def predict(spec: ModelSpec, hw: Hardware, gpu_layers: int) -> Speed:
+    """The speed of `spec` with `gpu_layers` offloaded (llama.cpp's count: the last blocks, then the output)."""
+    layers = active_layer_bytes(spec)
+    on_gpu_blocks = min(max(gpu_layers, 0), spec.n_layer)
+    cpu_blocks = layers[: spec.n_layer - on_gpu_blocks]
+    gpu_blocks = layers[spec.n_layer - on_gpu_blocks :]
+    head = float(spec.head_bytes or spec.output_bytes)
+    output_on_gpu = gpu_layers > spec.n_layer
+    cpu_bytes = sum(cpu_blocks) + (0.0 if output_on_gpu else head)
+    gpu_bytes = sum(gpu_blocks) + (head if output_on_gpu else 0.0)
+    ram_bw = float(hw.ram.bandwidth_bytes_per_s or ASSUMED_RAM_BANDWIDTH)
+    gpus = hw.usable_gpus()
+    gpu_bw = min((gpu_bandwidth(g) for g in gpus), default=ram_bw)
+    seconds = cpu_bytes / (ram_bw * CPU_EFFICIENCY) + PER_TOKEN_S
+    if gpu_bytes:
+        seconds += gpu_bytes / (gpu_bw * GPU_EFFICIENCY)
+    # Prompt processing: two operations per active weight, on the GPU when most of the model is there.
+    active_params = spec.n_params * (sum(layers) + head) / max(1.0, spec.weights_bytes)
+    flops = 2 * active_params
+    on_gpu_share = gpu_bytes / max(1.0, cpu_bytes + gpu_bytes)
+    cpu_flops = CPU_FLOPS_PER_CORE * max(1, hw.cpu.physical_cores)
+    rate = GPU_FLOPS if on_gpu_share > 0.5 else cpu_flops
+    return Speed(1.0 / seconds, rate / max(1.0, flops))
+
+
+# -- measuring this machine ---------------------------------------------------------------------------
+
+
+@functools.cache
+def ram_bandwidth(cpu_model: str) -> int:
+    """This machine's memory bandwidth in bytes per second: the best of a few 64 MiB copies (read and
+    write both count), measured once per CPU and kept in the cache (about 0.1 s the first time)."""
+    from localinterp.settings import cache_dir
+
+    path = cache_dir() / "bandwidth.json"
+    try:
+        known: dict[str, Any] = json.loads(path.read_text())
+        if isinstance(known.get(cpu_model), int):
+            return int(known[cpu_model])
+    except (OSError, ValueError):
+        known = {}
+    measured = _measure_copy()
+    if measured:
+        known = known if isinstance(known, dict) else {}
+        known[cpu_model] = measured
+        try:
+            from localinterp.fsutil import atomic_write
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, json.dumps(known))
+        except OSError:
+            pass  # a read-only cache: measured again next time
+    return measured
+
+
+def _measure_copy(size: int = 64 * 1024**2, rounds: int = 5) -> int:
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover - numpy comes with llama-cpp-python
+        return 0
+    src = np.ones(size, dtype=np.uint8)
+    dst = np.empty_like(src)
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        np.copyto(dst, src)
+        best = min(best, time.perf_counter() - started)
+    return int(2 * size / best) if best > 0 else 0

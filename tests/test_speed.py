@@ -1,0 +1,74 @@
+"""Predicted speed: generation reads each active weight once per token, so it follows memory bandwidth, the
+CPU/GPU split of the layers, and for mixture-of-experts models only the experts a token uses.
+(scripts/check_speed_prediction.py compares predictions with `localinterp bench` on this machine.)"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from clihelp import invoke
+from ggufgen import FTYPES, llama_tensors, write_gguf
+
+from localinterp.gguf import read_model_spec
+from localinterp.hardware import GPU, LlamaCppBuild, probe
+from localinterp.speed import active_layer_bytes, gpu_bandwidth, predict
+
+GB = 10**9
+
+
+def machine(bandwidth_gbps: float, gpu: GPU | None = None):
+    hw = probe(llama_cpp=None)
+    ram = dataclasses.replace(hw.ram, bandwidth_bytes_per_s=int(bandwidth_gbps * GB))
+    build = LlamaCppBuild(True, "x", True, ("CUDA",)) if gpu else hw.llama_cpp
+    return dataclasses.replace(hw, ram=ram, gpus=(gpu,) if gpu else (), llama_cpp=build)
+
+
+def moe(tmp_path, experts: int = 8, used: int = 2):
+    """A qwen3moe-shaped model: 4 blocks of `experts` experts, `used` per token (header and zeros)."""
+    ftype, qtype = FTYPES["Q8_0"]
+    meta = {"block_count": 4, "context_length": 4096, "embedding_length": 256, "feed_forward_length": 512,
+            "expert_feed_forward_length": 512, "attention.head_count": 4, "attention.head_count_kv": 2,
+            "expert_count": experts, "expert_used_count": used, "general.file_type": ftype, "general.name": "moe"}  # fmt: skip
+    tensors = llama_tensors(4, 256, 512, 4, 2, 512, qtype, experts=experts)
+    return read_model_spec(write_gguf(tmp_path / "moe.gguf", "qwen3moe", meta, tensors, vocab=512))
+
+
+def test_a_token_reads_only_the_experts_it_uses(tmp_path):
+    spec = moe(tmp_path)
+    assert all(e > 0 for e in spec.expert_bytes)
+    active = active_layer_bytes(spec)
+    for whole, expert, act in zip(spec.layer_bytes, spec.expert_bytes, active, strict=True):
+        assert act == whole - expert + expert * 2 / 8
+    all_experts = dataclasses.replace(spec, expert_used_count=8)
+    hw = machine(20)
+    assert predict(spec, hw, 0).tg_tokens_per_s > predict(all_experts, hw, 0).tg_tokens_per_s
+
+
+def test_speed_follows_bandwidth_and_the_gpu_split(smollm2_path):
+    spec = read_model_spec(smollm2_path)
+    slow, fast = predict(spec, machine(5), 0), predict(spec, machine(40), 0)
+    assert fast.tg_tokens_per_s > 2 * slow.tg_tokens_per_s
+    gpu = GPU("cuda", "NVIDIA GeForce RTX 4090", 24 * 1024**3, 23 * 1024**3)
+    on_gpu = predict(spec, machine(40, gpu), spec.n_layer + 1)
+    half = predict(spec, machine(40, gpu), spec.n_layer // 2)
+    assert on_gpu.tg_tokens_per_s > half.tg_tokens_per_s > fast.tg_tokens_per_s
+    assert gpu_bandwidth(gpu) == 1.01e12  # from the table: NVML was not asked
+
+
+def test_plan_json_carries_the_predicted_speed_for_the_plan_and_each_candidate(smollm2_path):
+    plan = json.loads(invoke("plan", str(smollm2_path), "--json").stdout)
+    assert plan["speed"]["tg_tokens_per_s"] > 0 and plan["speed"]["pp_tokens_per_s"] > 0
+    assert all(c["speed"]["tg_tokens_per_s"] > 0 for c in plan["candidates"])
+
+
+def test_the_probe_measures_ram_bandwidth_once(monkeypatch):
+    from localinterp import speed
+
+    speed.ram_bandwidth.cache_clear()
+    first = speed.ram_bandwidth("test cpu")
+    assert first > 10**8  # more than 100 MB/s on any machine that runs this
+    monkeypatch.setattr(speed, "_measure_copy", lambda: 1)
+    speed.ram_bandwidth.cache_clear()
+    assert speed.ram_bandwidth("test cpu") == first  # from the cache file, not measured again
+    speed.ram_bandwidth.cache_clear()
