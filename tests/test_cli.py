@@ -64,9 +64,11 @@ def test_plan_json_on_the_real_model(smollm2_path):
             "context_window": 8192,
             "gpu_layers": data["gpu_layers"],
             "total_bytes": data["memory"]["total_bytes"],
+            "speed": data["speed"],
         }
     ]
     assert data["quant"] == "Q4_1" and data["fits"] is True
+    assert data["memory"]["resident_ram_bytes"] <= data["memory"]["ram_bytes"]
 
 
 def test_plan_of_a_catalog_alias_through_its_cached_pypi_copy(smollm2_path, monkeypatch):

@@ -86,8 +86,10 @@ def plan_view(plan: Plan) -> RenderableType:
     breakdown.add_column(justify="right", no_wrap=True)
     for name, value in (("weights", mem.weights_bytes), ("KV cache", mem.kv_cache_bytes),
                         ("compute", mem.compute_bytes), ("overhead", mem.overhead_bytes), ("RAM", mem.ram_bytes),
-                        ("VRAM", mem.vram_bytes), ("total", mem.total_bytes)):  # fmt: skip
+                        ("VRAM", mem.vram_bytes), ("total (peak)", mem.total_bytes)):  # fmt: skip
         breakdown.add_row(name, fmt_bytes(value))
+    if mem.reclaimable_bytes:  # the fit is judged on this: repacked weights' file pages are dropped
+        breakdown.add_row("RAM kept resident", fmt_bytes(mem.resident_ram_bytes))
     budget = f"May use: {fmt_bytes(plan.budget.ram_bytes)} RAM"
     if plan.budget.gpus:
         budget += f", {fmt_bytes(plan.budget.vram_bytes)} VRAM"
