@@ -25,6 +25,7 @@ from pathlib import Path
 CGROUP = Path("/sys/fs/cgroup/memory")
 GOAL = (1.00, 1.15)
 SPEED_FRACTION = 0.9
+TRY_TIMEOUT_S = 90
 MiB = 1024**2
 
 
@@ -48,7 +49,11 @@ def generate(model: str, ctx: int, limit: int | None) -> float:
         Path("/proc/sys/vm/drop_caches").write_text("1")  # the weights are read (and charged) afresh
         command = ["sh", "-c", f'echo $$ > {group}/cgroup.procs && exec "$@"', "sh", *command]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+        # A limit far too low makes the kernel evict and re-read weights for every token: that crawl is a
+        # failure as much as an out-of-memory kill, and is not waited out.
+        done = subprocess.run(command, capture_output=True, text=True, timeout=TRY_TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired:
+        return 0.0
     finally:
         if group is not None:
             group.rmdir()
