@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from localinterp.errors import BadInput
+from localinterp.sandbox import MODES as SANDBOX_MODES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -120,7 +121,7 @@ SETTINGS: tuple[Setting, ...] = (
             check=_range(0, 1e6, "give tokens per second, 0 or more, such as 8.")),
     Setting("sandbox", str, None, "Where code runs: workspace (writes only here and in temp, no network), strict "
             "(reads confined too) or off. Default: workspace with -y, else off.", ("--sandbox",), '"workspace"',
-            choices=("off", "workspace", "strict")),
+            choices=SANDBOX_MODES),
     Setting("allow_net", bool, False, "Let sandboxed code use the network (pip install).", ("--allow-net",), "false"),
 )  # fmt: skip
 BY_NAME = {s.name: s for s in SETTINGS}
