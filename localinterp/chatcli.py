@@ -200,13 +200,17 @@ def token_report(interp: Interpreter) -> str:
 
 
 def set_debug(interp: Interpreter, on: bool) -> None:
-    """Token speed after each reply, and localinterp's and llama.cpp's log on stderr."""
+    """Token speed after each reply, and localinterp's and llama.cpp's log on the chat's console (stderr
+    without one)."""
     import dataclasses
     import logging
 
     interp.config = dataclasses.replace(interp.config, debug=on)
     logger = logging.getLogger("localinterp")
-    if on and not any(getattr(h, "_localinterp", False) for h in logger.handlers):
+    # One handler of ours at a time, on this chat's console (an earlier chat's may point elsewhere).
+    for old in [h for h in logger.handlers if getattr(h, "_localinterp", False)]:
+        logger.removeHandler(old)
+    if on:
         handler: logging.Handler
         if interp.view_console is not None:
             # Through the chat's console: a log line lands above the live text instead of breaking it.

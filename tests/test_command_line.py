@@ -224,6 +224,7 @@ def test_debug_log_lines_go_through_the_chats_console_above_its_live_text():
     out = io.StringIO()
     console = Console(file=out, width=80, force_terminal=True, color_system=None)
     li = Interpreter(save_history=False)
+    set_debug(li, True)  # an earlier chat's handler, on stderr, as another test or %debug leaves it
     li.view_console = console
     set_debug(li, True)
     try:
@@ -234,9 +235,7 @@ def test_debug_log_lines_go_through_the_chats_console_above_its_live_text():
         view.finish()
     finally:
         set_debug(li, False)
-        for handler in list(logging.getLogger("localinterp").handlers):
-            if getattr(handler, "_localinterp", False):
-                logging.getLogger("localinterp").removeHandler(handler)
+    assert not [h for h in logging.getLogger("localinterp").handlers if getattr(h, "_localinterp", False)]
     screen = out.getvalue()
     assert "llama.cpp says hello" in screen
     # the log line is printed whole, on its own line, not spliced into the reply
