@@ -8,9 +8,9 @@ the GPU from VRAM, and of a mixture-of-experts layer only its shared part and th
                       + GPU bytes / (VRAM bandwidth x GPU_EFFICIENCY) + PER_TOKEN_S
 
 RAM bandwidth is measured here once (a copy benchmark, cached per CPU); a GPU's comes from NVML, else from
-a table of known GPUs, else a stated conservative figure. The efficiencies and the per-token overhead
-(sampling, graph building, localinterp's own loop) were fitted on this project's 2-core development machine
-against `localinterp bench` (scripts/check_speed_prediction.py prints predicted / measured).
+a table of known GPUs, else a stated conservative figure. The CPU constants below were fitted on this
+project's 2-core development machine against `localinterp bench` (scripts/check_speed_prediction.py prints
+predicted / measured); the GPU ones are assumptions until a GPU run records its ratios in docs/GPU.md.
 """
 
 from __future__ import annotations
@@ -25,11 +25,17 @@ if TYPE_CHECKING:
     from localinterp.gguf import ModelSpec
     from localinterp.hardware import GPU, Hardware
 
-CPU_EFFICIENCY = 0.5  # of the copy benchmark's bandwidth that quantized matrix-vector products reach
-GPU_EFFICIENCY = 0.7  # of the GPU's nominal bandwidth
-PER_TOKEN_S = 0.0025  # fixed cost of a token beyond reading weights
-CPU_FLOPS_PER_CORE = 25e9  # prompt processing: quantized matrix products per physical core (AVX2)
-GPU_FLOPS = 30e12  # a conservative figure for any CUDA/ROCm/Metal GPU
+# Fitted on the development machine (2-core AMD EPYC, AVX-512 VNNI, 40 GB/s copy bandwidth) against
+# `localinterp bench` tg128 / pp512 of SmolLM2-135M Q4_1, Qwen2.5-Coder 0.5B and 1.5B Q4_K_M (least squares
+# over the three; see docs/EVAL.md and the notes of issue 12). Other CPUs are a prediction, not a fit.
+CPU_EFFICIENCY = 1.0  # generation read its weights at the copy benchmark's rate (39 vs 40 GB/s)
+GPU_EFFICIENCY = 0.7  # of a GPU's nominal bandwidth: an assumption, not measured (no GPU was lent)
+PER_TOKEN_S = 0.0042  # fixed cost of a generated token beyond reading weights (sampling, graph, our loop)
+# Prompt processing: two operations per weight of the repeating blocks (the head runs for the last token
+# only), at this rate per physical core, plus a fixed cost per prompt token (attention, norms).
+CPU_FLOPS_PER_CORE = {"avx512": 355e9, "avx2": 180e9, "": 60e9}  # avx2 and plain: scaled guesses
+PP_PER_TOKEN_S = 0.0021
+GPU_FLOPS = 30e12  # a conservative figure for any CUDA/ROCm/Metal GPU (assumed)
 ASSUMED_RAM_BANDWIDTH = 10e9  # when a hardware file gives none: a slow laptop's dual-channel DDR4
 ASSUMED_GPU_BANDWIDTH = {"cuda": 300e9, "rocm": 300e9, "metal": 100e9, "rpc": 1e9}
 INTERACTIVE_TOKENS_PER_S = 8.0  # the default `min_speed`: slower than this is not a conversation
@@ -95,13 +101,15 @@ def predict(spec: ModelSpec, hw: Hardware, gpu_layers: int) -> Speed:
     seconds = cpu_bytes / (ram_bw * CPU_EFFICIENCY) + PER_TOKEN_S
     if gpu_bytes:
         seconds += gpu_bytes / (gpu_bw * GPU_EFFICIENCY)
-    # Prompt processing: two operations per active weight, on the GPU when most of the model is there.
-    active_params = spec.n_params * (sum(layers) + head) / max(1.0, spec.weights_bytes)
-    flops = 2 * active_params
+    # Prompt processing: two operations per weight of the blocks a token passes through, on the GPU when
+    # most of the model is there.
+    block_params = spec.n_params * sum(layers) / max(1.0, spec.weights_bytes)
     on_gpu_share = gpu_bytes / max(1.0, cpu_bytes + gpu_bytes)
-    cpu_flops = CPU_FLOPS_PER_CORE * max(1, hw.cpu.physical_cores)
-    rate = GPU_FLOPS if on_gpu_share > 0.5 else cpu_flops
-    return Speed(1.0 / seconds, rate / max(1.0, flops))
+    flags = " ".join(hw.cpu.flags).lower()
+    simd = "avx512" if "avx512" in flags else "avx2" if "avx2" in flags else ""
+    rate = GPU_FLOPS if on_gpu_share > 0.5 else CPU_FLOPS_PER_CORE[simd] * max(1, hw.cpu.physical_cores)
+    pp_seconds = 2 * block_params / rate + PP_PER_TOKEN_S
+    return Speed(1.0 / seconds, 1.0 / pp_seconds)
 
 
 # -- measuring this machine ---------------------------------------------------------------------------

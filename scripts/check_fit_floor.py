@@ -20,12 +20,12 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 CGROUP = Path("/sys/fs/cgroup/memory")
 GOAL = (1.00, 1.15)
 SPEED_FRACTION = 0.9
-TRY_TIMEOUT_S = 90
 MiB = 1024**2
 
 
@@ -35,7 +35,7 @@ def plan(model: str, ctx: int) -> dict:
     return json.loads(out.stdout)
 
 
-def generate(model: str, ctx: int, limit: int | None) -> float:
+def generate(model: str, ctx: int, limit: int | None, timeout: float = 600) -> float:
     """tokens/s of 64 generated tokens in a fresh process, in a cgroup of `limit` bytes (None: no limit);
     0.0 when it could not load or was killed."""
     cfg = {"model": model, "n_ctx": ctx, "n_gpu_layers": 0, "n_threads": os.cpu_count() or 1, "n_batch": 512,
@@ -51,7 +51,7 @@ def generate(model: str, ctx: int, limit: int | None) -> float:
     try:
         # A limit far too low makes the kernel evict and re-read weights for every token: that crawl is a
         # failure as much as an out-of-memory kill, and is not waited out.
-        done = subprocess.run(command, capture_output=True, text=True, timeout=TRY_TIMEOUT_S, check=False)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         return 0.0
     finally:
@@ -64,11 +64,11 @@ def generate(model: str, ctx: int, limit: int | None) -> float:
     return 0.0
 
 
-def floor(model: str, ctx: int, low: int, high: int, target: float, step: int) -> int:
+def floor(model: str, ctx: int, low: int, high: int, target: float, step: int, timeout: float) -> int:
     """The smallest limit in [low, high] at which the speed reaches `target`, to within `step` bytes."""
     while high - low > step:
         middle = (low + high) // 2
-        if generate(model, ctx, middle) >= target:
+        if generate(model, ctx, middle, timeout) >= target:
             high = middle
         else:
             low = middle
@@ -98,9 +98,12 @@ def main() -> int:
         for ctx in (int(c) for c in args.ctx.split(",")):
             memory = plan(model, ctx)["memory"]
             peak, resident = memory["ram_bytes"], memory["resident_ram_bytes"]
+            started = time.monotonic()
             free_speed = generate(model, ctx, None)
+            # A try may take three times the unconfined run: slower than that is a crawl, not a pass.
+            timeout = 3 * (time.monotonic() - started) + 10
             found = floor(model, ctx, resident // 3, int(peak * 1.5), free_speed * SPEED_FRACTION,
-                          args.step_mib * MiB)  # fmt: skip
+                          args.step_mib * MiB, timeout)  # fmt: skip
             ratio = resident / found
             inside &= GOAL[0] <= ratio <= GOAL[1]
             print(f"{Path(model).name[:40]:40} {ctx:6d} {peak / MiB:8.0f}M {resident / MiB:8.0f}M "
