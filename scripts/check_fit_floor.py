@@ -3,7 +3,8 @@
 the plan's resident figure, measured in one run with real cgroups.
 
 For each model and context size: the plan's peak and resident RAM (`plan --json`); the model's unconfined
-generation speed (llama-bench's tg64 through localinterp's bench worker); then, by bisection over cgroup v1
+generation speed with the context filled (a prompt of the context's size, then 64 tokens, through
+localinterp's bench worker); then, by bisection over cgroup v1
 memory limits (page cache dropped before each try, so the mapped weights are charged to the group), the
 smallest limit at which it loads and generates at >= 90 % of that speed. Prints planned-resident / floor
 (goal 1.00-1.15: never below the floor, not far above it) and peak / floor.
@@ -38,8 +39,11 @@ def plan(model: str, ctx: int) -> dict:
 def generate(model: str, ctx: int, limit: int | None, timeout: float = 600) -> float:
     """tokens/s of 64 generated tokens in a fresh process, in a cgroup of `limit` bytes (None: no limit);
     0.0 when it could not load or was killed."""
+    # The prompt fills the context first, so the whole KV cache is touched (a cache never written stays
+    # out of memory and would flatter the floor); then 64 tokens are generated on top of it.
     cfg = {"model": model, "n_ctx": ctx, "n_gpu_layers": 0, "n_threads": os.cpu_count() or 1, "n_batch": 512,
-           "n_ubatch": 512, "flash_attn": False, "n_prompt": 0, "n_gen": 64, "repetitions": 2, "rpc": []}  # fmt: skip
+           "n_ubatch": 512, "flash_attn": False, "n_prompt": ctx - 128, "n_gen": 64, "repetitions": 1,
+           "rpc": []}  # fmt: skip
     command = [sys.executable, "-m", "localinterp.bench_worker", json.dumps(cfg)]
     group = None
     if limit is not None:
