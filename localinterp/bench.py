@@ -21,7 +21,7 @@ from localinterp.errors import BadInput
 
 ROW_FIELDS = (
     "model_filename", "model_type", "model_size", "model_n_params", "n_batch", "n_ubatch", "n_threads",
-    "n_gpu_layers", "flash_attn", "n_ctx", "n_prompt", "n_gen", "test", "avg_ns", "stddev_ns", "avg_ts",
+    "n_gpu_layers", "n_cpu_moe", "flash_attn", "n_ctx", "n_prompt", "n_gen", "test", "avg_ns", "stddev_ns", "avg_ts",
     "stddev_ts", "samples_ns", "samples_ts", "backends", "gpu_info", "gpu_driver", "cpu_info",
     "predicted_memory_bytes", "peak_rss_bytes", "vram_peak_bytes", "gpu_power_w", "gpu_sm_clock_mhz",
     "llama_cpp_version", "skipped",
@@ -38,6 +38,7 @@ class Combo:
     n_threads: int
     n_batch: int
     flash_attn: bool
+    n_cpu_moe: int = 0  # layers whose routed experts stay in RAM (mixture-of-experts models)
 
 
 def parse_list(text: str | None, kind: Callable[[str], Any], name: str, default: Any) -> list[Any]:
@@ -60,9 +61,12 @@ def combos(
     threads: Sequence[int],
     batches: Sequence[int],
     flash: Sequence[bool],
+    n_cpu_moe: Sequence[int] = (0,),
 ) -> list[Combo]:
     """Every combination, in the order the flags were given."""
-    return [Combo(*c) for c in itertools.product(quants, gpu_layers, ctxs, threads, batches, flash)]
+    return [
+        Combo(*c) for c in itertools.product(quants, gpu_layers, ctxs, threads, batches, flash, n_cpu_moe)
+    ]
 
 
 def size_label(n_params: int) -> str:
@@ -100,7 +104,8 @@ def run(
     for combo in sweep:
         base = {
             "n_batch": combo.n_batch, "n_ubatch": combo.n_batch, "n_threads": combo.n_threads,
-            "n_gpu_layers": combo.n_gpu_layers, "flash_attn": combo.flash_attn, "n_ctx": combo.n_ctx,
+            "n_gpu_layers": combo.n_gpu_layers, "n_cpu_moe": combo.n_cpu_moe, "flash_attn": combo.flash_attn,
+            "n_ctx": combo.n_ctx,
             "backends": ",".join(build.backends), "gpu_info": gpu_info, "gpu_driver": gpu_driver, "cpu_info": cpu_info,
             "llama_cpp_version": build.version,
         }  # fmt: skip
@@ -123,7 +128,7 @@ def run(
         try:
             plan = make_plan(
                 resolved.specs, hw, ctx=combo.n_ctx, quant=combo.quant, gpu_layers=combo.n_gpu_layers,
-                settings=settings,
+                n_cpu_moe=combo.n_cpu_moe, settings=settings,
             )  # fmt: skip
         except BadInput as e:
             yield base | {"skipped": str(e)}
@@ -142,7 +147,7 @@ def run(
             f"{spec.quant}, {combo.n_gpu_layers} GPU layers, ctx {combo.n_ctx}, {combo.n_threads} threads, "
             f"batch {combo.n_batch}, flash attention {'on' if combo.flash_attn else 'off'}"
         )
-        cfg = {"model": str(path), "n_ctx": combo.n_ctx, "n_gpu_layers": combo.n_gpu_layers,
+        cfg = {"model": str(path), "n_ctx": combo.n_ctx, "n_gpu_layers": combo.n_gpu_layers, "n_cpu_moe": combo.n_cpu_moe,
                "n_threads": combo.n_threads, "n_batch": combo.n_batch, "n_ubatch": combo.n_batch,
                "flash_attn": combo.flash_attn, "n_prompt": n_prompt, "n_gen": n_gen,
                "repetitions": repetitions, "rpc": list(rpc_servers)}  # fmt: skip
@@ -196,22 +201,30 @@ def _measure(cfg: dict[str, Any], base: dict[str, Any]) -> Iterator[dict[str, An
 TABLE_COLUMNS = ("model_type", "n_gpu_layers", "n_threads", "n_batch", "flash_attn", "n_ctx", "test", "t/s")
 
 
-_SHORT = {"model_type": "model", "n_gpu_layers": "ngl", "n_threads": "threads", "n_batch": "batch",
+_SHORT = {"model_type": "model", "n_gpu_layers": "ngl", "n_cpu_moe": "ncmoe", "n_threads": "threads", "n_batch": "batch",
           "flash_attn": "fa", "n_ctx": "ctx"}  # fmt: skip
 
 
-def _cells(row: dict[str, Any]) -> list[str]:
+def _columns(rows: list[dict[str, Any]]) -> tuple[str, ...]:
+    # n_cpu_moe only when a row sets it (mixture-of-experts sweeps): the table stays within 80 columns.
+    if any(r.get("n_cpu_moe") for r in rows):
+        return (*TABLE_COLUMNS[:2], "n_cpu_moe", *TABLE_COLUMNS[2:])
+    return TABLE_COLUMNS
+
+
+def _cells(row: dict[str, Any], columns: tuple[str, ...] = TABLE_COLUMNS) -> list[str]:
     if row.get("skipped"):
         speed = f"skipped: {row['skipped']}"
     else:
         speed = f"{row['avg_ts']:.2f} ± {row['stddev_ts']:.2f}"
-    return [str(row.get(c, "")) for c in TABLE_COLUMNS[:-1]] + [speed]
+    return [str(row.get(c, "")) for c in columns[:-1]] + [speed]
 
 
 def to_markdown(rows: list[dict[str, Any]]) -> str:
     """A Markdown table, like llama-bench's default output."""
-    lines = ["| " + " | ".join(TABLE_COLUMNS) + " |", "|" + "|".join("---" for _ in TABLE_COLUMNS) + "|"]
-    lines += ["| " + " | ".join(_cells(r)) + " |" for r in rows]
+    columns = _columns(rows)
+    lines = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+    lines += ["| " + " | ".join(_cells(r, columns)) + " |" for r in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -235,7 +248,8 @@ def table(rows: list[dict[str, Any]]) -> Any:
     from rich.table import Table
 
     t = Table(title="localinterp bench", title_justify="left")
-    for c in TABLE_COLUMNS:
+    columns = _columns(rows)
+    for c in columns:
         # Short headers, never cut (at 80 columns "model_type" became "model_t…"); the model folds.
         t.add_column(
             _SHORT.get(c, c),
@@ -244,7 +258,7 @@ def table(rows: list[dict[str, Any]]) -> Any:
             no_wrap=c != "model_type",
         )
     for row in rows:
-        t.add_row(*_cells(row))
+        t.add_row(*_cells(row, columns))
     return t
 
 
@@ -262,6 +276,7 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
     done = [r for r in rows if not r.get("skipped")]
     labels = [
         f"{r['test']} ngl={r['n_gpu_layers']} t={r['n_threads']} b={r['n_batch']} fa={int(r['flash_attn'])}"
+        + (f" ncmoe={r['n_cpu_moe']}" if r.get("n_cpu_moe") else "")
         for r in done
     ]
     fig, ax = plt.subplots(figsize=(max(6, len(done) * 0.8), 4))

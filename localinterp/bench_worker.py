@@ -88,6 +88,7 @@ def main() -> int:
         n_ubatch=cfg["n_ubatch"],
         flash_attn=cfg["flash_attn"],
         rpc_servers=tuple(cfg.get("rpc") or ()),
+        n_cpu_moe=cfg.get("n_cpu_moe", 0),
     )
     llm = load_llama(Path(cfg["model"]), options)
     ctx = llm._ctx.ctx

@@ -216,6 +216,13 @@ CtxOpt = Annotated[int | None, typer.Option("--ctx", help="Context window in tok
 GpuLayersOpt = Annotated[
     int | None, typer.Option("--gpu-layers", help="Layers to offload to the GPU (-1: all, 0: none).")
 ]
+NCpuMoeOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--n-cpu-moe",
+        help="Mixture-of-experts models on a GPU: layers whose experts stay in RAM (default: the fewest that fit).",
+    ),
+]
 OfflineOpt = Annotated[
     bool,
     typer.Option(
@@ -282,6 +289,7 @@ def _plan_model(
     offline: bool,
     source: str,
     quiet: bool,
+    n_cpu_moe: int | None = None,
     flash_attn: bool | None = None,
     kv_type: str | None = None,
     rpc: str | None = None,
@@ -304,6 +312,7 @@ def _plan_model(
         ctx=ctx,
         quant=quant,
         gpu_layers=gpu_layers,
+        n_cpu_moe=n_cpu_moe,
         offline=_offline(offline),
         source=source,
         flash_attn=bool(flash_attn),
@@ -326,6 +335,7 @@ def plan(
     ctx: CtxOpt = None,
     quant: QuantOpt = None,
     gpu_layers: GpuLayersOpt = None,
+    n_cpu_moe: NCpuMoeOpt = None,
     offline: OfflineOpt = False,
     source: SourceOpt = "auto",
     flash_attn: FlashOpt = None,
@@ -344,6 +354,7 @@ def plan(
         ctx=ctx,
         quant=quant,
         gpu_layers=gpu_layers,
+        n_cpu_moe=n_cpu_moe,
         offline=offline,
         source=source,
         quiet=as_json,
@@ -382,6 +393,7 @@ def pull(
     quant: QuantOpt = None,
     ctx: CtxOpt = None,
     gpu_layers: GpuLayersOpt = None,
+    n_cpu_moe: NCpuMoeOpt = None,
     offline: OfflineOpt = False,
     source: SourceOpt = "auto",
     force: Annotated[
@@ -394,8 +406,8 @@ def pull(
     from localinterp.ui.progress import RichProgress
 
     resolved, result, option = _plan_model(
-        model, ctx=ctx, quant=quant, gpu_layers=gpu_layers, offline=offline, source=source, quiet=False,
-        hardware=hardware,
+        model, ctx=ctx, quant=quant, gpu_layers=gpu_layers, n_cpu_moe=n_cpu_moe, offline=offline, source=source,
+        quiet=False, hardware=hardware,
     )  # fmt: skip
     say = _status()
     for note in resolved.notes:
@@ -656,6 +668,12 @@ def bench(
         str | None, typer.Option("--batch-size", "-b", help="Comma list of batch sizes.")
     ] = None,
     flash_attn: Annotated[str | None, typer.Option("--flash-attn", "-fa", help="Comma list of 0/1.")] = None,
+    n_cpu_moe: Annotated[
+        str | None,
+        typer.Option(
+            "--n-cpu-moe", "-ncmoe", help="Comma list: layers whose experts stay in RAM (MoE models)."
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
     as_md: Annotated[bool, typer.Option("--md", help="Print a Markdown table.")] = False,
@@ -693,6 +711,7 @@ def bench(
         b.parse_list(threads, int, "--threads", max(1, cores // 2) if cores > 2 else cores),
         b.parse_list(batch_size, int, "--batch-size", 512),
         b.parse_list(flash_attn, flag, "--flash-attn", False),
+        b.parse_list(n_cpu_moe, int, "--n-cpu-moe", 0),
     )
     rows: list[dict[str, Any]] = []
     say = _status()

@@ -92,6 +92,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("temperature", float, 0.2, "Sampling temperature (0: greedy).", ("--temperature",), "0.2",
             check=_range(0, 5, "the temperature must be a number from 0 (greedy) to 5.")),
     Setting("gpu_layers", int, None, "Layers to offload to the GPU (-1: all, 0: none).", ("--gpu-layers",), "-1"),
+    Setting("n_cpu_moe", int, None, "Mixture-of-experts models on a GPU: layers whose experts stay in RAM "
+            "(0: none; default: the fewest that fit).", ("--n-cpu-moe",), "0",
+            check=lambda v: "" if v >= 0 else "give 0 (experts on the GPU) or a number of layers."),
     Setting("flash_attn", bool, False, "Flash attention (smaller compute buffers; needed for a quantized KV cache).",
             ("--flash-attn",), "false"),
     Setting("kv_type", str, "f16", "KV cache type (q8_0 and q4_0 need --flash-attn).", ("--kv-type",), '"f16"',

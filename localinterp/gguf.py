@@ -514,6 +514,7 @@ class ModelSpec:
     expert_count: int = 0
     expert_used_count: int = 0
     expert_bytes: tuple[int, ...] = ()  # of each block's weights, the routed experts' (`*_exps` tensors)
+    expert_bytes_by_type: Mapping[str, int] = field(default_factory=dict)  # all blocks' experts per type
     sliding_window: int = 0
     swa_period: int = 0  # see SWA_PERIODS; 0 = no sliding-window layers
     has_chat_template: bool = False
@@ -532,6 +533,12 @@ class ModelSpec:
     def offloaded_output_bytes(self) -> int:
         """VRAM the output "layer" takes when offloaded (a tied head is copied from the embeddings)."""
         return self.output_bytes + self.tied_output_bytes
+
+    @property
+    def is_moe(self) -> bool:
+        """A mixture-of-experts model whose routed experts are separate tensors (what llama.cpp's
+        --n-cpu-moe can keep in RAM)."""
+        return self.expert_count > 0 and any(self.expert_bytes)
 
     @property
     def bits_per_weight(self) -> float:
@@ -587,6 +594,9 @@ def _quant_name(meta: Mapping[str, Any], tensors: Iterable[TensorInfo]) -> str:
 
 
 _BLOCK_RE = re.compile(r"^blk\.(\d+)\.")
+# A block's routed experts, as llama.cpp's --n-cpu-moe names them (`chexps`: experts stored in chunks).
+EXPERT_TENSORS = r"\.ffn_(up|down|gate|gate_up)_(ch|)exps"
+_EXPERTS_RE = re.compile(EXPERT_TENSORS)
 _OUTPUT_TENSORS = ("output.weight", "output.bias", "output_norm.weight", "output_norm.bias")
 
 
@@ -644,6 +654,7 @@ def spec_from_headers(headers: list[GGUFHeader], files: tuple[Path, ...], file_b
     layer_bytes = [0] * n_layer
     expert_bytes = [0] * n_layer
     by_type: dict[str, int] = {}
+    expert_by_type: dict[str, int] = {}
     input_bytes = output_bytes = 0
     head: TensorInfo | None = None
     embeddings: TensorInfo | None = None
@@ -654,10 +665,11 @@ def spec_from_headers(headers: list[GGUFHeader], files: tuple[Path, ...], file_b
             if index >= n_layer:
                 raise InvalidModelFile(f"{source} has tensor {t.name} but only {n_layer} layers.")
             layer_bytes[index] += t.n_bytes
-            if "_exps." in t.name:  # routed experts: ffn_gate_exps, ffn_up_exps, ffn_down_exps
-                expert_bytes[index] += t.n_bytes
             type_name = GGML_TYPES[t.ggml_type].name
             by_type[type_name] = by_type.get(type_name, 0) + t.n_bytes
+            if _EXPERTS_RE.search(t.name):  # routed experts: ffn_gate_exps, ffn_up_exps, ffn_down_exps
+                expert_bytes[index] += t.n_bytes
+                expert_by_type[type_name] = expert_by_type.get(type_name, 0) + t.n_bytes
         elif t.name in _OUTPUT_TENSORS:
             output_bytes += t.n_bytes
             head = t if t.name == "output.weight" else head
@@ -718,6 +730,7 @@ def spec_from_headers(headers: list[GGUFHeader], files: tuple[Path, ...], file_b
         expert_count=_count(meta, f"{arch}.expert_count", source),
         expert_used_count=_count(meta, f"{arch}.expert_used_count", source),
         expert_bytes=tuple(expert_bytes),
+        expert_bytes_by_type=expert_by_type,
         sliding_window=window if isinstance(window, int) and window > 0 else 0,
         swa_period=SWA_PERIODS.get(arch, 0),
         has_chat_template=isinstance(meta.get("tokenizer.chat_template"), str),

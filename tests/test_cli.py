@@ -43,6 +43,7 @@ def test_plan_json_on_the_real_model(smollm2_path):
         "quant",
         "context_window",
         "gpu_layers",
+        "n_cpu_moe",
         "fits",
         "memory",
         "candidates",
@@ -63,6 +64,7 @@ def test_plan_json_on_the_real_model(smollm2_path):
             "fits": True,
             "context_window": 8192,
             "gpu_layers": data["gpu_layers"],
+            "n_cpu_moe": 0,
             "total_bytes": data["memory"]["total_bytes"],
             "speed": data["speed"],
         }

@@ -161,3 +161,58 @@ def test_the_default_skips_a_model_too_slow_for_a_conversation(qwen05_path, smol
     crawl = prepare(None, offline=True, hardware=with_bandwidth(0.3), on_status=said.append)
     assert crawl.ref == "smollm2"  # none keeps up: the fastest that fits
     assert "No default model reaches 8 tokens/s here; using the fastest that fits." in said
+
+
+# -- capability first, then speed: the catalog's `coding` scores over this machine's memory bandwidth -------
+
+QWEN3_4B = "bartowski/Qwen_Qwen3-4B-Instruct-2507-GGUF"
+
+
+@pytest.fixture
+def two_defaults_on_the_hub(qwen, hub, tmp_path_factory):
+    """The hub serves the 7B coder (coding 70) and Qwen3-4B (65), as small files; the catalog's models above
+    them (Qwen3-Coder-Next, Qwen3-Coder-30B-A3B, Qwen2.5-Coder-32B) are not there."""
+    from ggufgen import small_llama
+
+    src = tmp_path_factory.mktemp("qwen3")
+    name = "Qwen_Qwen3-4B-Instruct-2507-Q4_K_M.gguf"
+    hub.add_repo(QWEN3_4B, {name: small_llama(src / name, "Q4_K_M", name="Qwen3-4B-Instruct-2507")})
+    return hub
+
+
+def with_bandwidth(hw, gb_per_s: float):
+    return dataclasses.replace(hw, ram=dataclasses.replace(hw.ram, bandwidth_bytes_per_s=int(gb_per_s * GB)))
+
+
+def asked_for(hub, repo: str) -> bool:
+    return any(repo in path for _m, path, _r in hub.requests)
+
+
+def test_the_most_capable_default_that_is_fast_enough_is_chosen(two_defaults_on_the_hub):
+    # 30 GB free at 40 GB/s: Qwen3-Coder-30B-A3B (3.3B active, ~19 tokens/s) is asked for first and is not
+    # on this hub; Qwen2.5-Coder-32B (20 GB a token: ~2 tokens/s) is too slow to ask for; the 7B coder
+    # (4.6 GB: ~8.5 tokens/s) is the most capable left.
+    hub = two_defaults_on_the_hub
+    chosen = prepare(None, hardware=with_bandwidth(machine(30), 40), min_speed=4)
+    assert chosen.ref == "qwen2.5-coder-7b"
+    assert asked_for(hub, "Qwen3-Coder-30B-A3B") and not asked_for(hub, "Qwen2.5-Coder-32B")
+
+
+def test_on_a_slower_memory_bus_a_less_capable_but_faster_model_wins(two_defaults_on_the_hub):
+    # At 14 GB/s the 7B coder reads 4.6 GB a token (~3 tokens/s, under half of 8) and the 4B 2.4 GB (~5.5):
+    # the 4B is asked for, and chosen; the 7B is never asked.
+    hub = two_defaults_on_the_hub
+    chosen = prepare(None, hardware=with_bandwidth(machine(30), 14), min_speed=8)
+    assert chosen.ref == "qwen3-4b-2507"
+    assert not asked_for(hub, "Qwen2.5-Coder-7B")
+
+
+def test_a_users_catalog_entry_with_a_coding_score_joins_the_ranking(tmp_path, monkeypatch):
+    from localinterp.models.catalog import load_catalog
+
+    user = tmp_path / "models.toml"
+    user.write_text('[models.mine]\nname = "Mine"\nparams = "1B"\ncoding = 50\nlicense = "mit"\nnotes = "n"\n'
+                    'repo = "org/Mine-GGUF"\nfile = "mine-{quant}.gguf"\nquants = ["Q4_K_M"]\n')  # fmt: skip
+    monkeypatch.setenv("LOCALINTERP_MODELS_TOML", str(user))
+    ranked = load_catalog().default
+    assert ranked.index("qwen3-4b-2507") < ranked.index("mine") < ranked.index("qwen2.5-coder-1.5b")

@@ -17,7 +17,7 @@ from localinterp.settings import config_path
 # A valid value other than the default, for every setting.
 SAMPLES = {
     "model": "smollm2", "quant": "Q8_0", "context_window": 4096, "max_tokens": 77, "temperature": 0.7,
-    "gpu_layers": 5, "flash_attn": True, "kv_type": "q8_0", "rpc": "10.0.0.2:50052", "auto_run": True,
+    "gpu_layers": 5, "n_cpu_moe": 3, "flash_attn": True, "kv_type": "q8_0", "rpc": "10.0.0.2:50052", "auto_run": True,
     "offline": True, "fallback": "cloud", "api_base": "http://127.0.0.1:1/v1", "api_model": "m",
     "api_key": "sk-secret", "system_message": "Be brief.", "timeout": 30.0, "debug": True,
     "python": "python3", "languages": "python,shell", "sandbox": "strict", "allow_net": True, "min_speed": 4.0,

@@ -8,6 +8,9 @@ The generation loop is our own, over llama-cpp-python's thin bindings, for three
   sampler chain would mask the whole vocabulary on every token, which costs ~40 % of the throughput;
 - llama.cpp's log goes to `logging` (logger `localinterp.llama_cpp`) through its log callback, instead of
   `verbose=False`, which points file descriptors 1 and 2 at /dev/null and would blank a live display.
+
+Loading also reaches one thing llama-cpp-python does not expose: llama.cpp's tensor buffer-type overrides,
+which keep a mixture-of-experts model's routed experts in RAM (`--n-cpu-moe`); see `_experts_in_ram`.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ class LoadOptions:
     flash_attn: bool = False
     kv_type: str = "f16"  # f16 | q8_0 | q4_0 (quantized V needs flash attention in llama.cpp)
     rpc_servers: tuple[str, ...] = ()  # llama.cpp rpc-server endpoints lending devices (engine/rpc.py)
+    n_cpu_moe: int = 0  # the first N layers keep their routed experts in RAM (llama.cpp's --n-cpu-moe)
 
     @classmethod
     def from_plan(
@@ -73,6 +77,7 @@ class LoadOptions:
             flash_attn=plan.settings.flash_attn,
             kv_type=plan.settings.kv_type,
             rpc_servers=rpc_servers,
+            n_cpu_moe=plan.n_cpu_moe,
         )
 
 
@@ -119,8 +124,9 @@ def load_llama(path: Path, options: LoadOptions) -> Any:
     if options.n_threads:
         kwargs["n_threads"] = kwargs["n_threads_batch"] = options.n_threads
     captured = io.StringIO()
+    overrides = _experts_in_ram(options.n_cpu_moe) if options.n_cpu_moe > 0 else None
     try:
-        with contextlib.redirect_stderr(captured):  # llama-cpp-python's own prints while loading
+        with contextlib.redirect_stderr(captured), _model_params(overrides):  # its own prints while loading
             llm = llama_cpp.Llama(**kwargs)
     except ValueError as e:
         raise LoadError(
@@ -132,6 +138,73 @@ def load_llama(path: Path, options: LoadOptions) -> Any:
     # From here on its `verbose` only adds prints (timings after each completion); our log has them.
     llm.verbose = False
     return llm
+
+
+# A llama_model_tensor_buft_override of llama.h: a regex over tensor names and the buffer type they go to.
+class _BuftOverride(ctypes.Structure):
+    _fields_ = (("pattern", ctypes.c_char_p), ("buft", ctypes.c_void_p))
+
+
+_params_lock = threading.Lock()  # one load at a time may change how llama-cpp-python builds model params
+
+
+def _experts_in_ram(n_cpu_moe: int) -> ctypes.Array[_BuftOverride]:
+    """Overrides that put the routed experts of layers 0..n_cpu_moe-1 in the CPU's buffer type, one pattern
+    per layer as llama.cpp's --n-cpu-moe writes them, NULL-terminated."""
+    import llama_cpp
+    from llama_cpp._ctypes_extensions import load_shared_library
+
+    from localinterp.gguf import EXPERT_TENSORS
+
+    libs = Path(llama_cpp.__file__).parent / "lib"
+    try:
+        ggml, base = load_shared_library("ggml", libs), load_shared_library("ggml-base", libs)
+        ggml.ggml_backend_dev_by_type.restype = ctypes.c_void_p
+        ggml.ggml_backend_dev_by_type.argtypes = (ctypes.c_int,)
+        base.ggml_backend_dev_buffer_type.restype = ctypes.c_void_p
+        base.ggml_backend_dev_buffer_type.argtypes = (ctypes.c_void_p,)
+        cpu = ggml.ggml_backend_dev_by_type(0)  # GGML_BACKEND_DEVICE_TYPE_CPU
+        buft = base.ggml_backend_dev_buffer_type(cpu) if cpu else None
+    except (OSError, AttributeError, RuntimeError, FileNotFoundError) as e:
+        raise LoadError(
+            f"this llama-cpp-python cannot keep experts in RAM ({e}); load with --n-cpu-moe 0."
+        ) from None
+    if not buft:
+        raise LoadError("llama.cpp reports no CPU device to keep experts in; load with --n-cpu-moe 0.")
+    limit = llama_cpp.llama_max_tensor_buft_overrides()
+    if n_cpu_moe >= limit:
+        raise LoadError(
+            f"--n-cpu-moe {n_cpu_moe} is more layers than llama.cpp takes overrides for ({limit - 1})."
+        )
+    array = (_BuftOverride * (n_cpu_moe + 1))()
+    for layer in range(n_cpu_moe):
+        array[layer] = _BuftOverride(rf"blk\.{layer}{EXPERT_TENSORS}".encode(), buft)
+    return array  # the last entry stays zero: the terminator
+
+
+@contextlib.contextmanager
+def _model_params(overrides: ctypes.Array[_BuftOverride] | None) -> Iterator[None]:
+    """While a Llama is built, have its model params carry `overrides`. llama-cpp-python builds them from
+    llama_model_default_params() inside Llama.__init__ and offers no argument for the field, so that one
+    function is wrapped for the duration (and the array outlives the load, which is all llama.cpp reads)."""
+    if overrides is None:
+        yield
+        return
+    import llama_cpp.llama_cpp as bindings
+
+    with _params_lock:
+        original = bindings.llama_model_default_params
+
+        def with_overrides() -> Any:
+            params = original()
+            params.tensor_buft_overrides = ctypes.cast(overrides, ctypes.c_void_p)
+            return params
+
+        bindings.llama_model_default_params = with_overrides
+        try:
+            yield
+        finally:
+            bindings.llama_model_default_params = original
 
 
 class LocalEngine:

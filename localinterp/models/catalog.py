@@ -69,6 +69,8 @@ class CatalogEntry:
     active: str = ""  # mixture of experts: the parameters that run per token ("3.6B"); "" for a dense model
     source: str = ""  # where the entry's facts were read (a stored copy of the hub's page, a model card)
     checked: str = ""  # when (YYYY-MM)
+    # Capability for code-interpreter work, 1-100 (0: never chosen by default); see models.toml's header.
+    coding: int = 0
 
     def matches(self, path: str, quant: str) -> bool:
         """Whether a repo file belongs to this entry's model at `quant`. The quantization must be a whole
@@ -83,8 +85,9 @@ class CatalogEntry:
 
 @dataclass(frozen=True)
 class Catalog:
-    """All entries, and the default models: `default` is the preference order when no model is named,
-    most capable first (prepare.default_model picks the first that fits and can be had)."""
+    """All entries, and the default models: `default` is the preference order when no model is named, most
+    capable first: the entries with a `coding` score, highest first, unless a file lists its own `default`
+    (prepare.py takes the first that fits, is fast enough and can be had)."""
 
     default: tuple[str, ...]
     entries: dict[str, CatalogEntry]
@@ -192,6 +195,9 @@ def _entry(alias: str, table: Any, where: str) -> CatalogEntry:
     for key in ("notes", "active", "source", "checked"):
         if not isinstance(table.get(key, ""), str):
             raise CatalogError(f"{where}: '{key}' must be a string.")
+    coding = table.get("coding", 0)
+    if not isinstance(coding, int) or isinstance(coding, bool) or not 0 <= coding <= 100:
+        raise CatalogError(f"{where}: 'coding' must be a whole number from 0 to 100, got {coding!r}.")
     return CatalogEntry(
         alias=alias,
         name=_require(table, "name", str, where),
@@ -206,6 +212,7 @@ def _entry(alias: str, table: Any, where: str) -> CatalogEntry:
         active=table.get("active", ""),
         source=table.get("source", ""),
         checked=table.get("checked", ""),
+        coding=coding,
     )
 
 
@@ -223,11 +230,30 @@ def parse_catalog(text: str, source: str, *, needs_default: bool = True) -> Cata
         for alias, table in models.items()
     }
     default = data.get("default")
-    if default is None and not needs_default:
-        return Catalog(default=(), entries=entries, source=source)
+    if default is None:
+        ranked = by_capability(entries)
+        if needs_default and not ranked:
+            raise CatalogError(f"{source}: give some models a 'coding' score (or list a 'default').")
+        return Catalog(default=ranked if needs_default else (), entries=entries, source=source)
     return Catalog(
         default=_default(default, source, entries if needs_default else None), entries=entries, source=source
     )
+
+
+def parse_params(text: str) -> float:
+    """A catalog's parameter count ("135M", "7.6B", "8x7B") as a number."""
+    match = re.fullmatch(r"\s*(?:(\d+)x)?(\d+(?:\.\d+)?)\s*([KMBT])\s*", text.upper())
+    if not match:
+        return 0.0
+    experts, number, unit = match.groups()
+    return int(experts or 1) * float(number) * {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}[unit]
+
+
+def by_capability(entries: dict[str, CatalogEntry]) -> tuple[str, ...]:
+    """The aliases with a `coding` score, most capable first (ties: the smaller model first, it is faster)."""
+    scored = [e for e in entries.values() if e.coding > 0]
+    scored.sort(key=lambda e: (-e.coding, parse_params(e.active or e.params)))
+    return tuple(e.alias for e in scored)
 
 
 def _default(value: Any, source: str, entries: dict[str, CatalogEntry] | None) -> tuple[str, ...]:
@@ -251,7 +277,8 @@ def load_catalog(path: Path | None = None) -> Catalog:
     """The catalog shipped with localinterp, with the user's own models.toml (if any) on top.
 
     The user's file (LOCALINTERP_MODELS_TOML, else models.toml in the user config folder) adds aliases or
-    replaces shipped ones, and may set its own `default`.
+    replaces shipped ones; a `coding` score on its entries ranks them with the shipped ones, and its own
+    `default` list, if it has one, replaces the ranking.
     """
     if path is not None:
         return parse_catalog(path.read_text(encoding="utf-8"), str(path))
@@ -277,7 +304,7 @@ def load_catalog(path: Path | None = None) -> Catalog:
     if any(name not in entries for name in user.default):
         raise CatalogError(f"{user_path}: 'default' must name known models.")
     return Catalog(
-        default=user.default or shipped.default,
+        default=user.default or by_capability(entries),
         entries=entries,
         source=f"models.toml and {user_path}",
     )

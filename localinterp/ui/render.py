@@ -74,7 +74,7 @@ def plan_view(plan: Plan) -> RenderableType:
             f"{c.quant}{' *' if chosen else ''}",
             fmt_bytes(c.size_bytes),
             f"{c.context_window:,}" if c.context_window else "-",
-            f"{c.gpu_layers}/{plan.n_layers + 1}",
+            f"{c.gpu_layers}/{plan.n_layers + 1}" + (f" cpu-moe {c.n_cpu_moe}" if c.n_cpu_moe else ""),
             fmt_bytes(c.memory.total_bytes) if c.memory else "-",
             f"~{c.speed.tg_tokens_per_s:.0f}" if c.speed else "-",  # predicted generation speed
             Text("yes", style="green") if c.fits else Text("no", style="red"),
