@@ -27,6 +27,27 @@ _FENCE = re.compile(r"```.*?(?:```|$)", re.DOTALL)
 # A quoted single token, "bfkmqot" or `eu-west`: the shape of a value the answer reports (a password, a
 # name, a key). Not a contraction's apostrophe: the quote may not follow a letter.
 _QUOTED = re.compile(r"(?<![\w])([\"'`])([^\s\"'`]{3,60})\1(?![\w])")
+# Words before a file name that make it the request's output: "convert a.csv to b.json", "write ... into
+# c.txt", "save it as d.md", "create e.txt". (Within the same clause: no sentence end in between.)
+_WRITE_INTENT = re.compile(
+    r"\b(?:to|into|as|create|write|save|output|export|generate|produce)\b[^.!?\n]{0,60}$", re.I
+)
+
+
+def files_to_write(request: str, cwd: Path) -> list[str]:
+    """Files a request asks to be written: named after a word of writing and not on disk when it was
+    made. Checked again when the model ends its turn, since "done" with the file missing is a claim too."""
+    wanted = []
+    for match in _FILE.finditer(_FENCE.sub(" ", request)):
+        name = match.group(1)
+        if name in wanted or not _WRITE_INTENT.search(request[: match.start()]):
+            continue
+        try:
+            if not (cwd / name).exists():
+                wanted.append(name)
+        except OSError:
+            continue
+    return wanted
 
 
 def _numbers(text: str) -> list[str]:
@@ -51,11 +72,14 @@ def _supported(number: str, seen: set[float]) -> bool:
     return any(abs(value - x) <= slack or abs(value - 100 * x) <= slack for x in seen)
 
 
-def unsupported(answer: str, *, given: Iterable[str], printed: Iterable[str], cwd: Path) -> list[str]:
+def unsupported(
+    answer: str, *, given: Iterable[str], printed: Iterable[str], cwd: Path, to_write: Iterable[str] = ()
+) -> list[str]:
     """What `answer` claims (prose only: fenced blocks are skipped) that nothing backs: numbers found
     neither in `given` (the request, the code the model ran) nor in `printed` (the output of that code),
-    quoted values found in neither, and file names that are not on disk and that no output showed. (A
-    file the request names is not backed by being named: "written to sorted.txt" is exactly the claim to
+    quoted values found in neither, file names that are not on disk and that no output showed, and the
+    files the request asked to be written (`to_write`) that are still not on disk, said or not. (A file
+    the request names is not backed by being named: "written to sorted.txt" is exactly the claim to
     check.)"""
     prose = _FENCE.sub(" ", answer)
     printed_text = "\n".join(printed)
@@ -82,6 +106,13 @@ def unsupported(answer: str, *, given: Iterable[str], printed: Iterable[str], cw
         except OSError:
             exists = True  # not ours to judge
         if not exists:
+            claims.append(name)
+    for name in to_write:
+        try:
+            missing = not (cwd / name).exists()
+        except OSError:
+            missing = False
+        if missing and name not in claims:
             claims.append(name)
     return claims
 

@@ -13,7 +13,8 @@ SmolLM2-135M and Gemma-3-270M (scripts/check_plan_accuracy.py re-measures it):
   On a GPU, the whole worst-case buffer llama.cpp reserves (allocated up front in VRAM), whose largest
   part is usually the logits of a full micro-batch;
 - overhead: libllama's own state, the tokenizer (about 128 bytes per vocabulary entry) and per-cell
-  bookkeeping; on a GPU, the driver's context.
+  bookkeeping; on a GPU, the driver's context; and the process around it (`runtime_bytes`: Python,
+  llama.cpp's libraries, localinterp), there before any model is loaded.
 
 Mixture-of-experts models are planned as llama.cpp's `--n-cpu-moe N` runs them: when the whole model does
 not fit in VRAM, every layer stays on the GPU but the routed experts of the first N layers live in RAM (a
@@ -46,6 +47,10 @@ AUTO_MIN_CONTEXT = 2048  # automatic choices go no lower: code output fills shor
 
 # Measured fixed costs (see the module docstring); the GPU ones are public reports, not yet measured here.
 LLAMA_FIXED_OVERHEAD = 16 * MiB
+# The process llama.cpp runs in, before a model: the resident set of a Python that has imported llama_cpp
+# (and numpy with it) and localinterp's engine, measured at 44 MB here. Without it the smallest memory
+# limits a model ran in (scripts/check_fit_floor.py) were 9-24 MB above the plan for SmolLM2.
+RUNTIME_BYTES = 42 * MiB
 BYTES_PER_VOCAB_ENTRY = 128
 BYTES_PER_CONTEXT_CELL = 128
 GPU_CONTEXT_OVERHEAD = 400 * MiB  # CUDA/ROCm context and cuBLAS handles in VRAM
@@ -115,6 +120,9 @@ class MemoryEstimate:
     # weights llama.cpp repacked into a copy (clean page cache no token reads again). Measured: the 1.5B
     # coder planned at 1.89 GB peak runs at full speed in a 1.15 GB cgroup (scripts/check_fit_floor.py).
     reclaimable_bytes: int = 0
+    # Of ram_bytes and overhead_bytes, the process's own (RUNTIME_BYTES): what llama.cpp adds to a running
+    # process is ram_bytes - runtime_bytes (scripts/check_plan_accuracy.py compares that).
+    runtime_bytes: int = 0
 
     @property
     def total_bytes(self) -> int:
@@ -348,7 +356,8 @@ def estimate_memory(
     cpu_compute = cpu_compute_bytes(spec, n_ctx, settings)
     gpu_compute = reserved_compute_bytes(spec, n_ctx, settings) * n_gpus if gpu_layers else 0
     cpu_overhead = (
-        LLAMA_FIXED_OVERHEAD
+        RUNTIME_BYTES
+        + LLAMA_FIXED_OVERHEAD
         + spec.vocab_size * BYTES_PER_VOCAB_ENTRY
         + padded_context(n_ctx) * BYTES_PER_CONTEXT_CELL
     )
@@ -362,6 +371,7 @@ def estimate_memory(
         ram_bytes=cpu_weights + cpu_kv + cpu_compute + cpu_overhead,
         vram_bytes=gpu_weights + gpu_kv + gpu_compute + gpu_overhead,
         reclaimable_bytes=repacked,
+        runtime_bytes=RUNTIME_BYTES,
     )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from localinterp.claims import recheck_message, unsupported
+from localinterp.claims import files_to_write, recheck_message, unsupported
 from localinterp.engine.context import truncate_middle
 from localinterp.engine.languages import is_display
 from localinterp.engine.types import DEFAULT_SAMPLING, ChatMessage, CodeEnd, Event, Sampling, TurnEnd
@@ -147,7 +147,8 @@ def default_system_message(
         "runs at once and you are shown its real output. Then write the next block, or answer.",
         "Rules:",
         "- Look before you act: read a file, list a folder or inspect data with code before using it. "
-        "Never guess a file's contents, a name inside an archive, or a value.",
+        "Never guess a file's contents, a name inside an archive, or a value. To fix a program, run it "
+        "first and read its error.",
         "- Only state facts that your code printed. Print every value you need to answer.",
         "- Paths are relative to the working directory below. Keep blocks short.",
         "- If a block fails, read the error, fix the cause and try a different approach; do not repeat it.",
@@ -263,6 +264,7 @@ class Session:
     # would receive file contents that no approved code ever read.
     previews: bool = False
     _always: bool = False
+    _to_write: list[str] = field(default_factory=list)  # files the current request asks for (claims.py)
 
     def __post_init__(self) -> None:
         if not self.system_message:
@@ -320,6 +322,7 @@ class Session:
             context = previews_for(text, Path(self.runners.cwd or ".")) or None
         self._add(Message("user", text, context=context))
         first = len(self.messages) - 1
+        self._to_write = files_to_write(text, Path(self.runners.cwd or "."))
         # (language, gist) -> (status, last line of output) of each block run for this message
         outcomes: dict[tuple[str, str], tuple[str, str]] = {}
         checked = False
@@ -414,10 +417,13 @@ class Session:
         request, *rest = self.messages[first:]
         if not rest or rest[-1].role != "assistant":
             return []
-        given = [request.content, request.context or ""]
+        # The previews localinterp showed are not evidence: the answer must come from what code printed
+        # (the system message says so, and a user checks the run, not our preview).
+        given = [request.content]
         given += [code for m in rest[:-1] if m.role == "assistant" for code in _FENCED.findall(m.content)]
         printed = [m.content for m in rest if m.role == "output" and m.status != "declined"]
-        return unsupported(rest[-1].content, given=given, printed=printed, cwd=Path(self.runners.cwd or "."))
+        cwd = Path(self.runners.cwd or ".")
+        return unsupported(rest[-1].content, given=given, printed=printed, cwd=cwd, to_write=self._to_write)
 
 
 _FENCED = re.compile(r"```.*?```", re.DOTALL)

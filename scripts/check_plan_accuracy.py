@@ -76,7 +76,7 @@ def predict(model: Path, n_ctx: int, flash_attn: bool, gpu_layers: int) -> tuple
     mem = estimate_memory(
         spec, n_ctx, layers, settings=LoadSettings(flash_attn=flash_attn), repack=repacked_types(hw)
     )
-    return mem.ram_bytes, mem.vram_bytes
+    return mem.ram_bytes - mem.runtime_bytes, mem.vram_bytes  # what loading adds to a running process
 
 
 def main() -> int:

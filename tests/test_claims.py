@@ -119,3 +119,60 @@ def test_the_same_silent_block_again_is_not_run_but_answered(tmp_path):
     assert [m.status for m in outputs] == ["ok", "repeated", "ok"]
     assert "printed nothing" in outputs[1].content and outputs[2].content == "{}\n"
     assert not any(type(c).__name__ == "Repeated" for c in chunks)
+
+
+def test_the_files_a_request_asks_for_are_those_named_after_a_word_of_writing_and_not_yet_there(tmp_path):
+    from localinterp.claims import files_to_write
+
+    (tmp_path / "people.csv").write_text("a\n")
+    (tmp_path / "names.txt").write_text("a\n")
+    assert files_to_write("Convert people.csv to people.json, keys as strings.", tmp_path) == ["people.json"]
+    assert files_to_write("Write the names from names.txt to sorted.txt, each once.", tmp_path) == [
+        "sorted.txt"
+    ]
+    assert files_to_write("Create numbers.txt with 1 to 10. Save a copy as backup/n.txt", tmp_path) == [
+        "numbers.txt", "backup/n.txt"
+    ]  # fmt: skip
+    assert files_to_write("What is in report.pdf?", tmp_path) == []  # a missing input is not an output
+    assert files_to_write("Append a line to names.txt.", tmp_path) == []  # there already
+
+
+def test_an_answer_that_ends_the_turn_without_the_file_asked_for_gets_one_more_step(tmp_path):
+    # The 1.5B on csv-to-json: it printed the JSON, never wrote the file, and did not claim to.
+    (tmp_path / "people.csv").write_text("name,age\nada,36\n")
+    engine = Scripted(
+        ("python", "import csv, json; print(json.dumps(list(csv.DictReader(open('people.csv')))))"),
+        "Here is the JSON above.",
+        (
+            "python",
+            "import csv, json; json.dump(list(csv.DictReader(open('people.csv'))), open('people.json', 'w'))",
+        ),
+        "Written.",
+    )
+    runners = Runners(["python"], cwd=str(tmp_path))
+    session = Session(engine, runners, auto_run=True)
+    try:
+        chunks = list(session.send("Convert people.csv to people.json."))
+    finally:
+        runners.close()
+    assert [c.claims for c in chunks if isinstance(c, Recheck)] == [("people.json",)]
+    assert f"people.json does not exist in {tmp_path}" in engine.seen[2][-1].content
+    assert (tmp_path / "people.json").exists() and not engine.replies
+
+
+def test_a_value_read_only_from_a_preview_must_still_be_printed_by_code(tmp_path):
+    # localinterp shows the model the first lines of the files a request names; an answer read from that
+    # preview is checked like any other: only what code printed backs it.
+    (tmp_path / "notes.txt").write_text("meeting moved to 2026-03-14\n")
+    engine = Scripted(
+        "The meeting is on 2026-03-14.", ("shell", "grep meeting notes.txt"), "It is on 2026-03-14."
+    )
+    runners = Runners(["python", "shell"], cwd=str(tmp_path))
+    session = Session(engine, runners, auto_run=True, previews=True)
+    try:
+        chunks = list(session.send("When is the meeting, according to notes.txt?"))
+    finally:
+        runners.close()
+    assert "2026-03-14" in (session.messages[0].context or "")  # the preview showed it
+    assert [c.claims for c in chunks if isinstance(c, Recheck)] == [("2026", "03", "14")]
+    assert [m.role for m in session.messages][-3:] == ["assistant", "output", "assistant"]
