@@ -181,3 +181,12 @@ def test_the_2026_entries_name_the_files_their_hub_pages_show(alias, path, quant
     assert entry.source.startswith("hf.co/") and entry.checked == "2026-11"
     if alias == "qwen3-coder-30b-a3b":
         assert not entry.matches("Qwen3-Coder-30B-A3B-Instruct-UD-Q4_K_XL.gguf", "Q4_K_M")
+
+
+@pytest.mark.parametrize("listed", ["gemma-4-e4b-it-Q8_0.gguf", "gemma-4-E4B-it-Q8_0.gguf"])
+def test_gemma_4_e4b_takes_its_file_names_case_from_the_repo_listing(hub, tmp_path, listed):
+    src = small_llama(tmp_path / "g.gguf", "Q8_0", name="gemma-4-E4B-it")
+    hub.add_repo("ggml-org/gemma-4-E4B-it-GGUF", {listed: src})
+    resolved = resolve("gemma4-e4b")
+    (option,) = resolved.options  # Q4_K_M is not in this listing: only what the repo has is offered
+    assert option.quant == "Q8_0" and option.location.endswith(f"/{listed}")
