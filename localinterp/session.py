@@ -147,8 +147,7 @@ def default_system_message(
         "runs at once and you are shown its real output. Then write the next block, or answer.",
         "Rules:",
         "- Look before you act: read a file, list a folder or inspect data with code before using it. "
-        "Never guess a file's contents, a name inside an archive, or a value. To fix a program, run it "
-        "first and read its error.",
+        "Never guess a file's contents, a name inside an archive, or a value.",
         "- Only state facts that your code printed. Print every value you need to answer.",
         "- Paths are relative to the working directory below. Keep blocks short.",
         "- If a block fails, read the error, fix the cause and try a different approach; do not repeat it.",
