@@ -186,9 +186,7 @@ class Plan:
     settings: LoadSettings
     spec: ModelSpec
     speed: Speed | None = None  # predicted tokens per second at this plan's offload (speed.py)
-    n_cpu_moe: int = (
-        0  # the first n_cpu_moe layers keep their routed experts in RAM (llama.cpp's --n-cpu-moe)
-    )
+    n_cpu_moe: int = 0  # layers whose routed experts stay in RAM (llama.cpp's --n-cpu-moe)
 
     def to_json(self) -> dict[str, Any]:
         """The stable `plan --json` document."""

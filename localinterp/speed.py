@@ -92,9 +92,11 @@ def predict(spec: ModelSpec, hw: Hardware, gpu_layers: int, n_cpu_moe: int = 0) 
     first_gpu = spec.n_layer - min(max(gpu_layers, 0), spec.n_layer)
     cpu_bytes = sum(layers[:first_gpu])
     gpu_bytes = sum(layers[first_gpu:])
-    if n_cpu_moe > 0 and spec.expert_bytes:
+    if n_cpu_moe > 0:
+        from localinterp.plan import moved_expert_bytes
+
         share = spec.expert_used_count / spec.expert_count if spec.expert_count else 1.0
-        moved = sum(spec.expert_bytes[first_gpu : min(n_cpu_moe, spec.n_layer)]) * share
+        moved = moved_expert_bytes(spec, gpu_layers, n_cpu_moe) * share
         cpu_bytes, gpu_bytes = cpu_bytes + moved, gpu_bytes - moved
     head = float(spec.head_bytes or spec.output_bytes)
     if gpu_layers > spec.n_layer:
