@@ -418,10 +418,10 @@ class Session:
             return []
         # The previews localinterp showed are not evidence: the answer must come from what code printed
         # (the system message says so, and a user checks the run, not our preview).
-        given = [request.content]
+        cwd = Path(self.runners.cwd or ".")
+        given = [request.content, str(cwd), str(cwd.resolve())]  # the system message says where it works
         given += [code for m in rest[:-1] if m.role == "assistant" for code in _FENCED.findall(m.content)]
         printed = [m.content for m in rest if m.role == "output" and m.status != "declined"]
-        cwd = Path(self.runners.cwd or ".")
         return unsupported(rest[-1].content, given=given, printed=printed, cwd=cwd, to_write=self._to_write)
 
 

@@ -176,3 +176,13 @@ def test_a_value_read_only_from_a_preview_must_still_be_printed_by_code(tmp_path
     assert "2026-03-14" in (session.messages[0].context or "")  # the preview showed it
     assert [c.claims for c in chunks if isinstance(c, Recheck)] == [("2026", "03", "14")]
     assert [m.role for m in session.messages][-3:] == ["assistant", "output", "assistant"]
+
+
+def test_the_working_directory_the_system_message_gives_is_not_a_claim(tmp_path):
+    # The 1.5B quoted its working directory, which only the system message had told it.
+    engine = Scripted(f"The files are in `{tmp_path}`.")
+    runners = Runners(["python"], cwd=str(tmp_path))
+    session = Session(engine, runners, auto_run=True)
+    chunks = list(session.send("Where are the files?"))
+    runners.close()
+    assert str(tmp_path) in session.system_message and not any(isinstance(c, Recheck) for c in chunks)
