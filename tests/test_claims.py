@@ -63,6 +63,16 @@ class Scripted:
             yield TurnEnd("stop", TurnStats(), reply)
 
 
+def converse(engine, folder, request: str, languages=("python",), **session_args):
+    """One request through a real Session with real runners in `folder`: the session and its chunks."""
+    runners = Runners(list(languages), cwd=str(folder))
+    session = Session(engine, runners, auto_run=True, **session_args)
+    try:
+        return session, list(session.send(request))
+    finally:
+        runners.close()
+
+
 def test_an_unbacked_answer_gets_one_more_step_and_then_the_loop_ends(tmp_path):
     engine = Scripted(
         ("python", "total = 6 * 7"),  # assigns, prints nothing
@@ -70,12 +80,7 @@ def test_an_unbacked_answer_gets_one_more_step_and_then_the_loop_ends(tmp_path):
         ("python", "print(total)"),
         "The total is 42.",  # now printed
     )
-    runners = Runners(["python"], cwd=str(tmp_path))
-    session = Session(engine, runners, auto_run=True)
-    try:
-        chunks = list(session.send("What is the total?"))
-    finally:
-        runners.close()
+    session, chunks = converse(engine, tmp_path, "What is the total?")
     assert [c.claims for c in chunks if isinstance(c, Recheck)] == [("42",)]
     roles = [m.role for m in session.messages]
     assert roles == ["user", "assistant", "output", "assistant", "check", "assistant", "output", "assistant"]
@@ -85,10 +90,7 @@ def test_an_unbacked_answer_gets_one_more_step_and_then_the_loop_ends(tmp_path):
 
 def test_a_model_that_insists_is_not_pressed_twice(tmp_path):
     engine = Scripted("The answer is 17.", "The answer is 17.")
-    runners = Runners(["python"], cwd=str(tmp_path))
-    session = Session(engine, runners, auto_run=True)
-    chunks = list(session.send("Pick a number."))
-    runners.close()
+    session, chunks = converse(engine, tmp_path, "Pick a number.")
     assert sum(isinstance(c, Recheck) for c in chunks) == 1
     assert [m.role for m in session.messages] == ["user", "assistant", "check", "assistant"]
 
@@ -109,12 +111,7 @@ def test_the_same_silent_block_again_is_not_run_but_answered(tmp_path):
         "It is {}.",
     )
     (tmp_path / "config.json").write_text("{}")
-    runners = Runners(["python"], cwd=str(tmp_path))
-    session = Session(engine, runners, auto_run=True)
-    try:
-        chunks = list(session.send("What does config.json hold?"))
-    finally:
-        runners.close()
+    session, chunks = converse(engine, tmp_path, "What does config.json hold?")
     outputs = [m for m in session.messages if m.role == "output"]
     assert [m.status for m in outputs] == ["ok", "repeated", "ok"]
     assert "printed nothing" in outputs[1].content and outputs[2].content == "{}\n"
@@ -149,12 +146,7 @@ def test_an_answer_that_ends_the_turn_without_the_file_asked_for_gets_one_more_s
         ),
         "Written.",
     )
-    runners = Runners(["python"], cwd=str(tmp_path))
-    session = Session(engine, runners, auto_run=True)
-    try:
-        chunks = list(session.send("Convert people.csv to people.json."))
-    finally:
-        runners.close()
+    _session, chunks = converse(engine, tmp_path, "Convert people.csv to people.json.")
     assert [c.claims for c in chunks if isinstance(c, Recheck)] == [("people.json",)]
     assert f"people.json does not exist in {tmp_path}" in engine.seen[2][-1].content
     assert (tmp_path / "people.json").exists() and not engine.replies
@@ -167,12 +159,13 @@ def test_a_value_read_only_from_a_preview_must_still_be_printed_by_code(tmp_path
     engine = Scripted(
         "The meeting is on 2026-03-14.", ("shell", "grep meeting notes.txt"), "It is on 2026-03-14."
     )
-    runners = Runners(["python", "shell"], cwd=str(tmp_path))
-    session = Session(engine, runners, auto_run=True, previews=True)
-    try:
-        chunks = list(session.send("When is the meeting, according to notes.txt?"))
-    finally:
-        runners.close()
+    session, chunks = converse(
+        engine,
+        tmp_path,
+        "When is the meeting, according to notes.txt?",
+        languages=["python", "shell"],
+        previews=True,
+    )
     assert "2026-03-14" in (session.messages[0].context or "")  # the preview showed it
     assert [c.claims for c in chunks if isinstance(c, Recheck)] == [("2026", "03", "14")]
     assert [m.role for m in session.messages][-3:] == ["assistant", "output", "assistant"]
@@ -181,8 +174,5 @@ def test_a_value_read_only_from_a_preview_must_still_be_printed_by_code(tmp_path
 def test_the_working_directory_the_system_message_gives_is_not_a_claim(tmp_path):
     # The 1.5B quoted its working directory, which only the system message had told it.
     engine = Scripted(f"The files are in `{tmp_path}`.")
-    runners = Runners(["python"], cwd=str(tmp_path))
-    session = Session(engine, runners, auto_run=True)
-    chunks = list(session.send("Where are the files?"))
-    runners.close()
+    session, chunks = converse(engine, tmp_path, "Where are the files?")
     assert str(tmp_path) in session.system_message and not any(isinstance(c, Recheck) for c in chunks)
