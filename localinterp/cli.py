@@ -213,16 +213,18 @@ ModelArg = Annotated[
 ]
 QuantOpt = Annotated[str | None, typer.Option("--quant", help="Quantization to use, e.g. Q4_K_M.")]
 CtxOpt = Annotated[int | None, typer.Option("--ctx", help="Context window in tokens.")]
-GpuLayersOpt = Annotated[
-    int | None, typer.Option("--gpu-layers", help="Layers to offload to the GPU (-1: all, 0: none).")
-]
-NCpuMoeOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--n-cpu-moe",
-        help="Mixture-of-experts models on a GPU: layers whose experts stay in RAM (default: the fewest that fit).",
-    ),
-]
+
+
+def _setting_option(name: str) -> Any:
+    """A chat setting's flag for another command (plan, pull), declared once in config.SETTINGS."""
+    from localinterp.config import BY_NAME
+
+    setting = BY_NAME[name]
+    return typer.Option(setting.flags[0], help=setting.help)
+
+
+GpuLayersOpt = Annotated[int | None, _setting_option("gpu_layers")]
+NCpuMoeOpt = Annotated[int | None, _setting_option("n_cpu_moe")]
 OfflineOpt = Annotated[
     bool,
     typer.Option(
