@@ -40,14 +40,16 @@ def files_to_write(request: str, cwd: Path) -> list[str]:
     wanted = []
     for match in _FILE.finditer(_FENCE.sub(" ", request)):
         name = match.group(1)
-        if name in wanted or not _WRITE_INTENT.search(request[: match.start()]):
-            continue
-        try:
-            if not (cwd / name).exists():
-                wanted.append(name)
-        except OSError:
-            continue
+        if name not in wanted and _WRITE_INTENT.search(request[: match.start()]) and not _exists(cwd / name):
+            wanted.append(name)
     return wanted
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        return True  # unreadable is not ours to judge: never a claim
 
 
 def _numbers(text: str) -> list[str]:
@@ -101,19 +103,9 @@ def unsupported(
         name = match.group(1)
         if name in claims or name in printed_text:
             continue
-        try:
-            exists = (cwd / name).exists()
-        except OSError:
-            exists = True  # not ours to judge
-        if not exists:
+        if not _exists(cwd / name):
             claims.append(name)
-    for name in to_write:
-        try:
-            missing = not (cwd / name).exists()
-        except OSError:
-            missing = False
-        if missing and name not in claims:
-            claims.append(name)
+    claims += [name for name in to_write if name not in claims and not _exists(cwd / name)]
     return claims
 
 

@@ -77,10 +77,15 @@ def gpu_bandwidth(gpu: GPU) -> float:
     return ASSUMED_GPU_BANDWIDTH.get(gpu.backend, 100e9)
 
 
+def _expert_share(spec: ModelSpec) -> float:
+    """The fraction of a layer's routed experts one token reads."""
+    return spec.expert_used_count / spec.expert_count if spec.expert_count else 1.0
+
+
 def active_layer_bytes(spec: ModelSpec) -> list[float]:
     """The bytes a token reads in each block: all of a dense block; of a mixture-of-experts block its
     shared weights and expert_used_count / expert_count of its experts."""
-    share = spec.expert_used_count / spec.expert_count if spec.expert_count else 1.0
+    share = _expert_share(spec)
     experts = spec.expert_bytes or (0,) * len(spec.layer_bytes)
     return [whole - e + e * share for whole, e in zip(spec.layer_bytes, experts, strict=True)]
 
@@ -95,8 +100,7 @@ def predict(spec: ModelSpec, hw: Hardware, gpu_layers: int, n_cpu_moe: int = 0) 
     if n_cpu_moe > 0:
         from localinterp.plan import moved_expert_bytes
 
-        share = spec.expert_used_count / spec.expert_count if spec.expert_count else 1.0
-        moved = moved_expert_bytes(spec, gpu_layers, n_cpu_moe) * share
+        moved = moved_expert_bytes(spec, gpu_layers, n_cpu_moe) * _expert_share(spec)
         cpu_bytes, gpu_bytes = cpu_bytes + moved, gpu_bytes - moved
     head = float(spec.head_bytes or spec.output_bytes)
     if gpu_layers > spec.n_layer:
