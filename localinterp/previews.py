@@ -1,24 +1,37 @@
-"""What the model is shown of the files a request names: the first lines of a text file, the member names of
-an archive, the tables of a SQLite database.
+"""What the model is shown of the files a request names: their shape, not their data.
 
 Small models guess a file's format (a CSV's header, a JSON's keys, the name inside a zip) and their code
-then fails on the guess. aider and Open Interpreter give the model what is in front of it; this gives a
-local model a short look at the files the user named, read by localinterp itself (no code runs for it),
-only inside the working directory and only a few hundred bytes of each.
+then fails on the guess, so localinterp reads the files the user named (no code runs for it; only inside
+the working directory, only a few kilobytes of each) and tells the model what they look like. It shows
+the shape rather than an excerpt of the data: measured with scripts/eval_agent.py, a 1.5B model given the
+first eight lines of a file pasted them into its code and summed, sorted or counted that excerpt as if it
+were the whole file, or answered straight from it. So a JSON file is described by its keys and types, a
+CSV by its columns, their kinds and its row count, a text file by its line count and first lines (saying how
+many are not shown), an archive by a few member names. Scripts are the exception: their source is what a
+request to fix them is about, so a short one is shown whole, with the command that runs it.
 """
 
 from __future__ import annotations
 
+import csv
+import json
+import os
 import re
 import sqlite3
 import tarfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
-PREVIEW_CHARS = 600  # of one text file
-PREVIEW_LINES = 8
 MAX_FILES = 4
-MAX_MEMBERS = 12
+TEXT_LINES = 3  # first lines of a text file: enough to show its format, too few to pass for the data
+LINE_CHARS = 160
+MAX_MEMBERS = 5  # of an archive or a folder listing beyond which the model must list them itself
+FOLDER_ENTRIES = 12
+SCRIPT_CHARS = 2000  # a script up to this size is shown whole
+COUNT_BYTES = 16 << 20  # lines are counted in files up to this size
+JSON_BYTES = 1 << 20  # JSON files up to this size are parsed for their shape
+SCRIPTS = {".py": "python3", ".sh": "bash", ".bash": "bash", ".js": "node", ".rb": "ruby", ".pl": "perl"}
 _NAME = re.compile(r"[\w./-]+\.\w+|[\w./-]+/")
 
 
@@ -46,41 +59,35 @@ def mentioned_files(text: str, folder: Path) -> list[Path]:
 
 
 def preview(path: Path, folder: Path) -> str:
-    """A few lines saying what `path` holds, for the model."""
+    """A few lines saying what `path` holds and how it is laid out, for the model."""
     rel = path.relative_to(folder.resolve()).as_posix()
     try:
         if path.is_dir():
             names = sorted(p.name + ("/" if p.is_dir() else "") for p in path.iterdir())
-            return f"{rel}/ holds {len(names)} entries: {_listed(names)}"
+            return f"{rel}/ holds {len(names)} entries: {_listed(names, FOLDER_ENTRIES)}"
         size = path.stat().st_size
-        head = path.open("rb").read(4096)
+        with path.open("rb") as f:
+            head = f.read(4096)
     except OSError as e:
         return f"{rel}: cannot be read ({e.strerror or e})"
-    name = path.name.lower()
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as zf:
-            return f"{rel}: a zip archive of {size:,} bytes; members: {_listed(zf.namelist())}"
-    if name.endswith((".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")):
-        try:
-            with tarfile.open(path) as tf:
-                return f"{rel}: a tar archive of {size:,} bytes; members: {_listed(tf.getnames())}"
-        except (tarfile.TarError, OSError):
-            pass
-    if head.startswith(b"SQLite format 3\0"):
-        try:
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-            rows = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table'").fetchall()
-            db.close()
-            return f"{rel}: a SQLite database; its tables:\n" + "\n".join(r[0] for r in rows if r[0])
-        except sqlite3.Error:
-            pass
+    for describe in (_archive, _sqlite):
+        said = describe(path, rel, size, head)
+        if said:
+            return said
     if b"\0" in head or head.startswith(b"\x1f\x8b"):
         return f"{rel}: a binary file of {size:,} bytes"
-    text = head.decode("utf-8", errors="replace")
-    lines = text.splitlines()[:PREVIEW_LINES]
-    shown = "\n".join(line[:200] for line in lines)[:PREVIEW_CHARS]
-    more = " (first lines)" if size > len(shown.encode()) else ""
-    return f"{rel}: a text file of {size:,} bytes{more}:\n```text\n{shown}\n```"
+    suffix = path.suffix.lower()
+    if suffix in SCRIPTS:
+        return _script(path, rel, size, head)
+    if suffix == ".json":
+        said = _json(path, rel, size)
+        if said:
+            return said
+    if suffix in (".csv", ".tsv"):
+        said = _csv(path, rel, size, head, "\t" if suffix == ".tsv" else ",")
+        if said:
+            return said
+    return _text(path, rel, size, head)
 
 
 def previews_for(text: str, folder: Path) -> str:
@@ -88,11 +95,184 @@ def previews_for(text: str, folder: Path) -> str:
     parts = [preview(p, folder) for p in mentioned_files(text, folder)]
     if not parts:
         return ""
-    return "(localinterp: a first look at the files named above; read them with code for more)\n" + "\n".join(
-        parts
+    return (
+        "(localinterp: what the files named above look like; their data is not shown: read it with code)\n"
+        + "\n".join(parts)
     )
 
 
-def _listed(names: list[str]) -> str:
-    more = len(names) - MAX_MEMBERS
-    return ", ".join(names[:MAX_MEMBERS]) + (f", and {more} more" if more > 0 else "")
+def _archive(path: Path, rel: str, size: int, head: bytes) -> str:
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as zf:
+                names = zf.namelist()
+            kind = "zip"
+        elif path.name.lower().endswith((".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")):
+            with tarfile.open(path) as tf:
+                names = tf.getnames()
+            kind = "tar"
+        else:
+            return ""
+    except (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError):
+        return ""
+    # A few names show how members are named (the model otherwise invents them); counting them is the
+    # model's job, with code.
+    return f"{rel}: a {kind} archive of {size:,} bytes; members: {_listed(names, MAX_MEMBERS)}"
+
+
+def _sqlite(path: Path, rel: str, size: int, head: bytes) -> str:
+    if not head.startswith(b"SQLite format 3\0"):
+        return ""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table'").fetchall()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return ""
+    return f"{rel}: a SQLite database; its tables:\n" + "\n".join(r[0] for r in rows if r[0])
+
+
+def _script(path: Path, rel: str, size: int, head: bytes) -> str:
+    program = SCRIPTS[path.suffix.lower()]
+    if program == "python3" and os.name == "nt":
+        program = "python"
+    run = f"runs with: {program} {rel}"
+    if size <= SCRIPT_CHARS:
+        source = head.decode("utf-8", errors="replace").rstrip("\n")
+        return f"{rel}: a script of {size:,} bytes ({run}), whole:\n```text\n{source}\n```"
+    lines, total = _first_lines(path, head, 20)
+    return f"{rel}: a script of {size:,} bytes, {_count(total)} ({run}); lines 1-{len(lines)}:\n" + _fence(
+        lines
+    )
+
+
+def _json(path: Path, rel: str, size: int) -> str:
+    if size > JSON_BYTES:
+        return ""
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return ""
+    return f"{rel}: JSON of {size:,} bytes, shaped {_shape(data)} (values not shown)"
+
+
+def _shape(value: Any, depth: int = 0) -> str:
+    """The shape of a JSON value with none of its data: `{"id": number, "tags": [3 × text]}`."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    if value is None:
+        return "null"
+    if depth >= 3:
+        return "{…}" if isinstance(value, dict) else "[…]"
+    if isinstance(value, dict):
+        keys = list(value)
+        shown = [f"{json.dumps(k)}: {_shape(value[k], depth + 1)}" for k in keys[:12]]
+        if len(keys) > 12:
+            shown.append(f"… {len(keys) - 12} more keys")
+        return "{" + ", ".join(shown) + "}"
+    if not value:
+        return "[] (empty)"
+    # Items of one list usually share a shape: show the first, with the keys later items add.
+    first = value[0]
+    if isinstance(first, dict):
+        merged: dict[str, Any] = {}
+        for item in value[:50]:
+            if isinstance(item, dict):
+                for k, v in item.items():
+                    merged.setdefault(k, v)
+        first = merged
+    return f"[{len(value)} × {_shape(first, depth + 1)}]"
+
+
+def _csv(path: Path, rel: str, size: int, head: bytes, delimiter: str) -> str:
+    text = head.decode("utf-8", errors="replace")
+    lines = text.splitlines()
+    if size > len(head) and lines:
+        lines = lines[:-1]  # the last line of a cut head is partial
+    rows = list(csv.reader(lines[:51], delimiter=delimiter))
+    if not rows or len(rows[0]) < 2:
+        return ""
+    _lines, total = _first_lines(path, head, 0)
+    data_rows = f"{total - 1:,} data rows" if total is not None else "many data rows"
+    # The kind of each column, not a row of data: the 1.5B shown a first row answered with its values.
+    columns = [
+        f"{name} ({_kind([r[i] for r in rows[1:] if i < len(r) and r[i].strip()])})"
+        for i, name in enumerate(rows[0])
+    ]
+    kind = "TSV" if delimiter == "\t" else "CSV"
+    return f"{rel}: a {kind} file of {size:,} bytes, {data_rows}; columns: " + ", ".join(columns)
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _kind(values: list[str]) -> str:
+    """What a CSV column holds, judged from its first values: whole number, number, date or text."""
+    if not values:
+        return "empty"
+
+    def all_parse(convert: type) -> bool:
+        try:
+            for v in values:
+                convert(v)
+        except ValueError:
+            return False
+        return True
+
+    if all_parse(int):
+        return "whole number"
+    if all_parse(float):
+        return "number"
+    if all(_DATE.fullmatch(v.strip()) for v in values):
+        return "date YYYY-MM-DD"
+    return "text"
+
+
+def _text(path: Path, rel: str, size: int, head: bytes) -> str:
+    lines, total = _first_lines(path, head, TEXT_LINES)
+    if total is not None and total <= len(lines) and size <= len(head):
+        return f"{rel}: a text file of {size:,} bytes, {_count(total)}:\n" + _fence(lines)
+    rest = f"{total - len(lines):,} more not shown" if total is not None else "more not shown"
+    return (
+        f"{rel}: a text file of {size:,} bytes, {_count(total)}; lines 1-{len(lines)} ({rest}):\n"
+        + _fence(lines)
+    )
+
+
+def _first_lines(path: Path, head: bytes, n: int) -> tuple[list[str], int | None]:
+    """The first `n` lines of the file (shortened) and how many lines it has (None: too big to count)."""
+    lines = [_cut(ln) for ln in head.decode("utf-8", errors="replace").splitlines()[:n]]
+    try:
+        size = path.stat().st_size
+        if size > COUNT_BYTES:
+            return lines, None
+        data = path.read_bytes()
+    except OSError:
+        return lines, None
+    total = data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1)
+    return lines, total
+
+
+def _cut(line: str) -> str:
+    return line if len(line) <= LINE_CHARS else line[:LINE_CHARS] + " … (line cut)"
+
+
+def _count(total: int | None) -> str:
+    if total is None:
+        return "too long to count its lines"
+    return f"{total:,} line{'' if total == 1 else 's'}"
+
+
+def _fence(lines: list[str]) -> str:
+    return "```text\n" + "\n".join(lines) + "\n```"
+
+
+def _listed(names: list[str], limit: int) -> str:
+    more = len(names) - limit
+    return ", ".join(names[:limit]) + (", … (list them with code for the rest)" if more > 0 else "")
