@@ -1,0 +1,58 @@
+"""What localinterp adds to a failed block's output so that a small model's next attempt is better.
+
+A model told `No such file or directory: 'price.json'` guesses again, or wraps the same open() in an
+existence check, while prices.json sits in the same folder: the system message's listing names it, and
+the 1.5B still does not connect the two (scripts/eval_agent.py, fix-name: 0 of 3 runs). So when the
+output says a file is missing, the files of that folder with a similar name are named, the way Python
+itself suggests a similar name after a NameError. Only names are read (no contents), only inside the
+working directory.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+# Python's `...: 'price.json'` (and `python3: can't open file '...'`), and the shells'
+# `cat: price.json: No such file or directory`.
+_MISSING = (
+    re.compile(r"No such file or directory: '([^'\n]+)'"),
+    re.compile(r"can't open file '([^'\n]+)'"),
+    re.compile(r"(?:^|\s)'?([^\s:'\"]+)'?: No such file or directory", re.M),
+)
+MAX_NAMES = 3
+
+
+def missing_file_hint(output: str, cwd: Path) -> str:
+    """One line naming files like the ones `output` says are missing ("" when there is nothing to say)."""
+    try:
+        root = cwd.resolve()
+    except OSError:
+        return ""
+    said: list[str] = []
+    for pattern in _MISSING:
+        for name in pattern.findall(output):
+            line = _similar(name, root)
+            if line and line not in said:
+                said.append(line)
+    return " ".join(said)
+
+
+def _similar(name: str, root: Path) -> str:
+    wanted = root / name
+    try:
+        folder = wanted.parent.resolve()
+        if folder != root and root not in folder.parents:
+            return ""  # outside the working directory: not ours to list
+        if wanted.exists():
+            return ""
+        names = [p.name for p in folder.iterdir() if not p.name.startswith(".")]
+    except OSError:
+        return ""
+    close = difflib.get_close_matches(wanted.name, names, n=MAX_NAMES, cutoff=0.6)
+    if not close:
+        return ""
+    where = "the working directory" if folder == root else f"{folder.relative_to(root).as_posix()}/"
+    similar = "a file with a similar name" if len(close) == 1 else "files with similar names"
+    return f"There is no {name}; {where} has {similar}: {', '.join(close)}."

@@ -1,0 +1,52 @@
+"""A failed block that says a file is missing comes back to the model with the similar names that are there."""
+
+from __future__ import annotations
+
+from scripted import Scripted, converse
+
+from localinterp.hints import missing_file_hint
+
+
+def test_a_missing_file_is_answered_with_the_similar_names_beside_it(tmp_path):
+    (tmp_path / "prices.json").write_text("{}")
+    (tmp_path / "notes.txt").write_text("")
+    python = "FileNotFoundError: [Errno 2] No such file or directory: 'price.json'"
+    assert missing_file_hint(python, tmp_path) == (
+        "There is no price.json; the working directory has a file with a similar name: prices.json."
+    )
+    for shell in (
+        "cat: price.json: No such file or directory\n",
+        "ls: cannot access 'price.json': No such file or directory\n",
+        f"python3: can't open file '{tmp_path}/price.json': [Errno 2] No such file or directory\n",
+    ):
+        assert "similar name: prices.json" in missing_file_hint(shell, tmp_path), shell
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "app.log").write_text("")
+    assert missing_file_hint("No such file or directory: 'logs/ap.log'", tmp_path) == (
+        "There is no logs/ap.log; logs/ has a file with a similar name: app.log."
+    )
+
+
+def test_nothing_is_said_when_nothing_is_similar_or_the_folder_is_not_ours(tmp_path):
+    (tmp_path / "prices.json").write_text("{}")
+    assert missing_file_hint("No such file or directory: 'zebra.csv'", tmp_path) == ""
+    assert missing_file_hint("No such file or directory: '/etc/passwd.bak'", tmp_path) == ""
+    assert missing_file_hint("No such file or directory: '../prices.json'", tmp_path) == ""
+    assert missing_file_hint("ZeroDivisionError: division by zero", tmp_path) == ""
+
+
+def test_the_model_reads_the_hint_with_the_error_and_it_is_kept_as_it_was_seen(tmp_path):
+    (tmp_path / "prices.json").write_text('{"a": 3}')
+    engine = Scripted(
+        ("python", "import json; json.load(open('price.json'))"),
+        ("python", "import json; print(json.load(open('prices.json')))"),
+        "It holds a: 3.",
+    )
+    session, _chunks = converse(engine, tmp_path, "What is in price.json?")
+    told = engine.seen[1][-1].content
+    assert "FileNotFoundError" in told and "similar name: prices.json" in told
+    failed = session.messages[2]
+    assert failed.status == "error" and failed.context and "prices.json" in failed.context
+    # Files that appear later do not rewrite what the model was told before.
+    (tmp_path / "price.json").write_text("{}")
+    assert "similar name: prices.json" in session.chat_messages()[3].content
