@@ -45,6 +45,51 @@ def files_to_write(request: str, cwd: Path) -> list[str]:
     return wanted
 
 
+# A request to change a file it names: "fix report.py", "update a.txt and config.yaml", "edit the script
+# run.sh", or the file said to be broken ("summary.py crashes. Fix it"). The verb must govern the name:
+# in "fix it so that it prints the total of numbers.txt" numbers.txt is an input, not a file to change.
+_CHANGE_BEFORE = re.compile(
+    r"\b(?:fix|edit|update|change|modify|correct|repair|patch|debug)\s+"
+    r"(?:(?:the|my|this|that|both|file|files|script|program|code|and|[\w.-]+\.\w+,?)\s+){0,4}$",
+    re.I,
+)
+_BROKEN_AFTER = re.compile(
+    r"^\s*(?:crashes|fails|is broken|errors|throws|raises|does(?:n't| not) (?:work|run)|has a bug)", re.I
+)
+_CHANGE_VERB = re.compile(r"\b(?:fix|repair|correct|debug|make it work)\b", re.I)
+
+
+def files_to_change(request: str, cwd: Path) -> dict[str, bytes]:
+    """Files on disk a request asks to be changed, with their contents when it was made. A model that
+    "fixes" a script by writing a corrected copy in a block of its own leaves the file as it was: when it
+    ends its turn with the file unchanged, that is a claim of done to check (`unchanged`)."""
+    text = _FENCE.sub(" ", request)
+    wanted: dict[str, bytes] = {}
+    for match in _FILE.finditer(text):
+        name = match.group(1)
+        before, after = text[: match.start()], text[match.end() :]
+        asked = _CHANGE_BEFORE.search(before) or (_BROKEN_AFTER.match(after) and _CHANGE_VERB.search(text))
+        if name in wanted or not asked:
+            continue
+        try:
+            wanted[name] = (cwd / name).read_bytes()
+        except OSError:
+            continue  # not there (or unreadable): nothing to compare with
+    return wanted
+
+
+def unchanged(originals: dict[str, bytes], cwd: Path) -> list[str]:
+    """The files of `originals` (files_to_change) whose contents are still what they were."""
+    still = []
+    for name, content in originals.items():
+        try:
+            if (cwd / name).read_bytes() == content:
+                still.append(name)
+        except OSError:
+            continue  # gone or unreadable: changed, as far as a check can tell
+    return still
+
+
 def _exists(path: Path) -> bool:
     try:
         return path.exists()
@@ -109,8 +154,10 @@ def unsupported(
     return claims
 
 
-def recheck_message(claims: list[str], cwd: Path) -> str:
-    """What the model is told: which claims no code backed, and what to do."""
+def recheck_message(claims: list[str], cwd: Path, unchanged: Iterable[str] = ()) -> str:
+    """What the model is told: which claims no code backed, which files the request wanted written or
+    changed are missing or unchanged, and what to do."""
+    same = [name for name in unchanged if name not in claims]
     files = [c for c in claims if _FILE.fullmatch(c)]
     values = [c for c in claims if c not in files]
     parts = []
@@ -118,9 +165,19 @@ def recheck_message(claims: list[str], cwd: Path) -> str:
         parts.append(
             f"you stated {', '.join(values)}, but no code printed {'it' if len(values) == 1 else 'them'}"
         )
-    parts += [f"{name} does not exist in {cwd}" for name in files]
+    parts += [
+        f"{name} does not exist in {cwd}: the request asks for it, so write it with code" for name in files
+    ]
+    # The 1.5B, told only to change the file, ran its corrected copy once more: the call to use is named.
+    parts += [
+        f"{name} is unchanged: the request asks to change that file itself, so save the corrected source "
+        f"into it with code (open('{name}', 'w').write(source)), then run it"
+        for name in same
+    ]
+    # The 1.5B answered with a ```json fence copying a file and took that for running code.
     return (
         "Check your answer against the real output: "
         + "; ".join(parts)
-        + ". Run code that does the task and prints the result, then answer from what it printed."
+        + ". Write a ```python block (```json and ```text blocks are only shown, never run) that works on "
+        "the files themselves and prints the result, then answer from what it printed."
     )

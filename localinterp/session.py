@@ -16,15 +16,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from localinterp.claims import files_to_write, recheck_message, unsupported
+from localinterp.claims import files_to_change, files_to_write, recheck_message, unchanged, unsupported
 from localinterp.engine.context import truncate_middle
 from localinterp.engine.languages import is_display
 from localinterp.engine.types import DEFAULT_SAMPLING, ChatMessage, CodeEnd, Event, Sampling, TurnEnd
+from localinterp.hints import missing_file_hint
 from localinterp.runners import Runners, shell_program
 from localinterp.runners.base import Output, RunResult
 from localinterp.sandbox import Sandbox
 
 MAX_STEPS = 12  # model turns per user message: a model that keeps writing code cannot loop forever
+# Answers checked against the conversation per user message (claims.py): a second check catches a model
+# that answered the first with a display-only fence and the same claim; more would only cost time.
+MAX_CHECKS = 2
 OUTPUT_CHARS_TO_MODEL = 6000  # a block's output as the model sees it (head and tail)
 PERSISTENT = ("python", "shell")
 LISTING_ENTRIES = 30  # names of the working directory shown to the model
@@ -40,7 +44,9 @@ class Message:
     language: str | None = None
     # for output: ok | error | timeout | interrupted | crashed | declined | repeated (not run again)
     status: str | None = None
-    context: str | None = None  # for user: previews of the files it names, as the model saw them
+    # for user: previews of the files it names; for output: localinterp's hint on an error (hints.py);
+    # kept as the model saw them, so that its view of the past never changes
+    context: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The saved form."""
@@ -92,7 +98,8 @@ class Repeated:
 
 @dataclass(frozen=True)
 class Recheck:
-    """The final answer stated things no code printed; the model gets one more step to show them."""
+    """The final answer stated things no code printed, or left a file the request wanted written or
+    changed missing or unchanged; the model gets one more step to show or do them."""
 
     claims: tuple[str, ...]
 
@@ -228,6 +235,7 @@ def output_for_model(message: Message, task: str = "") -> str:
     return (
         f"The {language} block failed ({status}). Its output:\n```\n{body or '(no output)'}\n```\n"
         + (f"The error: {last}\n" if last else "")
+        + (f"{message.context}\n" if message.context else "")
         + advice
     )
 
@@ -264,6 +272,7 @@ class Session:
     previews: bool = False
     _always: bool = False
     _to_write: list[str] = field(default_factory=list)  # files the current request asks for (claims.py)
+    _to_change: dict[str, bytes] = field(default_factory=dict)  # files it asks to change, as they were
 
     def __post_init__(self) -> None:
         if not self.system_message:
@@ -322,9 +331,13 @@ class Session:
         self._add(Message("user", text, context=context))
         first = len(self.messages) - 1
         self._to_write = files_to_write(text, Path(self.runners.cwd or "."))
-        # (language, gist) -> (status, last line of output) of each block run for this message
+        self._to_change = files_to_change(text, Path(self.runners.cwd or "."))
+        # (language, gist) -> (status, last line of output) of the block run last. Only a block written
+        # again right after itself is a repeat: once another block has run, the state it reads may have
+        # changed (the 1.5B's `print(total)` failed, a block set `total`, and the same print was refused
+        # with the old NameError).
         outcomes: dict[tuple[str, str], tuple[str, str]] = {}
-        checked = False
+        checks = 0
         for _step in range(MAX_STEPS):
             blocks: list[CodeEnd] = []
             end: TurnEnd | None = None
@@ -347,6 +360,10 @@ class Session:
             ran = False
             for block in blocks:
                 if is_display(block.language):
+                    continue
+                if block.closed and not _gist(block.code):
+                    # Only comments ("# No further action needed"): the 1.5B appends one to a finished
+                    # answer; running it printed nothing, and the model went on answering that instead.
                     continue
                 if block.language not in self.runners.languages:
                     yield Unrunnable(block.language, f"no {block.language} runner on this machine")
@@ -392,37 +409,48 @@ class Session:
                     yield item
                 assert result is not None
                 silent = result.status == "ok" and not result.output.strip()
-                outcomes[key] = ("silent" if silent else result.status, last_line(result.output))
-                self._add(Message("output", result.output, block.language, result.status))
+                outcomes = {key: ("silent" if silent else result.status, last_line(result.output))}
+                hint = (
+                    missing_file_hint(result.output, Path(self.runners.cwd or "."))
+                    if result.status == "error"
+                    else ""
+                )
+                self._add(
+                    Message("output", result.output, block.language, result.status, context=hint or None)
+                )
                 ran = True
                 if result.status == "interrupted":
                     return
             if stop is not None and stop.is_set():
                 return
             if not ran:
-                claims = [] if checked or end.reason != "stop" else self._unsupported(first)
-                if not claims:
+                if checks >= MAX_CHECKS or end.reason not in ("stop", "block"):
                     return
-                checked = True  # once per request: a model that cannot back its answer is not pressed
-                yield Recheck(tuple(claims))
+                claims, same = self._unsupported(first)
+                if not claims and not same:
+                    return
+                checks += 1  # a model that cannot back its answer is not pressed for long
+                yield Recheck(tuple(claims + [name for name in same if name not in claims]))
                 where = Path(
                     self.runners.cwd or Path.cwd()
                 ).resolve()  # named in full: "." tells the model nothing
-                self._add(Message("check", recheck_message(claims, where)))
+                self._add(Message("check", recheck_message(claims, where, same)))
         yield StepLimit(MAX_STEPS)
 
-    def _unsupported(self, first: int) -> list[str]:
-        """What the final answer (the last message) claims that nothing since message `first` backs."""
+    def _unsupported(self, first: int) -> tuple[list[str], list[str]]:
+        """What the final answer (the last message) claims that nothing since message `first` backs, and
+        the files the request asked to change that are still as they were."""
         request, *rest = self.messages[first:]
         if not rest or rest[-1].role != "assistant":
-            return []
+            return [], []
         # The previews localinterp showed are not evidence: the answer must come from what code printed
         # (the system message says so, and a user checks the run, not our preview).
         cwd = Path(self.runners.cwd or ".")
         given = [request.content, str(cwd), str(cwd.resolve())]  # the system message says where it works
         given += [code for m in rest[:-1] if m.role == "assistant" for code in _FENCED.findall(m.content)]
         printed = [m.content for m in rest if m.role == "output" and m.status != "declined"]
-        return unsupported(rest[-1].content, given=given, printed=printed, cwd=cwd, to_write=self._to_write)
+        claims = unsupported(rest[-1].content, given=given, printed=printed, cwd=cwd, to_write=self._to_write)
+        return claims, unchanged(self._to_change, cwd)
 
 
 _FENCED = re.compile(r"```.*?```", re.DOTALL)

@@ -129,7 +129,7 @@ def run_task(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model")
-    parser.add_argument("--tasks", default="*", help="fnmatch pattern of task names")
+    parser.add_argument("--tasks", default="*", help="fnmatch patterns of task names, comma-separated")
     parser.add_argument("--runs", type=int, default=1, help="runs, each with its own seeds")
     parser.add_argument("--seed", type=int, default=None, help="first seed (default: random)")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per task")
@@ -137,7 +137,8 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="copy each task's folder and conversation here")
     parser.add_argument("chat_args", nargs="*", help="more `localinterp chat` flags, after --")
     args = parser.parse_args()
-    tasks = [t for t in TASKS if fnmatch.fnmatch(t.name, args.tasks)]
+    patterns = [p.strip() for p in args.tasks.split(",") if p.strip()]
+    tasks = [t for t in TASKS if any(fnmatch.fnmatch(t.name, p) for p in patterns)]
     if not tasks:
         parser.error(f"no task matches {args.tasks!r}")
     if Path(args.model).exists():  # the chat runs in each task's own folder
@@ -151,10 +152,10 @@ def main() -> int:
             flush=True,
         )
     for run in range(args.runs):
-        for i, task in enumerate(tasks):
-            row = run_task(
-                args.model, task, base + 1000 * run + i, run, args.timeout, args.chat_args, args.keep
-            )
+        for task in tasks:
+            # A task's seed follows its place in TASKS, so a subset run meets the data a full run does.
+            seed = base + 1000 * run + TASKS.index(task)
+            row = run_task(args.model, task, seed, run, args.timeout, args.chat_args, args.keep)
             rows.append(row)
             if not args.json:
                 print(

@@ -1,14 +1,15 @@
-"""The final-answer check: a number or file the answer states that nothing ran backs earns the model one more
-step, once per request; what the conversation supports passes untouched."""
+"""The final-answer check: a number or file the answer states that nothing ran backs, or a file the request
+asked to be written or changed that is missing or unchanged, earns the model one more step (at most
+twice per request); what the conversation supports passes untouched."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from localinterp.claims import recheck_message, unsupported
-from localinterp.engine.types import CodeEnd, TurnEnd, TurnStats
-from localinterp.runners import Runners
-from localinterp.session import Recheck, Session
+from scripted import Scripted, converse
+
+from localinterp.claims import files_to_change, recheck_message, unchanged, unsupported
+from localinterp.session import Recheck
 
 
 def check(answer: str, printed: str = "", given: str = "", cwd: Path = Path("/nonexistent")) -> list[str]:
@@ -40,37 +41,44 @@ def test_a_file_said_to_be_written_must_exist_or_have_been_shown(tmp_path):
 
 
 def test_the_message_names_each_claim_and_says_what_to_do(tmp_path):
-    text = recheck_message(["42.17", "unique.txt"], tmp_path)
+    text = recheck_message(["42.17", "unique.txt"], tmp_path, unchanged=["report.py"])
     assert "you stated 42.17, but no code printed it" in text
-    assert f"unique.txt does not exist in {tmp_path}" in text
+    assert f"unique.txt does not exist in {tmp_path}: the request asks for it, so write it with code" in text
+    assert "report.py is unchanged: the request asks to change that file itself" in text
+    # A model that answered with a ```json fence took it for running code: the message says it is not.
+    assert "```json and ```text blocks are only shown, never run" in text
     assert text.endswith("then answer from what it printed.")
 
 
-class Scripted:
-    """An engine whose replies are given: a block (language, code) or a final answer (text)."""
+def test_a_file_the_request_asks_to_fix_is_remembered_as_it_was(tmp_path):
+    (tmp_path / "report.py").write_text("print(1 + '1')\n")
+    (tmp_path / "notes.txt").write_text("x\n")
+    before = {"report.py": b"print(1 + '1')\n"}
+    assert files_to_change("report.py crashes. Fix it so that it prints 2, and run it.", tmp_path) == before
+    assert files_to_change("Fix report.py.", tmp_path) == before
+    assert files_to_change("Please update notes.txt and report.py to say hello.", tmp_path) == {
+        "notes.txt": b"x\n",
+        **before,
+    }
+    assert files_to_change("Edit the script report.py.", tmp_path) == before
+    # an input the fixed script reads is not a file to change
+    assert (
+        files_to_change("report.py crashes. Fix it so that it prints the total of notes.txt.", tmp_path)
+        == before
+    )
+    assert files_to_change("Why does report.py crash?", tmp_path) == {}  # a question, not a fix
+    assert files_to_change("report.py crashes; what does notes.txt say?", tmp_path) == {}
+    assert files_to_change("Fix missing.py.", tmp_path) == {}  # nothing on disk to compare
 
-    def __init__(self, *replies):
-        self.replies = list(replies)
-        self.seen = []
 
-    def chat(self, messages, **kwargs):
-        self.seen.append(messages)
-        reply = self.replies.pop(0)
-        if isinstance(reply, tuple):
-            yield CodeEnd(*reply)
-            yield TurnEnd("block", TurnStats(), f"```{reply[0]}\n{reply[1]}\n```")
-        else:
-            yield TurnEnd("stop", TurnStats(), reply)
-
-
-def converse(engine, folder, request: str, languages=("python",), **session_args):
-    """One request through a real Session with real runners in `folder`: the session and its chunks."""
-    runners = Runners(list(languages), cwd=str(folder))
-    session = Session(engine, runners, auto_run=True, **session_args)
-    try:
-        return session, list(session.send(request))
-    finally:
-        runners.close()
+def test_a_file_still_as_it_was_is_unchanged(tmp_path):
+    (tmp_path / "report.py").write_text("old\n")
+    before = files_to_change("Fix report.py.", tmp_path)
+    assert unchanged(before, tmp_path) == ["report.py"]
+    (tmp_path / "report.py").write_text("new\n")
+    assert unchanged(before, tmp_path) == []
+    (tmp_path / "report.py").unlink()
+    assert unchanged(before, tmp_path) == []  # gone is a change, not a claim
 
 
 def test_an_unbacked_answer_gets_one_more_step_and_then_the_loop_ends(tmp_path):
@@ -88,11 +96,39 @@ def test_an_unbacked_answer_gets_one_more_step_and_then_the_loop_ends(tmp_path):
     assert not engine.replies
 
 
-def test_a_model_that_insists_is_not_pressed_twice(tmp_path):
-    engine = Scripted("The answer is 17.", "The answer is 17.")
+def test_a_model_that_insists_is_pressed_twice_and_no_more(tmp_path):
+    engine = Scripted("The answer is 17.", "The answer is 17.", "The answer is 17.")
     session, chunks = converse(engine, tmp_path, "Pick a number.")
-    assert sum(isinstance(c, Recheck) for c in chunks) == 1
-    assert [m.role for m in session.messages] == ["user", "assistant", "check", "assistant"]
+    assert sum(isinstance(c, Recheck) for c in chunks) == 2
+    assert [m.role for m in session.messages] == [
+        "user",
+        "assistant",
+        "check",
+        "assistant",
+        "check",
+        "assistant",
+    ]
+    assert not engine.replies
+
+
+def test_a_script_fixed_in_a_block_of_its_own_instead_of_in_the_file_earns_a_step(tmp_path):
+    # The 1.5B read report.py, then ran a corrected copy of it and answered: the file stayed broken.
+    broken = (
+        "total = 0\nfor line in open('n.txt'):\n    total = total + line.strip()\nprint('total:', total)\n"
+    )
+    fixed = broken.replace("line.strip()", "int(line)")
+    (tmp_path / "n.txt").write_text("3\n4\n")
+    (tmp_path / "report.py").write_text(broken)
+    engine = Scripted(
+        ("python", fixed),
+        "Fixed: it prints total: 7.",
+        ("python", f"open('report.py', 'w').write({fixed!r})\nimport runpy; runpy.run_path('report.py')"),
+        "report.py now prints total: 7.",
+    )
+    _session, chunks = converse(engine, tmp_path, "report.py crashes. Fix it and run it.")
+    assert [c.claims for c in chunks if isinstance(c, Recheck)] == [("report.py",)]
+    assert "report.py is unchanged" in engine.seen[2][-1].content
+    assert (tmp_path / "report.py").read_text() == fixed and not engine.replies
 
 
 def test_a_quoted_value_no_output_showed_is_unsupported():
@@ -116,6 +152,23 @@ def test_the_same_silent_block_again_is_not_run_but_answered(tmp_path):
     assert [m.status for m in outputs] == ["ok", "repeated", "ok"]
     assert "printed nothing" in outputs[1].content and outputs[2].content == "{}\n"
     assert not any(type(c).__name__ == "Repeated" for c in chunks)
+
+
+def test_a_failed_block_runs_again_once_another_block_has_changed_what_it_reads(tmp_path):
+    # The 1.5B's `print(total)` failed, a block then set total, and the same print was refused with the
+    # old NameError although it would now work.
+    engine = Scripted(
+        ("python", "print('total:', total)"),
+        ("python", "total = 7"),
+        ("python", "print('total:', total)"),
+        ("python", "print('total:', total)"),  # right after itself: a repeat
+        "The total is 7.",
+    )
+    session, chunks = converse(engine, tmp_path, "Print the total.")
+    outputs = [m for m in session.messages if m.role == "output"]
+    assert [m.status for m in outputs] == ["error", "ok", "ok"]
+    assert outputs[2].content == "total: 7\n"
+    assert [type(c).__name__ for c in chunks].count("Repeated") == 1
 
 
 def test_the_files_a_request_asks_for_are_those_named_after_a_word_of_writing_and_not_yet_there(tmp_path):
@@ -176,3 +229,12 @@ def test_the_working_directory_the_system_message_gives_is_not_a_claim(tmp_path)
     engine = Scripted(f"The files are in `{tmp_path}`.")
     session, chunks = converse(engine, tmp_path, "Where are the files?")
     assert str(tmp_path) in session.system_message and not any(isinstance(c, Recheck) for c in chunks)
+
+
+def test_a_block_of_nothing_but_comments_is_not_run_and_ends_the_turn(tmp_path):
+    # The 1.5B closed a right answer with "```shell\n# No further action needed\n```"; run, it printed
+    # nothing, and the model then answered that instead of the task.
+    engine = Scripted(("python", "print(6 * 7)"), ("shell", "# No further action needed."))
+    session, chunks = converse(engine, tmp_path, "What is 6 times 7?", languages=("python", "shell"))
+    assert [m.role for m in session.messages] == ["user", "assistant", "output", "assistant"]
+    assert not any(isinstance(c, Recheck) for c in chunks) and not engine.replies

@@ -58,7 +58,13 @@ def test_python_keeps_state_and_prints_the_last_expression(runners):
 def test_python_errors_are_tracebacks_from_the_block_only(runners):
     result = run(runners, "python", "def f():\n    return 1 / 0\nf()")[1]
     assert result.status == "error" and result.exit_code == 1
-    assert 'File "<block>", line 2, in f' in result.output and "ZeroDivisionError" in result.output
+    assert 'File "<block 1>", line 2, in f' in result.output and "ZeroDivisionError" in result.output
+    assert "    return 1 / 0\n" in result.output  # the failing line is quoted, as a REPL does
+    # A function from an earlier block is quoted from that block's source, not from the one running now.
+    later = run(runners, "python", "x = 1\ny = 2\nprint('before')\nf()")[1]
+    assert later.output.index("before") < later.output.index("Traceback")  # in the order it happened
+    assert 'File "<block 2>", line 4' in later.output and "    f()\n" in later.output
+    assert 'File "<block 1>", line 2, in f\n    return 1 / 0' in later.output
     assert "_python_driver" not in result.output
     syntax = run(runners, "python", "print(1")[1]
     assert "SyntaxError" in syntax.output and "ast.py" not in syntax.output

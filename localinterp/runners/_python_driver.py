@@ -8,6 +8,7 @@ namespace that persists between blocks; a final expression's value is printed, a
 import ast
 import contextlib
 import json
+import linecache
 import os
 import signal
 import sys
@@ -36,7 +37,7 @@ def _report_lines(fd: int) -> None:
         if _running:
             frame = sys._current_frames().get(main)
             while frame is not None:
-                if frame.f_code.co_filename == "<block>":
+                if frame.f_code.co_filename == _current:
                     line = frame.f_lineno
                     break
                 frame = frame.f_back
@@ -56,26 +57,41 @@ for _arg in sys.argv[1:]:
 _out, _err = sys.__stdout__, sys.__stderr__
 
 
+_blocks = 0
+_current = "<block>"
+
+
 def _run(code: str) -> None:
-    tree = ast.parse(code, "<block>", "exec")
+    global _blocks, _current
+    # Each block is its own "file" whose source the traceback can quote, as a REPL does: a model told
+    # only `line 14` of code it cannot see rewrites the wrong line. A function defined by an earlier block
+    # keeps that block's name, so its lines are quoted from the right source.
+    _blocks += 1
+    _current = f"<block {_blocks}>"
+    linecache.cache[_current] = (len(code), None, code.splitlines(True), _current)
+    tree = ast.parse(code, _current, "exec")
     last = tree.body[-1] if tree.body and isinstance(tree.body[-1], ast.Expr) else None
     body = tree.body[:-1] if last is not None else tree.body
-    exec(compile(ast.Module(body=body, type_ignores=[]), "<block>", "exec"), _ns)
+    exec(compile(ast.Module(body=body, type_ignores=[]), _current, "exec"), _ns)
     if last is not None:
-        value = eval(compile(ast.Expression(last.value), "<block>", "eval"), _ns)
+        value = eval(compile(ast.Expression(last.value), _current, "eval"), _ns)
         if value is not None:
             print(repr(value))
 
 
 def _report(exc: BaseException) -> None:
-    # The traceback from the block's own frames on: the driver's are noise to the model.
+    # The traceback from the block's own frames on: the driver's are noise to the model. It goes to
+    # stdout, after what the block printed there: on a pipe of its own it could be read before that
+    # output, and the model took a printed value for the error.
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
     if isinstance(exc, SyntaxError):  # raised by the parser: its frames mean nothing to the model
-        sys.stderr.write("".join(traceback.format_exception_only(type(exc), exc)))
+        _out.write("".join(traceback.format_exception_only(type(exc), exc)))
         return
     tb = exc.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
         tb = tb.tb_next
-    sys.stderr.write("".join(traceback.format_exception(type(exc), exc, tb)))
+    _out.write("".join(traceback.format_exception(type(exc), exc, tb)))
 
 
 def _main() -> None:

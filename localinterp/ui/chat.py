@@ -201,7 +201,7 @@ class ChatView:
                     if advice:
                         self.note(advice)
         elif isinstance(chunk, Recheck):
-            self.note(f"(no code printed {', '.join(chunk.claims)}: asking the model to show it)")
+            self.note(f"(not backed by what ran: {', '.join(chunk.claims)}; asking the model to show it)")
         elif isinstance(chunk, Declined):
             self.note("Not run.")
         elif isinstance(chunk, Repeated):

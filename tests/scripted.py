@@ -1,0 +1,35 @@
+"""A scripted engine and one request through a real Session with real runners: for tests of the loop's
+own decisions (checks, hints, what runs), where the model's words are given rather than sampled."""
+
+from __future__ import annotations
+
+from localinterp.engine.types import CodeEnd, TurnEnd, TurnStats
+from localinterp.runners import Runners
+from localinterp.session import Session
+
+
+class Scripted:
+    """An engine whose replies are given: a block (language, code) or a final answer (text)."""
+
+    def __init__(self, *replies):
+        self.replies = list(replies)
+        self.seen = []
+
+    def chat(self, messages, **kwargs):
+        self.seen.append(messages)
+        reply = self.replies.pop(0)
+        if isinstance(reply, tuple):
+            yield CodeEnd(*reply)
+            yield TurnEnd("block", TurnStats(), f"```{reply[0]}\n{reply[1]}\n```")
+        else:
+            yield TurnEnd("stop", TurnStats(), reply)
+
+
+def converse(engine, folder, request: str, languages=("python",), **session_args):
+    """One request through a real Session with real runners in `folder`: the session and its chunks."""
+    runners = Runners(list(languages), cwd=str(folder))
+    session = Session(engine, runners, auto_run=True, **session_args)
+    try:
+        return session, list(session.send(request))
+    finally:
+        runners.close()
