@@ -154,10 +154,10 @@ def unsupported(
     return claims
 
 
-def recheck_message(claims: list[str], cwd: Path, unchanged: Iterable[str] = ()) -> str:
-    """What the model is told: which claims no code backed, which files the request wanted written or
-    changed are missing or unchanged, and what to do."""
-    same = [name for name in unchanged if name not in claims]
+def recheck_message(claims: list[str], cwd: Path, untouched: Iterable[str] = ()) -> str:
+    """What the model is told: which claims no code backed, which files the request wanted written are
+    missing, which it wanted changed are `untouched` (see `unchanged`), and what to do."""
+    same = [name for name in untouched if name not in claims]
     files = [c for c in claims if _FILE.fullmatch(c)]
     values = [c for c in claims if c not in files]
     parts = []

@@ -41,7 +41,7 @@ def test_a_file_said_to_be_written_must_exist_or_have_been_shown(tmp_path):
 
 
 def test_the_message_names_each_claim_and_says_what_to_do(tmp_path):
-    text = recheck_message(["42.17", "unique.txt"], tmp_path, unchanged=["report.py"])
+    text = recheck_message(["42.17", "unique.txt"], tmp_path, untouched=["report.py"])
     assert "you stated 42.17, but no code printed it" in text
     assert f"unique.txt does not exist in {tmp_path}: the request asks for it, so write it with code" in text
     assert "report.py is unchanged: the request asks to change that file itself" in text
