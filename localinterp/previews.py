@@ -198,7 +198,7 @@ def _csv(path: Path, rel: str, size: int, head: bytes, delimiter: str) -> str:
     rows = list(csv.reader(lines[:51], delimiter=delimiter))
     if not rows or len(rows[0]) < 2:
         return ""
-    _lines, total = _first_lines(path, head, 0)
+    total = _line_count(path)
     data_rows = f"{total - 1:,} data rows" if total is not None else "many data rows"
     # The kind of each column, not a row of data: the 1.5B shown a first row answered with its values.
     columns = [
@@ -248,15 +248,17 @@ def _text(path: Path, rel: str, size: int, head: bytes) -> str:
 def _first_lines(path: Path, head: bytes, n: int) -> tuple[list[str], int | None]:
     """The first `n` lines of the file (shortened) and how many lines it has (None: too big to count)."""
     lines = [_cut(ln) for ln in head.decode("utf-8", errors="replace").splitlines()[:n]]
+    return lines, _line_count(path)
+
+
+def _line_count(path: Path) -> int | None:
     try:
-        size = path.stat().st_size
-        if size > COUNT_BYTES:
-            return lines, None
+        if path.stat().st_size > COUNT_BYTES:
+            return None
         data = path.read_bytes()
     except OSError:
-        return lines, None
-    total = data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1)
-    return lines, total
+        return None
+    return data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1)
 
 
 def _cut(line: str) -> str:

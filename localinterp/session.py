@@ -321,17 +321,18 @@ class Session:
         approved and run right then, and its real output goes back before the model writes on, so it never
         reasons from output it imagined. Display-only blocks (```text, ```json, untagged) are shown, never run.
         """
+        cwd = Path(self.runners.cwd or ".")
         context = None
         if (
             self.previews
         ):  # computed once: the model's view of this message must not change under the KV cache
             from localinterp.previews import previews_for
 
-            context = previews_for(text, Path(self.runners.cwd or ".")) or None
+            context = previews_for(text, cwd) or None
         self._add(Message("user", text, context=context))
         first = len(self.messages) - 1
-        self._to_write = files_to_write(text, Path(self.runners.cwd or "."))
-        self._to_change = files_to_change(text, Path(self.runners.cwd or "."))
+        self._to_write = files_to_write(text, cwd)
+        self._to_change = files_to_change(text, cwd)
         # (language, gist) -> (status, last line of output) of the block run last. Only a block written
         # again right after itself is a repeat: once another block has run, the state it reads may have
         # changed (the 1.5B's `print(total)` failed, a block set `total`, and the same print was refused
@@ -410,11 +411,7 @@ class Session:
                 assert result is not None
                 silent = result.status == "ok" and not result.output.strip()
                 outcomes = {key: ("silent" if silent else result.status, last_line(result.output))}
-                hint = (
-                    missing_file_hint(result.output, Path(self.runners.cwd or "."))
-                    if result.status == "error"
-                    else ""
-                )
+                hint = missing_file_hint(result.output, cwd) if result.status == "error" else ""
                 self._add(
                     Message("output", result.output, block.language, result.status, context=hint or None)
                 )
