@@ -168,16 +168,27 @@ def recheck_message(claims: list[str], cwd: Path, untouched: Iterable[str] = ())
     parts += [
         f"{name} does not exist in {cwd}: the request asks for it, so write it with code" for name in files
     ]
-    # The 1.5B, told only to change the file, ran its corrected copy once more: the call to use is named.
-    parts += [
-        f"{name} is unchanged: the request asks to change that file itself, so save the corrected source "
-        f"into it with code (open('{name}', 'w').write(source)), then run it"
-        for name in same
-    ]
+    parts += [f"{name} is unchanged: the request asks to change that file itself" for name in same]
     # The 1.5B answered with a ```json fence copying a file and took that for running code.
-    return (
+    text = (
         "Check your answer against the real output: "
         + "; ".join(parts)
         + ". Write a ```python block (```json and ```text blocks are only shown, never run) that works on "
         "the files themselves and prints the result, then answer from what it printed."
+    )
+    return text + (_rewrite_template(same[0]) if same else "")
+
+
+def _rewrite_template(name: str) -> str:
+    # Told only to save the corrected source into the file (with the call to use named), the 1.5B read
+    # the file again, ran its corrected copy once more and answered (fix-type: 0 of 3 runs, twice
+    # checked each): a block to fill in is what it copies.
+    from localinterp.previews import run_command
+
+    command = run_command(name)
+    run = f"\nimport subprocess\nsubprocess.run({command!r})" if command else ""
+    return (
+        f" To change {name}, write its whole corrected content into it{' and run it' if run else ''}, "
+        f'in one block like this:\n```python\nsource = """<the whole corrected content of {name}>\n'
+        f'"""\nopen({name!r}, \'w\').write(source){run}\n```'
     )

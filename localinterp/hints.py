@@ -6,12 +6,16 @@ the 1.5B still does not connect the two (scripts/eval_agent.py, fix-name: 0 of 3
 output says a file is missing, the files of that folder with a similar name are named, the way Python
 itself suggests a similar name after a NameError. Only names are read (no contents), only inside the
 working directory.
+
+Likewise a block that uses a standard module it never imported, or a `pip install json`, is told that the
+module comes with Python (the 0.5B tried to pip-install json, csv or os 22 times in one evaluation).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+import sys
 from pathlib import Path
 
 # Python's `...: 'price.json'` (and `python3: can't open file '...'`), and the shells'
@@ -22,6 +26,31 @@ _MISSING = (
     re.compile(r"(?:^|\s)'?([^\s:'\"]+)'?: No such file or directory", re.M),
 )
 MAX_NAMES = 3
+_UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
+# pip's "No matching distribution found for json" and "Could not find a version that satisfies the
+# requirement json (from versions: none)".
+_NOT_ON_PYPI = re.compile(r"(?:No matching distribution found for|satisfies the requirement) ([\w.-]+)")
+
+
+def failure_hint(output: str, cwd: Path) -> str:
+    """What to add to a failed block's `output` for the model ("" when there is nothing to say)."""
+    return " ".join(filter(None, (missing_file_hint(output, cwd), module_hint(output))))
+
+
+def module_hint(output: str) -> str:
+    """One line for a standard module used without an import, or asked of pip ("" when none is)."""
+    for name in _UNDEFINED.findall(output):
+        if _standard(name):
+            return f"{name} is a module of Python's standard library: add `import {name}` to the block."
+    for name in _NOT_ON_PYPI.findall(output):
+        if _standard(name):
+            return f"{name} comes with Python (its standard library): import it; there is nothing to install."
+    return ""
+
+
+def _standard(name: str) -> bool:
+    names = getattr(sys, "stdlib_module_names", ())  # Python 3.10+, which localinterp requires
+    return name in names and not name.startswith("_")
 
 
 def missing_file_hint(output: str, cwd: Path) -> str:

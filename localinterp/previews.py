@@ -29,6 +29,7 @@ LINE_CHARS = 160
 MAX_MEMBERS = 5  # of an archive or a folder listing beyond which the model must list them itself
 FOLDER_ENTRIES = 12
 SCRIPT_CHARS = 2000  # a script up to this size is shown whole
+MAX_CHOICES, CHOICE_CHARS = 5, 20  # a text field with at most 5 values of up to 20 characters: a category
 COUNT_BYTES = 16 << 20  # lines are counted in files up to this size
 JSON_BYTES = 1 << 20  # JSON files up to this size are parsed for their shape
 SCRIPTS = {".py": "python3", ".sh": "bash", ".bash": "bash", ".js": "node", ".rb": "ruby", ".pl": "perl"}
@@ -134,11 +135,17 @@ def _sqlite(path: Path, rel: str, size: int, head: bytes) -> str:
     return f"{rel}: a SQLite database; its tables:\n" + "\n".join(r[0] for r in rows if r[0])
 
 
+def run_command(rel: str) -> list[str]:
+    """The command that runs the script `rel` (a path relative to the working directory); [] for a file
+    that is not a script."""
+    program = SCRIPTS.get(Path(rel).suffix.lower())
+    if program is None:
+        return []
+    return ["python" if program == "python3" and os.name == "nt" else program, rel]
+
+
 def _script(path: Path, rel: str, size: int, head: bytes) -> str:
-    program = SCRIPTS[path.suffix.lower()]
-    if program == "python3" and os.name == "nt":
-        program = "python"
-    run = f"runs with: {program} {rel}"
+    run = f"runs with: {' '.join(run_command(rel))}"
     if size <= SCRIPT_CHARS:
         source = head.decode("utf-8", errors="replace").rstrip("\n")
         return f"{rel}: a script of {size:,} bytes ({run}), whole:\n```text\n{source}\n```"
@@ -158,8 +165,9 @@ def _json(path: Path, rel: str, size: int) -> str:
     return f"{rel}: JSON of {size:,} bytes, shaped {_shape(data)} (values not shown)"
 
 
-def _shape(value: Any, depth: int = 0) -> str:
-    """The shape of a JSON value with none of its data: `{"id": number, "tags": [3 × text]}`."""
+def _shape(value: Any, depth: int = 0, choices: dict[str, list[str]] | None = None) -> str:
+    """The shape of a JSON value with none of its data: `{"id": number, "tags": [3 × text]}`; `choices`:
+    the few values a key of a list's items takes (see `_choices`)."""
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, int | float):
@@ -172,7 +180,11 @@ def _shape(value: Any, depth: int = 0) -> str:
         return "{…}" if isinstance(value, dict) else "[…]"
     if isinstance(value, dict):
         keys = list(value)
-        shown = [f"{json.dumps(k)}: {_shape(value[k], depth + 1)}" for k in keys[:12]]
+        shown = [
+            f"{json.dumps(k)}: {_shape(value[k], depth + 1)}"
+            + (f" ({_one_of(choices[k])})" if choices and k in choices else "")
+            for k in keys[:12]
+        ]
         if len(keys) > 12:
             shown.append(f"… {len(keys) - 12} more keys")
         return "{" + ", ".join(shown) + "}"
@@ -186,8 +198,36 @@ def _shape(value: Any, depth: int = 0) -> str:
             if isinstance(item, dict):
                 for k, v in item.items():
                     merged.setdefault(k, v)
-        first = merged
+        return f"[{len(value)} × {_shape(merged, depth + 1, _choices(value))}]"
     return f"[{len(value)} × {_shape(first, depth + 1)}]"
+
+
+def _choices(items: list[Any]) -> dict[str, list[str]]:
+    """The keys of `items` (dicts) whose text takes only a few short values, a category, with them.
+
+    The values that select rows are what a request's condition names ("the paid orders"), and the 1.5B,
+    shown only `"status": text`, summed every order (json-sum: 0 of 3 runs): a label is no data to copy.
+    """
+    seen: dict[str, set[str]] = {}
+    times: dict[str, int] = {}
+    other: set[str] = set()  # keys with a value that is not short text somewhere
+    for item in items:
+        for k, v in item.items() if isinstance(item, dict) else ():
+            times[k] = times.get(k, 0) + 1
+            if isinstance(v, str) and v.strip() and len(v) <= CHOICE_CHARS:
+                seen.setdefault(k, set()).add(v)
+            else:
+                other.add(k)
+    # Each value at least twice on average: names or ids are not a category, a label is.
+    return {
+        k: sorted(values)
+        for k, values in seen.items()
+        if k not in other and len(values) <= MAX_CHOICES and len(values) * 2 <= times[k]
+    }
+
+
+def _one_of(values: list[str]) -> str:
+    return " or ".join(json.dumps(v) for v in values)
 
 
 def _csv(path: Path, rel: str, size: int, head: bytes, delimiter: str) -> str:
@@ -201,10 +241,15 @@ def _csv(path: Path, rel: str, size: int, head: bytes, delimiter: str) -> str:
     total = _line_count(path)
     data_rows = f"{total - 1:,} data rows" if total is not None else "many data rows"
     # The kind of each column, not a row of data: the 1.5B shown a first row answered with its values.
-    columns = [
-        f"{name} ({_kind([r[i] for r in rows[1:] if i < len(r) and r[i].strip()])})"
-        for i, name in enumerate(rows[0])
-    ]
+    # A text column's few values are named when the whole file was read (see _choices).
+    whole = size <= len(head) and len(lines) <= 51
+    choices = _choices([dict(zip(rows[0], r, strict=False)) for r in rows[1:]]) if whole else {}
+    columns = []
+    for i, name in enumerate(rows[0]):
+        kind = _kind([r[i] for r in rows[1:] if i < len(r) and r[i].strip()])
+        if kind == "text" and name in choices:
+            kind += ": " + _one_of(choices[name])
+        columns.append(f"{name} ({kind})")
     kind = "TSV" if delimiter == "\t" else "CSV"
     return f"{rel}: a {kind} file of {size:,} bytes, {data_rows}; columns: " + ", ".join(columns)
 

@@ -20,7 +20,7 @@ from localinterp.claims import files_to_change, files_to_write, recheck_message,
 from localinterp.engine.context import truncate_middle
 from localinterp.engine.languages import is_display
 from localinterp.engine.types import DEFAULT_SAMPLING, ChatMessage, CodeEnd, Event, Sampling, TurnEnd
-from localinterp.hints import missing_file_hint
+from localinterp.hints import failure_hint
 from localinterp.runners import Runners, shell_program
 from localinterp.runners.base import Output, RunResult
 from localinterp.sandbox import Sandbox
@@ -411,7 +411,7 @@ class Session:
                 assert result is not None
                 silent = result.status == "ok" and not result.output.strip()
                 outcomes = {key: ("silent" if silent else result.status, last_line(result.output))}
-                hint = missing_file_hint(result.output, cwd) if result.status == "error" else ""
+                hint = failure_hint(result.output, cwd) if result.status == "error" else ""
                 self._add(
                     Message("output", result.output, block.language, result.status, context=hint or None)
                 )

@@ -123,3 +123,33 @@ def test_display_fences_are_shown_as_text_and_never_runnable():
     assert not closes_runnable(events, ("python", "shell"))
     grammar = code_block_grammar(["python", "shell"])
     assert '"json"' in grammar and '"console"' in grammar and "shown-open" in grammar.split("\n")[0]
+
+
+INDENTED = (
+    "1. Read the file:\n   ```python\n   with open('a.txt') as f:\n       text = f.read()\n   print(len(text))\n   ```\n"
+    "2. Then:\n  ```sh\n   ls\n x\n  ```\n"
+)
+
+
+def test_an_indented_fence_takes_its_indentation_off_each_line_as_commonmark_says():
+    # Inside a list item the fence and its lines carry the item's indentation; kept, Python stops at the
+    # second line with "unexpected indent". A line indented less than the fence keeps what it has.
+    ends = [e for e in parse([INDENTED]) if isinstance(e, CodeEnd)]
+    assert ends == [
+        CodeEnd("python", "with open('a.txt') as f:\n    text = f.read()\nprint(len(text))"),
+        CodeEnd("shell", " ls\nx"),
+    ]
+    assert [e for e in parse(["x ```python\n  a = 1\n```"]) if isinstance(e, CodeEnd)] == [
+        CodeEnd("python", "  a = 1")
+    ]
+
+
+@given(st.lists(st.integers(min_value=1, max_value=len(INDENTED)), max_size=30))
+def test_an_indented_fence_dedents_the_same_however_the_reply_is_chunked(cuts):
+    # What streams is what runs: the deltas shown while the block is written add up to its code.
+    points = sorted(set(cuts))
+    pieces = [INDENTED[a:b] for a, b in zip([0, *points], [*points, len(INDENTED)], strict=True)]
+    events = parse(pieces)
+    assert summary(events) == summary(parse([INDENTED]))
+    shown = "".join(e.text for e in events if isinstance(e, CodeDelta))
+    assert shown == "with open('a.txt') as f:\n    text = f.read()\nprint(len(text))\n ls\nx\n"

@@ -45,9 +45,15 @@ def test_the_message_names_each_claim_and_says_what_to_do(tmp_path):
     assert "you stated 42.17, but no code printed it" in text
     assert f"unique.txt does not exist in {tmp_path}: the request asks for it, so write it with code" in text
     assert "report.py is unchanged: the request asks to change that file itself" in text
+    # The 1.5B, told only to save the corrected source, read the file again: it is given a block to fill.
+    assert text.endswith(
+        'in one block like this:\n```python\nsource = """<the whole corrected content of report.py>\n'
+        "\"\"\"\nopen('report.py', 'w').write(source)\nimport subprocess\nsubprocess.run(['python3', 'report.py'])\n```"
+    )
+    assert "subprocess" not in recheck_message([], tmp_path, untouched=["notes.txt"])  # not a script
     # A model that answered with a ```json fence took it for running code: the message says it is not.
     assert "```json and ```text blocks are only shown, never run" in text
-    assert text.endswith("then answer from what it printed.")
+    assert recheck_message(["42.17"], tmp_path).endswith("then answer from what it printed.")
 
 
 def test_a_file_the_request_asks_to_fix_is_remembered_as_it_was(tmp_path):
@@ -122,12 +128,16 @@ def test_a_script_fixed_in_a_block_of_its_own_instead_of_in_the_file_earns_a_ste
     engine = Scripted(
         ("python", fixed),
         "Fixed: it prints total: 7.",
-        ("python", f"open('report.py', 'w').write({fixed!r})\nimport runpy; runpy.run_path('report.py')"),
+        (
+            "python",
+            f"source = {fixed!r}\nopen('report.py', 'w').write(source)\nimport subprocess\nsubprocess.run(['python3', 'report.py'])",
+        ),
         "report.py now prints total: 7.",
     )
-    _session, chunks = converse(engine, tmp_path, "report.py crashes. Fix it and run it.")
+    session, chunks = converse(engine, tmp_path, "report.py crashes. Fix it and run it.")
     assert [c.claims for c in chunks if isinstance(c, Recheck)] == [("report.py",)]
     assert "report.py is unchanged" in engine.seen[2][-1].content
+    assert session.messages[-2].role == "output" and "total: 7" in session.messages[-2].content  # as told
     assert (tmp_path / "report.py").read_text() == fixed and not engine.replies
 
 

@@ -1,10 +1,11 @@
-"""A failed block that says a file is missing comes back to the model with the similar names that are there."""
+"""A failed block comes back to the model with what it needs for a better next attempt: the similar names of
+a file it says is missing, or that a standard module needs only an import."""
 
 from __future__ import annotations
 
 from scripted import Scripted, converse
 
-from localinterp.hints import missing_file_hint
+from localinterp.hints import failure_hint, missing_file_hint, module_hint
 
 
 def test_a_missing_file_is_answered_with_the_similar_names_beside_it(tmp_path):
@@ -50,3 +51,24 @@ def test_the_model_reads_the_hint_with_the_error_and_it_is_kept_as_it_was_seen(t
     # Files that appear later do not rewrite what the model was told before.
     (tmp_path / "price.json").write_text("{}")
     assert "similar name: prices.json" in session.chat_messages()[3].content
+
+
+def test_a_standard_module_used_without_import_or_asked_of_pip_is_named_as_such(tmp_path):
+    assert module_hint("NameError: name 'datetime' is not defined") == (
+        "datetime is a module of Python's standard library: add `import datetime` to the block."
+    )
+    assert module_hint("ERROR: No matching distribution found for json\n") == (
+        "json comes with Python (its standard library): import it; there is nothing to install."
+    )
+    assert "csv comes with Python" in module_hint(
+        "ERROR: Could not find a version that satisfies the requirement csv (from versions: none)"
+    )
+    # A name of the block's own, or a real package pip could not reach, is not a standard module.
+    assert module_hint("NameError: name 'content' is not defined") == ""
+    assert module_hint("ERROR: No matching distribution found for pandas") == ""
+    (tmp_path / "data.csv").write_text("")
+    both = "No such file or directory: 'dta.csv'\nNameError: name 'tarfile' is not defined"
+    assert failure_hint(both, tmp_path) == (
+        "There is no dta.csv; the working directory has a file with a similar name: data.csv. "
+        "tarfile is a module of Python's standard library: add `import tarfile` to the block."
+    )

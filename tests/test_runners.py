@@ -55,6 +55,14 @@ def test_python_keeps_state_and_prints_the_last_expression(runners):
     assert run(runners, "python", "math.sqrt(16)")[1].output == "4.0\n"
 
 
+def test_python_starts_with_the_modules_models_forget_to_import(runners):
+    # `json.load(...)` without `import json` was the 0.5B's commonest failure; the preloaded modules are
+    # the real ones, and a block may still rebind their names.
+    code = "print(json.dumps([1]), csv.excel.delimiter, math.floor(2.5), os.sep, re.escape('.'), sys.version_info >= (3,))"
+    assert run(runners, "python", code)[1].output == "[1] , 2 / \\. True\n"
+    assert run(runners, "python", "json = 5\nprint(json + 1)")[1].output == "6\n"
+
+
 def test_python_errors_are_tracebacks_from_the_block_only(runners):
     result = run(runners, "python", "def f():\n    return 1 / 0\nf()")[1]
     assert result.status == "error" and result.exit_code == 1
@@ -68,6 +76,21 @@ def test_python_errors_are_tracebacks_from_the_block_only(runners):
     assert "_python_driver" not in result.output
     syntax = run(runners, "python", "print(1")[1]
     assert "SyntaxError" in syntax.output and "ast.py" not in syntax.output
+
+
+def test_a_python_error_shows_the_values_on_its_line_above_the_error_but_never_a_credential(runners):
+    # Told `string indices must be integers` about item['stock'], the 1.5B rewrote the same line three
+    # times: the value says the loop went over names, not records.
+    code = "items = ['lamp', 'desk']\napi_token = 's3cr3t'\nout = [item for item in items if item['stock'] == 0 and api_token]"
+    output = run(runners, "python", code)[1].output
+    assert output.endswith(
+        "Values on the failing line:\n  item = 'lamp'  (str)\n  items = ['lamp', 'desk']  (list, 2 items)\n"
+        "TypeError: string indices must be integers, not 'str'\n"
+    )
+    assert "s3cr3t" not in output
+    # A name that is not defined has no value to show; functions and modules are not values to show.
+    assert "Values" not in run(runners, "python", "print(undefined_name)")[1].output
+    assert "Values" not in run(runners, "python", "json.loads('{')")[1].output
 
 
 def test_shell_keeps_directory_and_environment_and_contains_syntax_errors(runners, tmp_path):

@@ -2,7 +2,8 @@
 
 Blocks arrive as JSON lines on a private copy of the original stdin; the real fd 0 becomes /dev/null, so
 neither a block nor a program it starts can read (or wait on) the control channel. Each block runs in one
-namespace that persists between blocks; a final expression's value is printed, as in a REPL.
+namespace that persists between blocks; a final expression's value is printed, as in a REPL. The
+modules named by --preload=a,b are imported into that namespace first (see PRELOADED in python.py).
 """
 
 import ast
@@ -50,6 +51,13 @@ def _report_lines(fd: int) -> None:
 
 
 for _arg in sys.argv[1:]:
+    if _arg.startswith("--preload="):
+        import importlib
+
+        for _name in filter(None, _arg.split("=", 1)[1].split(",")):
+            # An interpreter without it: the block imports it, or is told what is missing.
+            with contextlib.suppress(ImportError):
+                _ns[_name] = importlib.import_module(_name)
     if _arg.startswith("--line-fd="):
         import threading as _threading
 
@@ -59,6 +67,7 @@ _out, _err = sys.__stdout__, sys.__stderr__
 
 _blocks = 0
 _current = "<block>"
+_NAME = __import__("re").compile(r"(?<![\w.'\"])[A-Za-z_]\w*")  # a name, not an attribute or in quotes
 
 
 def _run(code: str) -> None:
@@ -91,7 +100,52 @@ def _report(exc: BaseException) -> None:
     tb = exc.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
         tb = tb.tb_next
-    _out.write("".join(traceback.format_exception(type(exc), exc, tb)))
+    parts = traceback.format_exception(type(exc), exc, tb)
+    values = ""
+    if isinstance(exc, Exception) and not isinstance(exc, NameError):
+        with contextlib.suppress(Exception):  # a debugging aid: never a second error of its own
+            values = _values(tb)
+    # The values go just above the error line, which stays the last: it is what the model is quoted.
+    _out.write("".join(parts[:-1]) + values + parts[-1])
+
+
+# Names that may hold a credential: their values are never shown (outputs are saved in the history).
+_SECRET = ("key", "token", "secret", "passw", "auth", "credential", "cookie")
+
+
+def _values(tb: object) -> str:
+    """The values of the variables on the failing line of the innermost block frame, as `pytest -l`
+    shows them: told `string indices must be integers` about `item['stock']`, the 1.5B rewrote the same
+    line three times; `item = 'lamp' (str)` says what the loop went over."""
+    import reprlib
+
+    frame, lineno = None, 0
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.startswith("<block"):
+            frame, lineno = tb.tb_frame, tb.tb_lineno
+        tb = tb.tb_next
+    if frame is None:
+        return ""
+    line = linecache.getline(frame.f_code.co_filename, lineno)
+    shown, seen = [], set()
+    short = reprlib.Repr()
+    short.maxstring = short.maxother = 60
+    short.maxlist = short.maxdict = short.maxtuple = short.maxset = 4
+    for name in _NAME.findall(line):
+        if name in seen or any(s in name.lower() for s in _SECRET):
+            continue
+        seen.add(name)
+        for scope in (frame.f_locals, frame.f_globals):
+            if name in scope:
+                value = scope[name]
+                if not (callable(value) or type(value).__name__ == "module"):
+                    n = len(value) if isinstance(value, (list, dict, tuple, set)) else -1
+                    size = f", {n} item{'' if n == 1 else 's'}" if n >= 0 else ""
+                    shown.append(f"  {name} = {short.repr(value)}  ({type(value).__name__}{size})")
+                break
+        if len(shown) == 5:
+            break
+    return "Values on the failing line:\n" + "\n".join(shown) + "\n" if shown else ""
 
 
 def _main() -> None:
