@@ -7,7 +7,8 @@ output says a file is missing, the files of that folder with a similar name are 
 itself suggests a similar name after a NameError. Only names are read (no contents), only inside the
 working directory.
 
-Likewise a block that uses a standard module it never imported, or a `pip install json`, is told that the
+A block that prints a count of zero or an empty list is asked to look at the data once before the model
+answers "none". Likewise a block that uses a standard module it never imported, or a `pip install json`, is told that the
 module comes with Python (the 0.5B tried to pip-install json, csv or os 22 times in one evaluation).
 """
 
@@ -46,6 +47,26 @@ def module_hint(output: str) -> str:
         if _standard(name):
             return f"{name} comes with Python (its standard library): import it; there is nothing to install."
     return ""
+
+
+# A short output whose last line is a count of zero or an empty collection: "0", "Total 404s: 0", "[]".
+_NOTHING = re.compile(r"(?:^|[\s:=])(?:0(?:\.0+)?|\[\]|\{\}|set\(\)|''|\"\")\s*$")
+
+
+def nothing_found_hint(output: str) -> str:
+    """A nudge for a block that ran and found nothing ("" otherwise).
+
+    Asked how many requests got a 404, the 1.5B matched lines that end with " 404" (the size comes after
+    the status), printed 0 and answered "no 404s" (log-404: 0 of 3 runs, every run): a condition that
+    matches nothing is more often wrong than the data is empty, and a look at the data shows which.
+    """
+    lines = [line for line in output.splitlines() if line.strip()]
+    if not lines or len(lines) > 3 or not _NOTHING.search(lines[-1]):
+        return ""
+    return (
+        "It found nothing: if the data should have some, print a few of the lines or records you meant to "
+        "match and compare them with your condition before you answer."
+    )
 
 
 def _standard(name: str) -> bool:

@@ -20,7 +20,7 @@ from localinterp.claims import files_to_change, files_to_write, recheck_message,
 from localinterp.engine.context import truncate_middle
 from localinterp.engine.languages import is_display
 from localinterp.engine.types import DEFAULT_SAMPLING, ChatMessage, CodeEnd, Event, Sampling, TurnEnd
-from localinterp.hints import failure_hint
+from localinterp.hints import failure_hint, nothing_found_hint
 from localinterp.runners import Runners, shell_program
 from localinterp.runners.base import Output, RunResult
 from localinterp.sandbox import Sandbox
@@ -44,7 +44,8 @@ class Message:
     language: str | None = None
     # for output: ok | error | timeout | interrupted | crashed | declined | repeated (not run again)
     status: str | None = None
-    # for user: previews of the files it names; for output: localinterp's hint on an error (hints.py);
+    # for user: previews of the files it names; for output: localinterp's hint (hints.py) on an error or
+    # on a result that found nothing;
     # kept as the model saw them, so that its view of the past never changes
     context: str | None = None
 
@@ -222,7 +223,8 @@ def output_for_model(message: Message, task: str = "") -> str:
         asked = f" The request was: {_shorten(task)}" if task else ""
         return (
             f"Output of the {language} block:\n```\n{body}\n```\n"
-            f"If this output answers the request, reply with the answer in one sentence and no code; "
+            + (f"{message.context}\n" if message.context else "")
+            + "If this output answers the request, reply with the answer in one sentence and no code; "
             f"otherwise write the next block.{asked}"
         )
     last = last_line(message.content)
@@ -339,6 +341,7 @@ class Session:
         # with the old NameError).
         outcomes: dict[tuple[str, str], tuple[str, str]] = {}
         checks = 0
+        nudged = False
         for _step in range(MAX_STEPS):
             blocks: list[CodeEnd] = []
             end: TurnEnd | None = None
@@ -412,6 +415,8 @@ class Session:
                 silent = result.status == "ok" and not result.output.strip()
                 outcomes = {key: ("silent" if silent else result.status, last_line(result.output))}
                 hint = failure_hint(result.output, cwd) if result.status == "error" else ""
+                if result.status == "ok" and not nudged and (hint := nothing_found_hint(result.output)):
+                    nudged = True  # once a request: a real "none" costs one look, not a loop
                 self._add(
                     Message("output", result.output, block.language, result.status, context=hint or None)
                 )

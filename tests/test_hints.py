@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from scripted import Scripted, converse
 
-from localinterp.hints import failure_hint, missing_file_hint, module_hint
+from localinterp.hints import failure_hint, missing_file_hint, module_hint, nothing_found_hint
 
 
 def test_a_missing_file_is_answered_with_the_similar_names_beside_it(tmp_path):
@@ -72,3 +72,25 @@ def test_a_standard_module_used_without_import_or_asked_of_pip_is_named_as_such(
         "There is no dta.csv; the working directory has a file with a similar name: data.csv. "
         "tarfile is a module of Python's standard library: add `import tarfile` to the block."
     )
+
+
+def test_a_result_that_found_nothing_is_looked_at_once_before_the_answer(tmp_path):
+    # The 1.5B matched lines ending in " 404" (the size follows the status), printed 0 and answered
+    # "no 404s" in every run.
+    for found_nothing in ("0\n", "Total requests with a 404 status: 0\n", "[]\n", "count = 0\n", "set()\n"):
+        assert "print a few of the lines or records you meant to match" in nothing_found_hint(found_nothing)
+    for found_some in ("42\n", "0\n1\n2\n3\n", "3.0\n", "", "10 requests\n"):
+        assert nothing_found_hint(found_some) == "", found_some
+    (tmp_path / "access.log").write_text('1.2.3.4 "GET /x" 404 512\n1.2.3.4 "GET /" 200 90\n')
+    engine = Scripted(
+        ("python", "print(sum(line.endswith(' 404') for line in open('access.log')))"),
+        ("python", "print(sum(line.split()[-2] == '404' for line in open('access.log')))"),
+        ("python", "print(sum(line.split()[-2] == '500' for line in open('access.log')))"),
+        "One request got a 404; none got a 500.",
+    )
+    session, _chunks = converse(engine, tmp_path, "How many requests in access.log got a 404 status?")
+    assert "It found nothing" in engine.seen[1][-1].content
+    assert [m.content for m in session.messages if m.role == "output"] == ["0\n", "1\n", "0\n"]
+    # Once a request: the second zero is an answer, not a doubt; and what the model saw stays as it was.
+    assert "It found nothing" not in engine.seen[3][-1].content
+    assert "It found nothing" in session.chat_messages()[3].content

@@ -91,6 +91,9 @@ def test_a_python_error_shows_the_values_on_its_line_above_the_error_but_never_a
     # A name that is not defined has no value to show; functions and modules are not values to show.
     assert "Values" not in run(runners, "python", "print(undefined_name)")[1].output
     assert "Values" not in run(runners, "python", "json.loads('{')")[1].output
+    # Nor for a missing file: the line's `f` would be a stale one from an earlier block.
+    run(runners, "python", "f = open(__import__('os').devnull)")
+    assert "Values" not in run(runners, "python", "with open('no-such-file') as f: pass")[1].output
 
 
 def test_shell_keeps_directory_and_environment_and_contains_syntax_errors(runners, tmp_path):

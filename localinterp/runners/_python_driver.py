@@ -102,13 +102,16 @@ def _report(exc: BaseException) -> None:
         tb = tb.tb_next
     parts = traceback.format_exception(type(exc), exc, tb)
     values = ""
-    if isinstance(exc, Exception) and not isinstance(exc, NameError):
+    if isinstance(exc, _DATA_ERRORS):
         with contextlib.suppress(Exception):  # a debugging aid: never a second error of its own
             values = _values(tb)
     # The values go just above the error line, which stays the last: it is what the model is quoted.
     _out.write("".join(parts[:-1]) + values + parts[-1])
 
 
+# Errors about what a value holds, where seeing it helps. Not OSError: a missing file's `with open(...) as
+# f` line showed the previous block's `f`, which misled the 1.5B; not NameError: the name has no value.
+_DATA_ERRORS = (TypeError, KeyError, IndexError, AttributeError, ValueError, ZeroDivisionError)
 # Names that may hold a credential: their values are never shown (outputs are saved in the history).
 _SECRET = ("key", "token", "secret", "passw", "auth", "credential", "cookie")
 
