@@ -78,6 +78,18 @@ def files_to_change(request: str, cwd: Path) -> dict[str, bytes]:
     return wanted
 
 
+def files_named(request: str, cwd: Path) -> list[str]:
+    """The existing files a request names, relative to `cwd`: an answer about them that no code backs
+    (no block ran at all) is a claim of its own (see `recheck_message`'s `unread`)."""
+    from localinterp.previews import mentioned_files
+
+    try:
+        root = cwd.resolve()
+        return [p.relative_to(root).as_posix() for p in mentioned_files(request, cwd) if p.is_file()]
+    except OSError:
+        return []
+
+
 def unchanged(originals: dict[str, bytes], cwd: Path) -> list[str]:
     """The files of `originals` (files_to_change) whose contents are still what they were."""
     still = []
@@ -154,13 +166,24 @@ def unsupported(
     return claims
 
 
-def recheck_message(claims: list[str], cwd: Path, untouched: Iterable[str] = ()) -> str:
+def recheck_message(
+    claims: list[str], cwd: Path, untouched: Iterable[str] = (), unread: Iterable[str] = ()
+) -> str:
     """What the model is told: which claims no code backed, which files the request wanted written are
-    missing, which it wanted changed are `untouched` (see `unchanged`), and what to do."""
+    missing, which it wanted changed are `untouched` (see `unchanged`), which files it named were never
+    read because no code ran at all (`unread`), and what to do."""
     same = [name for name in untouched if name not in claims]
     files = [c for c in claims if _FILE.fullmatch(c)]
     values = [c for c in claims if c not in files]
     parts = []
+    # The 1.5B answered json-nested from a ```json fence it wrote itself (`cat config.json`, then an
+    # invented file), and the 0.5B counted words from the three lines a preview showed: no code had run.
+    unread = list(unread)
+    if unread:
+        parts.append(
+            f"no code has run for this request, so nothing backs your answer: read {', '.join(unread)} "
+            "with code and print what the answer needs"
+        )
     if values:
         parts.append(
             f"you stated {', '.join(values)}, but no code printed {'it' if len(values) == 1 else 'them'}"

@@ -249,7 +249,8 @@ def _csv(path: Path, rel: str, size: int, head: bytes, delimiter: str) -> str:
         kind = _kind([r[i] for r in rows[1:] if i < len(r) and r[i].strip()])
         if kind == "text" and name in choices:
             kind += ": " + _one_of(choices[name])
-        columns.append(f"{name} ({kind})")
+        # The index too: the 1.5B took price, the second column, for row[2] ("the third column").
+        columns.append(f"{name} ({kind}, index {i})")
     kind = "TSV" if delimiter == "\t" else "CSV"
     return f"{rel}: a {kind} file of {size:,} bytes, {data_rows}; columns: " + ", ".join(columns)
 

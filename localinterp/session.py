@@ -16,7 +16,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from localinterp.claims import files_to_change, files_to_write, recheck_message, unchanged, unsupported
+from localinterp.claims import (
+    files_named,
+    files_to_change,
+    files_to_write,
+    recheck_message,
+    unchanged,
+    unsupported,
+)
 from localinterp.engine.context import truncate_middle
 from localinterp.engine.languages import is_display
 from localinterp.engine.types import DEFAULT_SAMPLING, ChatMessage, CodeEnd, Event, Sampling, TurnEnd
@@ -275,6 +282,7 @@ class Session:
     _always: bool = False
     _to_write: list[str] = field(default_factory=list)  # files the current request asks for (claims.py)
     _to_change: dict[str, bytes] = field(default_factory=dict)  # files it asks to change, as they were
+    _named: list[str] = field(default_factory=list)  # existing files it names
 
     def __post_init__(self) -> None:
         if not self.system_message:
@@ -335,6 +343,7 @@ class Session:
         first = len(self.messages) - 1
         self._to_write = files_to_write(text, cwd)
         self._to_change = files_to_change(text, cwd)
+        self._named = files_named(text, cwd)
         # (language, gist) -> (status, last line of output) of the block run last. Only a block written
         # again right after itself is a repeat: once another block has run, the state it reads may have
         # changed (the 1.5B's `print(total)` failed, a block set `total`, and the same print was refused
@@ -428,23 +437,24 @@ class Session:
             if not ran:
                 if checks >= MAX_CHECKS or end.reason not in ("stop", "block"):
                     return
-                claims, same = self._unsupported(first)
-                if not claims and not same:
+                claims, same, unread = self._unsupported(first)
+                if not claims and not same and not unread:
                     return
                 checks += 1  # a model that cannot back its answer is not pressed for long
-                yield Recheck(tuple(claims + [name for name in same if name not in claims]))
+                yield Recheck(tuple(dict.fromkeys(claims + same + unread)))
                 where = Path(
                     self.runners.cwd or Path.cwd()
                 ).resolve()  # named in full: "." tells the model nothing
-                self._add(Message("check", recheck_message(claims, where, same)))
+                self._add(Message("check", recheck_message(claims, where, same, unread)))
         yield StepLimit(MAX_STEPS)
 
-    def _unsupported(self, first: int) -> tuple[list[str], list[str]]:
-        """What the final answer (the last message) claims that nothing since message `first` backs, and
-        the files the request asked to change that are still as they were."""
+    def _unsupported(self, first: int) -> tuple[list[str], list[str], list[str]]:
+        """What the final answer (the last message) claims that nothing since message `first` backs, the
+        files the request asked to change that are still as they were, and the files it named when no
+        code ran at all."""
         request, *rest = self.messages[first:]
         if not rest or rest[-1].role != "assistant":
-            return [], []
+            return [], [], []
         # The previews localinterp showed are not evidence: the answer must come from what code printed
         # (the system message says so, and a user checks the run, not our preview).
         cwd = Path(self.runners.cwd or ".")
@@ -452,7 +462,8 @@ class Session:
         given += [code for m in rest[:-1] if m.role == "assistant" for code in _FENCED.findall(m.content)]
         printed = [m.content for m in rest if m.role == "output" and m.status != "declined"]
         claims = unsupported(rest[-1].content, given=given, printed=printed, cwd=cwd, to_write=self._to_write)
-        return claims, unchanged(self._to_change, cwd)
+        unread = [] if any(m.role == "output" for m in rest) else self._named
+        return claims, unchanged(self._to_change, cwd), unread
 
 
 _FENCED = re.compile(r"```.*?```", re.DOTALL)

@@ -230,8 +230,39 @@ def test_a_value_read_only_from_a_preview_must_still_be_printed_by_code(tmp_path
         previews=True,
     )
     assert "2026-03-14" in (session.messages[0].context or "")  # the preview showed it
-    assert [c.claims for c in chunks if isinstance(c, Recheck)] == [("2026", "03", "14")]
+    assert [c.claims for c in chunks if isinstance(c, Recheck)] == [("2026", "03", "14", "notes.txt")]
     assert [m.role for m in session.messages][-3:] == ["assistant", "output", "assistant"]
+
+
+def test_an_answer_about_a_named_file_when_no_code_ran_earns_a_step(tmp_path):
+    # The 1.5B wrote ```json fences (`cat config.json`, then a config of its own) and answered from them;
+    # with no number in its prose there was no claim to check, and no code had read the file.
+    (tmp_path / "config.json").write_text('{"database": {"port": 6543}}')
+    engine = Scripted(
+        "Plan: read it.\n```json\ncat config.json\n```\nThat is the port the database uses.",
+        ("python", "print(json.load(open('config.json'))['database']['port'])"),
+        "The database uses port 6543.",
+    )
+    session, chunks = converse(engine, tmp_path, "Which port does the database use according to config.json?")
+    assert [c.claims for c in chunks if isinstance(c, Recheck)] == [("config.json",)]
+    told = engine.seen[1][-1].content
+    assert (
+        "no code has run for this request, so nothing backs your answer: read config.json with code" in told
+    )
+    assert [m.role for m in session.messages] == [
+        "user",
+        "assistant",
+        "check",
+        "assistant",
+        "output",
+        "assistant",
+    ]
+    # Once code has run, an answer with nothing to check is left alone.
+    engine = Scripted(("python", "print(open('config.json').read())"), "That is the port the database uses.")
+    _session, chunks = converse(
+        engine, tmp_path, "Which port does the database use according to config.json?"
+    )
+    assert not any(isinstance(c, Recheck) for c in chunks)
 
 
 def test_the_working_directory_the_system_message_gives_is_not_a_claim(tmp_path):

@@ -42,18 +42,18 @@ def test_a_csv_file_shows_its_columns_their_kinds_and_its_row_count_and_no_row(t
     text = shown(tmp_path, "people.csv")
     size = (tmp_path / "people.csv").stat().st_size
     assert text == (
-        f"people.csv: a CSV file of {size} bytes, 3 data rows; columns: name (text), age (whole number), "
-        "height (number), born (text)"
+        f"people.csv: a CSV file of {size} bytes, 3 data rows; columns: name (text, index 0), "
+        "age (whole number, index 1), height (number, index 2), born (text, index 3)"
     )
     with (tmp_path / "sales.csv").open("w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["region", "rep", "amount"])
         w.writerows([["North" if i % 3 else "South", f"rep{i}", i] for i in range(12)])
-    assert 'region (text: "North" or "South"), rep (text), amount' in shown(tmp_path, "sales.csv")
+    assert 'region (text: "North" or "South", index 0), rep (text, index 1)' in shown(tmp_path, "sales.csv")
     (tmp_path / "t.tsv").write_text("day\tn\n2026-01-01\t3\n")
-    assert "a TSV file" in shown(tmp_path, "t.tsv") and "day (date YYYY-MM-DD), n (whole number)" in shown(
+    assert "a TSV file" in shown(
         tmp_path, "t.tsv"
-    )
+    ) and "day (date YYYY-MM-DD, index 0), n (whole number, index 1)" in shown(tmp_path, "t.tsv")
 
 
 def test_a_text_file_shows_its_first_lines_and_says_how_many_are_not_shown(tmp_path):
