@@ -33,6 +33,23 @@ _UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
 _NOT_ON_PYPI = re.compile(r"(?:No matching distribution found for|satisfies the requirement) ([\w.-]+)")
 
 
+def _misplaced(name: str, root: Path) -> str:
+    """For a missing absolute path outside the working directory whose tail is inside it: the relative
+    path to use. The 0.5B wrote /tmp/x/pics for /tmp/x/work/pics, the working directory it was given,
+    20 times in one evaluation (rename, json-nested: every run), and never found the difference."""
+    parts = Path(name).parts
+    if not Path(name).is_absolute() or len(parts) < 2:
+        return ""
+    for i in range(1, len(parts)):
+        tail = Path(*parts[i:])
+        try:
+            if (root / tail).exists() and (root / tail).resolve().is_relative_to(root):
+                return f"There is no {name}; the working directory {root} has {tail.as_posix()}: use that relative path."
+        except OSError:
+            return ""
+    return ""
+
+
 def failure_hint(output: str, cwd: Path) -> str:
     """What to add to a failed block's `output` for the model ("" when there is nothing to say)."""
     return " ".join(filter(None, (missing_file_hint(output, cwd), module_hint(output))))
@@ -94,7 +111,7 @@ def _similar(name: str, root: Path) -> str:
     try:
         folder = wanted.parent.resolve()
         if folder != root and root not in folder.parents:
-            return ""  # outside the working directory: not ours to list
+            return _misplaced(name, root)  # outside the working directory: not ours to list
         if wanted.exists():
             return ""
         names = [p.name for p in folder.iterdir() if not p.name.startswith(".")]

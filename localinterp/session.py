@@ -106,8 +106,9 @@ class Repeated:
 
 @dataclass(frozen=True)
 class Recheck:
-    """The final answer stated things no code printed, or left a file the request wanted written or
-    changed missing or unchanged; the model gets one more step to show or do them."""
+    """The final answer stated things no code printed, left a file the request wanted written or changed
+    missing or unchanged, or answered about a file the request named with no code run at all; the model
+    gets one more step to show or do them."""
 
     claims: tuple[str, ...]
 

@@ -28,6 +28,23 @@ def test_a_missing_file_is_answered_with_the_similar_names_beside_it(tmp_path):
     )
 
 
+def test_an_absolute_path_that_missed_the_working_directory_is_given_the_relative_one(tmp_path):
+    # The 0.5B dropped the last folder of the working directory from its absolute paths.
+    work = tmp_path / "work"
+    (work / "pics").mkdir(parents=True)
+    (work / "config.json").write_text("{}")
+    said = missing_file_hint(f"No such file or directory: '{tmp_path}/pics'", work)
+    assert (
+        said
+        == f"There is no {tmp_path}/pics; the working directory {work.resolve()} has pics: use that relative path."
+    )
+    assert "has config.json" in missing_file_hint(
+        f"No such file or directory: '{tmp_path}/config.json'", work
+    )
+    # Only names inside the working directory are offered, whatever the missing path says.
+    assert missing_file_hint(f"No such file or directory: '{tmp_path}/work2/../nothing'", work) == ""
+
+
 def test_nothing_is_said_when_nothing_is_similar_or_the_folder_is_not_ours(tmp_path):
     (tmp_path / "prices.json").write_text("{}")
     assert missing_file_hint("No such file or directory: 'zebra.csv'", tmp_path) == ""
