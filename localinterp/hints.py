@@ -8,8 +8,9 @@ itself suggests a similar name after a NameError. Only names are read (no conten
 working directory.
 
 A block that prints a count of zero or an empty list is asked to look at the data once before the model
-answers "none". Likewise a block that uses a standard module it never imported, or a `pip install json`, is told that the
-module comes with Python (the 0.5B tried to pip-install json, csv or os 22 times in one evaluation).
+answers "none". A block that uses a standard module it never imported, or a `pip install json`, is told
+that the module comes with Python (the 0.5B tried to pip-install json, csv or os 22 times in one
+evaluation).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ import contextlib
 import json
 import linecache
 import os
+import re
 import signal
 import sys
 import traceback
@@ -67,7 +68,7 @@ _out, _err = sys.__stdout__, sys.__stderr__
 
 _blocks = 0
 _current = "<block>"
-_NAME = __import__("re").compile(r"(?<![\w.'\"])[A-Za-z_]\w*")  # a name, not an attribute or in quotes
+_NAME = re.compile(r"(?<![\w.'\"])[A-Za-z_]\w*")  # a name, not an attribute or in quotes
 
 
 def _run(code: str) -> None:

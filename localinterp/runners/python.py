@@ -15,7 +15,8 @@ DRIVER = Path(__file__).with_name("_python_driver.py")
 MIN_VERSION = (3, 8)  # what _python_driver.py needs
 # Imported into the namespace before the first block, as a REPL's startup file would: the models forget
 # them (the 0.5B's blocks failed 37 times in one evaluation on `json`, `csv` or `os` not defined, and the
-# fix cost it the task more often than not). The system message names them.
+# fix cost it the task more often than not). The README names them; the system message does not, so
+# that the model's own imports stay as they were.
 PRELOADED = ("csv", "json", "math", "os", "re", "sys")
 
 
