@@ -88,8 +88,7 @@ def nothing_found_hint(output: str) -> str:
 
 
 def _standard(name: str) -> bool:
-    names = getattr(sys, "stdlib_module_names", ())  # Python 3.10+, which localinterp requires
-    return name in names and not name.startswith("_")
+    return name in sys.stdlib_module_names and not name.startswith("_")
 
 
 def missing_file_hint(output: str, cwd: Path) -> str:
