@@ -1,4 +1,4 @@
-"""What localinterp adds to a failed block's output so that a small model's next attempt is better.
+"""What localinterp adds to a block's output so that a small model's next step is better.
 
 A model told `No such file or directory: 'price.json'` guesses again, or wraps the same open() in an
 existence check, while prices.json sits in the same folder: the system message's listing names it, and
@@ -7,10 +7,12 @@ output says a file is missing, the files of that folder with a similar name are 
 itself suggests a similar name after a NameError. Only names are read (no contents), only inside the
 working directory.
 
-A block that prints a count of zero or an empty list is asked to look at the data once before the model
-answers "none". A block that uses a standard module it never imported, or a `pip install json`, is told
-that the module comes with Python (the 0.5B tried to pip-install json, csv or os 22 times in one
-evaluation).
+A block that prints a count of zero, an empty list or "None" is asked to look at the data once before the
+model answers (Session.send asks again, as a check, when the model answers without that look). A block
+that uses a standard module it never imported, or a `pip install json`, is told that the module comes with
+Python (the 0.5B tried to pip-install json, csv or os 22 times in one evaluation). A string asked for a
+key, and a SQL query set but never run, are named. A file the request asks to write is shown to the model
+each time a block writes it, since writing prints nothing.
 """
 
 from __future__ import annotations
@@ -53,7 +55,43 @@ def _misplaced(name: str, root: Path) -> str:
 
 def failure_hint(output: str, cwd: Path) -> str:
     """What to add to a failed block's `output` for the model ("" when there is nothing to say)."""
-    return " ".join(filter(None, (missing_file_hint(output, cwd), module_hint(output))))
+    said = (missing_file_hint(output, cwd), module_hint(output), key_on_text_hint(output), _unclosed(output))
+    return " ".join(filter(None, said))
+
+
+def _unclosed(output: str) -> str:
+    # Filling in the block that writes a file back (claims' `source = """...`), the 1.5B ended its fence
+    # right after the file's text, without the closing quotes, then wrote the same block again.
+    if "SyntaxError: unterminated triple-quoted string literal" not in output:
+        return ""
+    return (
+        "The block ends inside a triple-quoted string: put the closing quotes on their own line after "
+        "the text, then the lines that use it."
+    )
+
+
+# The Python driver's "Values on the failing line" entry for a string: `  item = 'violet'  (str)`.
+_STR_VALUE = re.compile(r"^  (\w+) = ('.*'|\".*\")  \(str\)$", re.M)
+
+
+def key_on_text_hint(output: str) -> str:
+    """For a string indexed with a key (`string indices must be integers`): which value is the string, and
+    where the field is ("" when the output is another error).
+
+    The 1.5B took the names out of inventory.json's records (`items = [r['item'] for r in data]`) and then
+    asked each name for its stock; shown `item = 'violet'  (str)` it rewrote the same comprehension three
+    times (out-of-stock: 0 of 3 runs, every run): what it had not seen is that the record was gone.
+    """
+    if "TypeError: string indices must be integers" not in output:
+        return ""
+    for name, value in _STR_VALUE.findall(output):
+        if re.search(rf"\b{name}\[\s*['\"]", output):
+            return (
+                f"{name} is a string ({value}), not a dict, so it has no keys: it lost its other fields when "
+                "it was taken out of its record. Read every field you need from the records themselves "
+                "(the list or dict you loaded), not from a value taken out of them."
+            )
+    return ""
 
 
 def module_hint(output: str) -> str:
@@ -67,8 +105,11 @@ def module_hint(output: str) -> str:
     return ""
 
 
-# A short output whose last line is a count of zero or an empty collection: "0", "Total 404s: 0", "[]".
-_NOTHING = re.compile(r"(?:^|[\s:=])(?:0(?:\.0+)?|\[\]|\{\}|set\(\)|''|\"\")\s*$")
+# A short output whose last line is a count of zero or an empty collection ("0", "Total 404s: 0", "[]"),
+# nothing at all ("None") or says nothing was found ("No customer found.").
+_NOTHING = re.compile(
+    r"(?:^|[\s:=])(?:0(?:\.0+)?|\[\]|\{\}|set\(\)|''|\"\"|None)\s*$|^no\b.{0,50}\bfound\b\W*$", re.I
+)
 
 
 def nothing_found_hint(output: str) -> str:
@@ -85,6 +126,64 @@ def nothing_found_hint(output: str) -> str:
         "It found nothing: if the data should have some, print a few of the lines or records you meant to "
         "match and compare them with your condition before you answer."
     )
+
+
+def written_hint(seen: dict[str, tuple[int, int] | None], cwd: Path) -> str:
+    """What the files a request asks to write now hold, for each one a block has just created or changed
+    ("" when none has). `seen` maps each name (relative to `cwd`) to its size and mtime when last shown,
+    and is updated.
+
+    The 1.5B wrote sorted.txt with every name as often as names.txt had it, was told its block "printed
+    nothing", and answered "sorted, each name once" (sort-unique: 0 of 3 runs): a block that writes a file
+    prints nothing, so the model never saw what it made. It is shown the file as a preview (its shape and
+    first lines; for text, how many lines are different) beside the request restated.
+    """
+    from localinterp.previews import preview
+
+    try:
+        root = cwd.resolve()
+    except OSError:
+        return ""
+    parts = []
+    for name, before in seen.items():
+        path = root / name
+        try:
+            real = path.resolve()
+            if not real.is_relative_to(root) or not real.is_file():
+                continue
+            st = real.stat()
+        except OSError:
+            continue
+        if (st.st_size, st.st_mtime_ns) == before:
+            continue
+        seen[name] = (st.st_size, st.st_mtime_ns)
+        parts.append(preview(real, root, written=True))
+    if not parts:
+        return ""
+    return "Written so far (localinterp read it; your code did not print it):\n" + "\n".join(parts)
+
+
+# `query = """SELECT ...` (any quotes, an f-string too): a name given a SQL statement.
+_SQL_ASSIGNED = re.compile(
+    r"""^[ \t]*(\w+)[ \t]*=[ \t]*[rRfFbBuU]{0,2}(?:\"\"\"|'''|"|')\s*(?:SELECT|WITH|INSERT|UPDATE|DELETE)\b""",
+    re.I | re.M,
+)
+
+
+def unused_query_hint(code: str) -> str:
+    """For a block that sets a SQL query and never uses it ("" otherwise).
+
+    The 1.5B wrote `query = "SELECT ..."`, then `cursor.fetchone()` without executing it, got None,
+    printed "No customer found" and answered that (sqlite-join: 0 of 3 runs in one evaluation).
+    """
+    uncommented = re.sub(r"#[^\n]*", "", code)  # "# Execute a query ..." is not a use of `query`
+    for name in _SQL_ASSIGNED.findall(uncommented):
+        if len(re.findall(rf"\b{re.escape(name)}\b", uncommented)) == 1:
+            return (
+                f"The block sets {name} to a SQL query but never runs it: pass it to cursor.execute({name}) "
+                "(or conn.execute) before fetching rows."
+            )
+    return ""
 
 
 def _standard(name: str) -> bool:

@@ -59,8 +59,9 @@ def mentioned_files(text: str, folder: Path) -> list[Path]:
     return found
 
 
-def preview(path: Path, folder: Path) -> str:
-    """A few lines saying what `path` holds and how it is laid out, for the model."""
+def preview(path: Path, folder: Path, *, written: bool = False) -> str:
+    """A few lines saying what `path` holds and how it is laid out, for the model. `written`: the file is
+    one the model's code just wrote, so a text file also says how many of its lines are different."""
     rel = path.relative_to(folder.resolve()).as_posix()
     try:
         if path.is_dir():
@@ -88,7 +89,7 @@ def preview(path: Path, folder: Path) -> str:
         said = _csv(path, rel, size, head, "\t" if suffix == ".tsv" else ",")
         if said:
             return said
-    return _text(path, rel, size, head)
+    return _text(path, rel, size, head, distinct=written)
 
 
 def previews_for(text: str, folder: Path) -> str:
@@ -280,15 +281,26 @@ def _kind(values: list[str]) -> str:
     return "text"
 
 
-def _text(path: Path, rel: str, size: int, head: bytes) -> str:
+def _text(path: Path, rel: str, size: int, head: bytes, distinct: bool = False) -> str:
     lines, total = _first_lines(path, head, TEXT_LINES)
+    count = _count(total)
+    if distinct and total:
+        different = _distinct_lines(path)
+        if different is not None:
+            count += " (all different)" if different == total else f" ({different:,} different)"
     if total is not None and total <= len(lines) and size <= len(head):
-        return f"{rel}: a text file of {size:,} bytes, {_count(total)}:\n" + _fence(lines)
+        return f"{rel}: a text file of {size:,} bytes, {count}:\n" + _fence(lines)
     rest = f"{total - len(lines):,} more not shown" if total is not None else "more not shown"
-    return (
-        f"{rel}: a text file of {size:,} bytes, {_count(total)}; lines 1-{len(lines)} ({rest}):\n"
-        + _fence(lines)
-    )
+    return f"{rel}: a text file of {size:,} bytes, {count}; lines 1-{len(lines)} ({rest}):\n" + _fence(lines)
+
+
+def _distinct_lines(path: Path) -> int | None:
+    try:
+        if path.stat().st_size > COUNT_BYTES:
+            return None
+        return len(set(path.read_bytes().splitlines()))
+    except OSError:
+        return None
 
 
 def _first_lines(path: Path, head: bytes, n: int) -> tuple[list[str], int | None]:

@@ -27,7 +27,12 @@ from localinterp.claims import (
 from localinterp.engine.context import truncate_middle
 from localinterp.engine.languages import is_display
 from localinterp.engine.types import DEFAULT_SAMPLING, ChatMessage, CodeEnd, Event, Sampling, TurnEnd
-from localinterp.hints import failure_hint, nothing_found_hint
+from localinterp.hints import (
+    failure_hint,
+    nothing_found_hint,
+    unused_query_hint,
+    written_hint,
+)
 from localinterp.runners import Runners, shell_program
 from localinterp.runners.base import Output, RunResult
 from localinterp.sandbox import Sandbox
@@ -111,6 +116,7 @@ class Recheck:
     gets one more step to show or do them."""
 
     claims: tuple[str, ...]
+    why: str = ""  # when it is not claims: what the model was asked to do and did not
 
 
 @dataclass(frozen=True)
@@ -223,12 +229,19 @@ def output_for_model(message: Message, task: str = "") -> str:
             "Write different code: inspect the input first (print it), then fix the cause."
         )
     if status == "ok":
-        if not body.strip():
-            return (
-                f"The {language} block ran without error but printed nothing (assigning a variable prints "
-                "nothing). Its variables are kept: print the values you need."
-            )
         asked = f" The request was: {_shorten(task)}" if task else ""
+        if not body.strip():
+            if not message.context:
+                return (
+                    f"The {language} block ran without error but printed nothing (assigning a variable "
+                    "prints nothing). Its variables are kept: print the values you need."
+                )
+            # It wrote a file the request asks for (written_hint): what it holds is the output to judge.
+            return (
+                f"The {language} block ran without error and printed nothing.\n{message.context}\n"
+                f"If the request is done, say so in one sentence and no code; otherwise write the next "
+                f"block.{asked}"
+            )
         return (
             f"Output of the {language} block:\n```\n{body}\n```\n"
             + (f"{message.context}\n" if message.context else "")
@@ -333,6 +346,10 @@ class Session:
         reasons from output it imagined. Display-only blocks (```text, ```json, untagged) are shown, never run.
         """
         cwd = Path(self.runners.cwd or ".")
+        self._to_write = files_to_write(text, cwd)
+        written: dict[str, tuple[int, int] | None] = dict.fromkeys(self._to_write)  # see written_hint
+        self._to_change = files_to_change(text, cwd)
+        self._named = files_named(text, cwd)
         context = None
         if (
             self.previews
@@ -342,16 +359,16 @@ class Session:
             context = previews_for(text, cwd) or None
         self._add(Message("user", text, context=context))
         first = len(self.messages) - 1
-        self._to_write = files_to_write(text, cwd)
-        self._to_change = files_to_change(text, cwd)
-        self._named = files_named(text, cwd)
-        # (language, gist) -> (status, last line of output) of the block run last. Only a block written
-        # again right after itself is a repeat: once another block has run, the state it reads may have
-        # changed (the 1.5B's `print(total)` failed, a block set `total`, and the same print was refused
-        # with the old NameError).
-        outcomes: dict[tuple[str, str], tuple[str, str]] = {}
+        repeats = _Repeats()
         checks = 0
         nudged = False
+        unheeded = ""  # a hint (nothing found, a query never run) the model has not answered with a block yet
+        # After a check when no code has run for the request, the reply is a block from its first token
+        # (where the engine can constrain it): told to run code, the 0.5B answered three checks with the
+        # same page of mental arithmetic, and the 1.5B with ```json fences of an invented config. Only
+        # then: after code has run, the plan a reply starts with is where the 1.5B found the step it had
+        # left out (forced, it printed people.json's content twice and never wrote the file).
+        forced = False
         for _step in range(MAX_STEPS):
             blocks: list[CodeEnd] = []
             end: TurnEnd | None = None
@@ -361,12 +378,14 @@ class Session:
                 sampling=self.sampling,
                 stop=stop,
                 until_block=True,
+                force_code=forced,
             ):
                 if isinstance(event, CodeEnd):
                     blocks.append(event)
                 elif isinstance(event, TurnEnd):
                     end = event
                 yield event
+            forced = False
             if end is not None and end.text:
                 self._add(Message("assistant", end.text))
             if end is None or end.reason in ("interrupted", "disconnected", "timeout"):
@@ -385,17 +404,12 @@ class Session:
                 if not block.closed:
                     yield Unrunnable(block.language, "the block was not finished")
                     continue
-                key = (block.language, _gist(block.code))
-                if key in outcomes:
-                    status, last = outcomes[key]
-                    if status in ("ok", "repeated"):  # nothing to gain, or repeated once already
-                        yield Repeated(block.language, block.code)
-                        return
-                    # Not run again: the model is told so, with the error (or that it printed nothing: a
-                    # small model otherwise writes the same silent block again), and gets one more chance.
-                    outcomes[key] = ("repeated", last)
-                    said = _SILENT if status == "silent" else f"The error was: {last}"
-                    self._add(Message("output", said, block.language, "repeated"))
+                verdict = repeats.verdict(block.language, block.code)
+                if verdict == _STOP:
+                    yield Repeated(block.language, block.code)
+                    return
+                if verdict:  # not run again: the model is told why, and gets one more chance
+                    self._add(Message("output", verdict, block.language, "repeated"))
                     ran = True
                     continue
                 code = block.code
@@ -422,11 +436,16 @@ class Session:
                         result = item
                     yield item
                 assert result is not None
-                silent = result.status == "ok" and not result.output.strip()
-                outcomes = {key: ("silent" if silent else result.status, last_line(result.output))}
+                repeats.record(block.language, block.code, result)
                 hint = failure_hint(result.output, cwd) if result.status == "error" else ""
                 if result.status == "ok" and not nudged and (hint := nothing_found_hint(result.output)):
                     nudged = True  # once a request: a real "none" costs one look, not a loop
+                unused = unused_query_hint(code) if block.language == "python" else ""
+                # What the model must act on before it answers: asked again as a check if it does not.
+                unheeded = " ".join(filter(None, (unused, hint if result.status == "ok" else "")))
+                # What a written file holds is a preview too: for local models only (see `previews`).
+                shown = written_hint(written, cwd) if self.previews else ""
+                hint = "\n".join(filter(None, (unused, hint, shown)))
                 self._add(
                     Message("output", result.output, block.language, result.status, context=hint or None)
                 )
@@ -438,6 +457,17 @@ class Session:
             if not ran:
                 if checks >= MAX_CHECKS or end.reason not in ("stop", "block"):
                     return
+                if unheeded:
+                    # Told its "0" deserved a look, the 1.5B answered at once (log-errors, log-404, csv-count:
+                    # "0", wrong, in the fifth session's runs), and answered "no customer" when told its
+                    # query never ran: the look is asked again, as a check.
+                    checks += 1
+                    yield Recheck((), why="answered without the look at the data it was asked for")
+                    self._add(Message("check", f"You answered without looking. {unheeded}"))
+                    # A look needs no plan, and a free reply restated the answer (count-txt: 0 of 3
+                    # runs free, 1 of 3 forced).
+                    unheeded, forced = "", True
+                    continue
                 claims, same, unread = self._unsupported(first)
                 if not claims and not same and not unread:
                     return
@@ -447,6 +477,7 @@ class Session:
                     self.runners.cwd or Path.cwd()
                 ).resolve()  # named in full: "." tells the model nothing
                 self._add(Message("check", recheck_message(claims, where, same, unread)))
+                forced = not any(m.role == "output" for m in self.messages[first:])
         yield StepLimit(MAX_STEPS)
 
     def _unsupported(self, first: int) -> tuple[list[str], list[str], list[str]]:
@@ -483,6 +514,62 @@ def undo(messages: list[Message]) -> list[Message]:
             del messages[i:]
             return removed
     return []
+
+
+_STOP = "stop"
+
+
+class _Repeats:
+    """Which blocks of one request not to run again.
+
+    Only a block written again right after itself is a repeat: once another block has run, the state it
+    reads may have changed (the 1.5B's `print(total)` failed, a block set `total`, and the same print was
+    refused with the old NameError). And two blocks run again in turn with the same outcomes (A, B, A,
+    then B) are a circle: the 0.5B alternated two failing blocks until the step limit (gzip-lines: every
+    run), and the 1.5B answered a check with the two blocks it had run before it.
+    """
+
+    def __init__(self) -> None:
+        # (language, gist) -> (status, last line of output) of the block run last; a status "silent" is
+        # ok with nothing printed, "repeated" a block the model was told it had already run.
+        self.last: dict[tuple[str, str], tuple[str, str]] = {}
+        self.ran: list[tuple[tuple[str, str], tuple[str, str]]] = []  # every block run, with its outcome
+        self.circled = False
+
+    def verdict(self, language: str, code: str) -> str:
+        """ "" to run the block; _STOP to end the turn; else what the model is told instead of running it."""
+        key = (language, _gist(code))
+        ran = self.ran
+        if len(ran) >= 3 and key == ran[-2][0] and ran[-1] == ran[-3] and key not in self.last:
+            if self.circled:  # told once already
+                return _STOP
+            self.circled = True
+            status, last = ran[-2][1]
+            self.last = {k: ("repeated", o[1]) for k, o in ran[-2:]}  # either block next ends the turn
+            said = f"It printed: {last}" if status == "ok" else _said(status, last)
+            return (
+                "You ran it two blocks ago, and the block between them gave the same output both times: "
+                f"you are going in a circle. {said}"
+            )
+        if key not in self.last:
+            return ""
+        status, last = self.last[key]
+        if status in ("ok", "repeated"):  # nothing to gain, or repeated once already
+            return _STOP
+        # The error is said again (or that it printed nothing: a small model otherwise writes the same
+        # silent block again).
+        self.last[key] = ("repeated", last)
+        return _said(status, last)
+
+    def record(self, language: str, code: str, result: RunResult) -> None:
+        silent = result.status == "ok" and not result.output.strip()
+        key = (language, _gist(code))
+        self.last = {key: ("silent" if silent else result.status, last_line(result.output))}
+        self.ran.append((key, self.last[key]))
+
+
+def _said(status: str, last: str) -> str:
+    return _SILENT if status == "silent" else f"The error was: {last}"
 
 
 def _gist(code: str) -> str:

@@ -4,7 +4,8 @@
 Each task (scripts/agent_tasks.py) builds its data in a fresh folder from a random seed, then the real CLI
 runs there: `python -m localinterp chat -y --once --offline -m MODEL "TASK"`. The task is scored only from
 the saved conversation's output messages (what executed code printed) and the files left on disk, never
-from the model's prose.
+from the model's prose. The folder is named for the task and seed, so the same code on the same seeds
+gives the same conversations (run one evaluation at a time).
 
 Usage: python scripts/eval_agent.py MODEL [--tasks PATTERN] [--runs N] [--seed S] [--json]
 MODEL is what `localinterp chat -m` takes (a path, an alias already on disk). Prints one row per task and
@@ -19,6 +20,7 @@ import fnmatch
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -54,10 +56,34 @@ def conversation(data_dir: Path) -> list[dict]:
     return json.loads(files[-1].read_text()).get("messages", [])
 
 
+def one_at_a_time():
+    """A lock on the folders every evaluation uses (see run_task); exits with one line if another holds it."""
+    folder = Path(tempfile.gettempdir()) / "li-eval"
+    folder.mkdir(exist_ok=True)
+    lock = (folder / ".lock").open("w")
+    try:
+        import fcntl
+
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except ImportError:  # not POSIX: nothing to lock with
+        pass
+    except OSError:
+        sys.exit(
+            "eval_agent: another evaluation is running; it uses the same folders, so wait for it to end."
+        )
+    return lock  # held until this process exits
+
+
 def run_task(
     model: str, task, seed: int, run: int, timeout: float, extra: list[str], keep: Path | None = None
 ) -> Row:
-    with tempfile.TemporaryDirectory(prefix="li-eval-") as tmp:
+    # The folder's name is fixed by task and seed, not random: the system message names the working
+    # folder, and sampling is seeded, so the same code meets the same prompt and a change can be compared
+    # run for run with the one before it. (Two evals at once on the same seeds would share folders.)
+    tmp = Path(tempfile.gettempdir()) / "li-eval" / f"{task.name}-{seed}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
         work, data = Path(tmp) / "work", Path(tmp) / "data"
         work.mkdir()
         prompt, check, env_extra = prepare_task(task, work, seed)
@@ -104,8 +130,6 @@ def run_task(
         except Exception as e:  # a check must never sink the run: count it as unsolved, say why
             solved, note = False, f"check failed: {e!r}"[:120]
         if keep is not None:  # for reading what happened: the folder as the model left it, and the chat
-            import shutil
-
             dest = keep / f"{task.name}-run{run}"
             shutil.rmtree(dest, ignore_errors=True)
             shutil.copytree(tmp, dest, symlinks=True)
@@ -124,6 +148,8 @@ def run_task(
             code,
             note,
         )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main() -> int:
@@ -144,6 +170,7 @@ def main() -> int:
     if Path(args.model).exists():  # the chat runs in each task's own folder
         args.model = str(Path(args.model).resolve())
     base = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 10**9)
+    _held = one_at_a_time()  # released when this process ends
     rows: list[Row] = []
     if not args.json:
         print(f"model {args.model}; {len(tasks)} tasks x {args.runs} runs; seeds from {base}", flush=True)

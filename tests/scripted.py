@@ -14,9 +14,11 @@ class Scripted:
     def __init__(self, *replies):
         self.replies = list(replies)
         self.seen = []
+        self.forced = []  # for each turn: whether the reply had to be a block (force_code)
 
     def chat(self, messages, **kwargs):
         self.seen.append(messages)
+        self.forced.append(kwargs.get("force_code", False))
         reply = self.replies.pop(0)
         if isinstance(reply, tuple):
             yield CodeEnd(*reply)

@@ -106,6 +106,7 @@ def test_a_model_that_insists_is_pressed_twice_and_no_more(tmp_path):
     engine = Scripted("The answer is 17.", "The answer is 17.", "The answer is 17.")
     session, chunks = converse(engine, tmp_path, "Pick a number.")
     assert sum(isinstance(c, Recheck) for c in chunks) == 2
+    assert engine.forced == [False, True, True]  # no code ran: after a check the reply must be a block
     assert [m.role for m in session.messages] == [
         "user",
         "assistant",
@@ -136,6 +137,9 @@ def test_a_script_fixed_in_a_block_of_its_own_instead_of_in_the_file_earns_a_ste
     )
     session, chunks = converse(engine, tmp_path, "report.py crashes. Fix it and run it.")
     assert [c.claims for c in chunks if isinstance(c, Recheck)] == [("report.py",)]
+    # Code had run: the reply to the check may start with a plan (only a reply to a check with no code
+    # run at all must be a block).
+    assert engine.forced == [False, False, False, False]
     assert "report.py is unchanged" in engine.seen[2][-1].content
     assert session.messages[-2].role == "output" and "total: 7" in session.messages[-2].content  # as told
     assert (tmp_path / "report.py").read_text() == fixed and not engine.replies
@@ -154,13 +158,13 @@ def test_the_same_silent_block_again_is_not_run_but_answered(tmp_path):
         ("python", "content = open('config.json').read()"),  # prints nothing
         ("python", "content = open('config.json').read()"),  # the same again
         ("python", "print(content)"),
-        "It is {}.",
+        "It is {'a': 1}.",
     )
-    (tmp_path / "config.json").write_text("{}")
+    (tmp_path / "config.json").write_text('{"a": 1}')
     session, chunks = converse(engine, tmp_path, "What does config.json hold?")
     outputs = [m for m in session.messages if m.role == "output"]
     assert [m.status for m in outputs] == ["ok", "repeated", "ok"]
-    assert "printed nothing" in outputs[1].content and outputs[2].content == "{}\n"
+    assert "printed nothing" in outputs[1].content and outputs[2].content == '{"a": 1}\n'
     assert not any(type(c).__name__ == "Repeated" for c in chunks)
 
 
@@ -179,6 +183,35 @@ def test_a_failed_block_runs_again_once_another_block_has_changed_what_it_reads(
     assert [m.status for m in outputs] == ["error", "ok", "ok"]
     assert outputs[2].content == "total: 7\n"
     assert [type(c).__name__ for c in chunks].count("Repeated") == 1
+
+
+def test_two_blocks_run_in_turn_with_the_same_outputs_are_a_circle_told_once_then_ended(tmp_path):
+    # The 0.5B alternated two failing blocks until the step limit; only a block right after itself was
+    # a repeat.
+    a, b = "print(int('x'))", "print('retrying')"
+    engine = Scripted(
+        ("python", a), ("python", b), ("python", a), ("python", b), ("python", a), ("python", b)
+    )
+    session, chunks = converse(engine, tmp_path, "Convert x.")
+    outputs = [m for m in session.messages if m.role == "output"]
+    assert [m.status for m in outputs] == ["error", "ok", "error", "repeated"]
+    assert "going in a circle. It printed: retrying" in outputs[3].content
+    assert "going in a circle" in engine.seen[4][-1].content
+    # Told once; the next block of the circle (a, whose neighbour b was not run again) ends the turn.
+    assert [type(c).__name__ for c in chunks].count("Repeated") == 1 and len(engine.replies) == 1
+
+
+def test_a_block_run_again_after_a_block_that_changed_its_output_is_not_a_circle(tmp_path):
+    engine = Scripted(
+        ("python", "n = 1"),
+        ("python", "print(n)"),
+        ("python", "n = 2"),
+        ("python", "print(n)"),
+        "n is 2.",
+    )
+    session, chunks = converse(engine, tmp_path, "Set n.")
+    assert [m.content for m in session.messages if m.role == "output"] == ["", "1\n", "", "2\n"]
+    assert not any(type(c).__name__ == "Repeated" for c in chunks)
 
 
 def test_the_files_a_request_asks_for_are_those_named_after_a_word_of_writing_and_not_yet_there(tmp_path):

@@ -37,7 +37,7 @@ def test_a_streamed_reply_becomes_the_same_events_as_the_local_engine(server):
 
 
 def test_a_streamed_tool_call_becomes_a_code_block(server):
-    events = list(engine(server.url).chat(ASK, max_tokens=120, sampling=GREEDY, force_tool=True))
+    events = list(engine(server.url).chat(ASK, max_tokens=120, sampling=GREEDY, force_code=True))
     blocks = [e for e in events if isinstance(e, CodeEnd)]
     assert blocks and blocks[0].language in ("python", "shell") and blocks[0].code.strip()
     assert f"```{blocks[0].language}\n" in events[-1].text  # the history keeps it as a fenced block

@@ -71,6 +71,18 @@ def test_constrained_blocks_are_closed_and_in_an_available_language(engine):
     assert blocks_with >= 3 and violations_without > 0
 
 
+def test_a_reply_forced_to_run_code_is_one_runnable_block_from_its_first_token(engine):
+    # Asked for prose, the model still answers with a block to run when the session demands code.
+    ask = [SYSTEM, M("user", "In one sentence, what is the capital of France?")]
+    free, _ = reply(engine, ask, max_tokens=60, sampling=GREEDY)
+    assert not any(isinstance(e, CodeEnd) for e in free)
+    events, end = reply(engine, ask, max_tokens=200, sampling=GREEDY, force_code=True, until_block=True)
+    blocks = [e for e in events if isinstance(e, CodeEnd)]
+    assert end.reason == "block" and end.text.startswith(f"```{blocks[0].language}")
+    assert len(blocks) == 1 and blocks[0].closed and blocks[0].language in ("python", "shell")
+    assert not any(isinstance(e, TextDelta) and e.text.strip() for e in events)
+
+
 def test_the_kv_cache_is_kept_so_a_second_turn_evaluates_only_new_tokens(engine):
     conversation = [SYSTEM, M("user", "Write Python code that prints hello.")]
     _, first = reply(engine, conversation, max_tokens=60, sampling=GREEDY)

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from scripted import Scripted, converse
 
-from localinterp.hints import failure_hint, missing_file_hint, module_hint, nothing_found_hint
+from localinterp.hints import (
+    failure_hint,
+    key_on_text_hint,
+    missing_file_hint,
+    module_hint,
+    nothing_found_hint,
+    unused_query_hint,
+    written_hint,
+)
+from localinterp.session import Recheck
 
 
 def test_a_missing_file_is_answered_with_the_similar_names_beside_it(tmp_path):
@@ -94,9 +103,17 @@ def test_a_standard_module_used_without_import_or_asked_of_pip_is_named_as_such(
 def test_a_result_that_found_nothing_is_looked_at_once_before_the_answer(tmp_path):
     # The 1.5B matched lines ending in " 404" (the size follows the status), printed 0 and answered
     # "no 404s" in every run.
-    for found_nothing in ("0\n", "Total requests with a 404 status: 0\n", "[]\n", "count = 0\n", "set()\n"):
+    for found_nothing in (
+        "0\n",
+        "Total requests with a 404 status: 0\n",
+        "[]\n",
+        "count = 0\n",
+        "set()\n",
+        "None\n",
+        "No customer with order totals found.\n",
+    ):
         assert "print a few of the lines or records you meant to match" in nothing_found_hint(found_nothing)
-    for found_some in ("42\n", "0\n1\n2\n3\n", "3.0\n", "", "10 requests\n"):
+    for found_some in ("42\n", "0\n1\n2\n3\n", "3.0\n", "", "10 requests\n", "Nonetheless\n", "Found 3\n"):
         assert nothing_found_hint(found_some) == "", found_some
     (tmp_path / "access.log").write_text('1.2.3.4 "GET /x" 404 512\n1.2.3.4 "GET /" 200 90\n')
     engine = Scripted(
@@ -111,3 +128,155 @@ def test_a_result_that_found_nothing_is_looked_at_once_before_the_answer(tmp_pat
     # Once a request: the second zero is an answer, not a doubt; and what the model saw stays as it was.
     assert "It found nothing" not in engine.seen[3][-1].content
     assert "It found nothing" in session.chat_messages()[3].content
+
+
+def test_a_file_the_request_asks_for_is_shown_to_the_model_each_time_a_block_writes_it(tmp_path):
+    # The 1.5B wrote sorted.txt with every duplicate, was told its block "printed nothing" and answered
+    # "each name once": a block that writes a file prints nothing, so it never saw what it made.
+    (tmp_path / "names.txt").write_text("kira\ndana\nkira\nalice\n")
+    engine = Scripted(
+        ("python", "with open('sorted.txt', 'w') as f:\n    f.writelines(sorted(open('names.txt')))"),
+        (
+            "python",
+            "names = sorted(set(open('names.txt')))\nwith open('sorted.txt', 'w') as f:\n    f.writelines(names)",
+        ),
+        ("python", "print(open('names.txt').read().count('kira'))"),
+        "sorted.txt has each name once.",
+    )
+    request = "Write the names from names.txt to sorted.txt, sorted, each name once."
+    session, _chunks = converse(engine, tmp_path, request, previews=True)
+    first = engine.seen[1][-1].content
+    assert first.startswith("The python block ran without error and printed nothing.")
+    assert "sorted.txt: a text file of 21 bytes, 4 lines (3 different); lines 1-3" in first
+    assert "alice\ndana\nkira" in first and first.endswith(f"The request was: {request}")
+    assert "sorted.txt: a text file of 16 bytes, 3 lines (all different):" in engine.seen[2][-1].content
+    # A block that leaves the file as it was says nothing of it again.
+    assert "Written so far" not in engine.seen[3][-1].content
+    assert session.chat_messages()[3].content == first  # kept as it was seen
+    # Like the previews, for local models only: a cloud endpoint gets no file content no code printed.
+    (tmp_path / "sorted.txt").unlink()
+    engine = Scripted(("python", "with open('sorted.txt', 'w') as f:\n    f.write('kira\\n')"), "Done.")
+    converse(engine, tmp_path, request, previews=False)
+    assert "printed nothing" in engine.seen[1][-1].content and "kira" not in engine.seen[1][-1].content
+
+
+def test_only_files_the_request_asks_for_inside_the_working_directory_are_shown(tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    (tmp_path / "outside.txt").write_text("secret\n")
+    (work / "link.txt").symlink_to(tmp_path / "outside.txt")
+    seen: dict = dict.fromkeys(["../outside.txt", "link.txt", "missing.txt", "out.json"])
+    assert written_hint(seen, work) == ""
+    (work / "out.json").write_text('[{"a": 1}]')
+    said = written_hint(seen, work)
+    assert (
+        said.startswith("Written so far") and 'out.json: JSON of 10 bytes, shaped [1 × {"a": number}]' in said
+    )
+    assert written_hint(seen, work) == ""  # unchanged since it was shown
+
+
+def test_a_string_asked_for_a_key_is_named_and_the_records_pointed_to(tmp_path):
+    # The 1.5B kept the names of inventory.json's records, then asked each name for its stock, and rewrote
+    # the same comprehension three times.
+    (tmp_path / "inventory.json").write_text(
+        '[{"item": "violet", "stock": 0}, {"item": "maple", "stock": 3}]'
+    )
+    engine = Scripted(
+        (
+            "python",
+            "data = json.load(open('inventory.json'))\nitems = [r['item'] for r in data]\n"
+            "print([item for item in items if item['stock'] == 0])",
+        ),
+        ("python", "print([r['item'] for r in data if r['stock'] == 0])"),
+        "violet is out of stock.",
+    )
+    session, _chunks = converse(engine, tmp_path, "Which items of inventory.json have no stock?")
+    told = engine.seen[1][-1].content
+    assert "item = 'violet'  (str)" in told
+    assert "item is a string ('violet'), not a dict, so it has no keys" in told
+    assert [m.content for m in session.messages if m.role == "output"][-1] == "['violet']\n"
+    # Other errors, and a string indexed by position, get nothing of the kind.
+    assert key_on_text_hint("TypeError: list indices must be integers or slices, not str") == ""
+    said = (
+        "    s[i]\nValues on the failing line:\n  s = 'ab'  (str)\nTypeError: string indices must be integers"
+    )
+    assert key_on_text_hint(said) == ""
+
+
+def test_a_model_that_answers_without_the_look_it_was_asked_for_is_asked_again_once(tmp_path):
+    # Told its 0 deserved a look, the 1.5B answered "no ERROR lines" at once (log-errors, csv-count).
+    (tmp_path / "app.log").write_text("2026-04-08 12:00 ERROR worker 7: disk\n2026-04-08 12:01 INFO ok\n")
+    engine = Scripted(
+        ("python", "print(sum(line.startswith('ERROR') for line in open('app.log')))"),
+        "There are no ERROR lines.",
+        ("python", "print(open('app.log').read().splitlines()[:5])"),
+        ("python", "print(sum(' ERROR ' in line for line in open('app.log')))"),
+        "There is 1 ERROR line.",
+    )
+    session, chunks = converse(engine, tmp_path, "How many ERROR lines are in app.log?")
+    checks = [c for c in chunks if isinstance(c, Recheck)]
+    assert [c.why for c in checks] == ["answered without the look at the data it was asked for"]
+    assert engine.seen[2][-1].content.startswith("You answered without looking. It found nothing:")
+    assert [m.role for m in session.messages][-4:] == ["output", "assistant", "output", "assistant"]
+    assert not engine.replies
+    # A count that found something is not doubted.
+    engine = Scripted(
+        ("python", "lines = [l for l in open('app.log') if ' ERROR ' in l]\nprint(lines, len(lines))"), "1."
+    )
+    session, chunks = converse(engine, tmp_path, "How many ERROR lines are in app.log?")
+    assert not any(isinstance(c, Recheck) for c in chunks) and not engine.replies
+
+
+def test_a_sql_query_set_and_never_run_is_named(tmp_path):
+    # The 1.5B set `query` and fetched from a cursor that had run nothing: None, "No customer found".
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "shop.db") as db:
+        db.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+        db.execute("INSERT INTO customers (name) VALUES ('ada')")
+    db.close()
+    forgot = (
+        "import sqlite3\ncursor = sqlite3.connect('shop.db').cursor()\n"
+        '# Run a query for the first customer\nquery = """\nSELECT name FROM customers LIMIT 1\n"""\n'
+        "row = cursor.fetchone()\n"
+        "print(row[0] if row else 'No customer found')"
+    )
+    engine = Scripted(
+        ("python", forgot),
+        ("python", "print(cursor.execute('SELECT name FROM customers LIMIT 1').fetchone()[0])"),
+        "The customer is ada.",
+    )
+    session, _chunks = converse(engine, tmp_path, "Which customer is first in shop.db?")
+    told = engine.seen[1][-1].content
+    assert "No customer found" in told
+    assert "The block sets query to a SQL query but never runs it: pass it to cursor.execute(query)" in told
+    assert "It found nothing" in told
+    assert session.messages[-2].content == "ada\n"
+    # Answered without acting on it, the model is asked again, with the query named.
+    engine = Scripted(
+        ("python", forgot),
+        "There is no customer.",
+        ("python", "print(cursor.execute('SELECT name FROM customers LIMIT 1').fetchone()[0])"),
+        "The customer is ada.",
+    )
+    session, _chunks = converse(engine, tmp_path, "Which customer is first in shop.db?")
+    pressed = engine.seen[2][-1].content
+    assert pressed.startswith("You answered without looking. The block sets query to a SQL query but never")
+    assert session.messages[-2].content == "ada\n"
+    assert engine.forced == [False, False, True, False]  # the look asked again must be a block
+    assert unused_query_hint("q = f'SELECT {c} FROM t'\nrows = db.execute(q).fetchall()") == ""
+    assert unused_query_hint("note = 'selected'\n") == ""
+
+
+def test_a_block_that_ends_inside_a_triple_quoted_string_is_told_where_it_ends(tmp_path):
+    # Filling in the block that writes summary.py back, the 1.5B closed its fence without the quotes.
+    engine = Scripted(
+        ("python", 'source = """print(1)\n'),
+        ("python", 'source = """print(1)\n"""\nprint(source)'),
+        "It prints print(1).",
+    )
+    converse(engine, tmp_path, "Put print(1) in a string.")
+    told = engine.seen[1][-1].content
+    assert "unterminated triple-quoted string literal" in told
+    assert "The block ends inside a triple-quoted string: put the closing quotes on their own line" in told
+    assert "closing quotes" not in failure_hint("SyntaxError: unterminated string literal", tmp_path)

@@ -113,7 +113,7 @@ class CloudEngine:
         self._client.close()
 
     def _request(
-        self, messages: Sequence[ChatMessage], max_tokens: int, sampling: Sampling, force_tool: bool
+        self, messages: Sequence[ChatMessage], max_tokens: int, sampling: Sampling, force_code: bool
     ) -> dict[str, Any]:
         body: dict[str, Any] = {
             "model": self.endpoint.model,
@@ -125,7 +125,7 @@ class CloudEngine:
         }
         if self.tools and self.languages:
             body["tools"] = [run_code_tool(self.languages)]
-            if force_tool:
+            if force_code:
                 body["tool_choice"] = {"type": "function", "function": {"name": TOOL_NAME}}
         return body
 
@@ -136,14 +136,15 @@ class CloudEngine:
         max_tokens: int = 1024,
         sampling: Sampling = DEFAULT_SAMPLING,
         stop: threading.Event | None = None,
-        force_tool: bool = False,
         until_block: bool = False,
+        force_code: bool = False,
     ) -> Iterator[Event]:
         """Stream the endpoint's reply as events, ending with one TurnEnd.
 
         Errors before anything arrives raise (CloudError, AccessDenied); a stream that breaks later ends
         the turn with reason "disconnected" or "timeout" and the reply so far kept. `until_block`: stop
         reading (reason "block") once a fenced runnable block is closed, as the local engine does.
+        `force_code`: the reply must call the run_code tool (tool_choice), when tools are on.
         """
         import httpx
 
@@ -157,7 +158,7 @@ class CloudEngine:
         where = self.endpoint.base_url
         try:
             with self._client.stream(
-                "POST", url, json=self._request(messages, max_tokens, sampling, force_tool)
+                "POST", url, json=self._request(messages, max_tokens, sampling, force_code)
             ) as r:
                 if r.status_code != 200:
                     self._raise_for(r)

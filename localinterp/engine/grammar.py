@@ -46,6 +46,23 @@ def code_block_grammar(languages: Sequence[str]) -> str:
     )
 
 
+def code_first_grammar(languages: Sequence[str]) -> str:
+    """A GBNF grammar for a reply that is one runnable block from its first character: what a model gets
+    when it must run code (Session.send: a check when no code has run for the request, a look asked
+    again). Without it the 0.5B answered a check with the same page of mental arithmetic three times
+    (multiply: 0 of 3 runs)."""
+    tags = _tags(languages)
+    return "\n".join(
+        [
+            # Text may follow the block (the turn ends when it closes): a model whose closing token is
+            # "```\n" would otherwise be pushed into "``" and write on inside the block.
+            'root ::= "```" tag "\\n" code "```" code',
+            "tag ::= " + " | ".join(_literal(t) for t in tags),
+            'code ::= ([^`] | "`" [^`] | "``" [^`])*',
+        ]
+    )
+
+
 def json_call_grammar(languages: Sequence[str]) -> str:
     """GBNF for one JSON object: a message, or code in one of `languages` (canonical names)."""
     tags = _tags(languages)

@@ -142,10 +142,12 @@ class LegacyEngine:
         sampling: Sampling = DEFAULT_SAMPLING,
         stop: threading.Event | None = None,
         until_block: bool = False,
+        force_code: bool = False,
     ) -> Iterator[Event]:
         """Stream the reply as events, ending with one TurnEnd; a stop request ends the worker (restarted
         on the next turn) so it cannot keep generating. `until_block`: end the turn (reason "block") once
-        a runnable block is closed, the same way."""
+        a runnable block is closed, the same way. `force_code` cannot be honoured (ctransformers takes no
+        grammar): the reply is whatever the model writes."""
         if self._proc is None:
             self._start()
         assert self._proc is not None and self._proc.stdin is not None

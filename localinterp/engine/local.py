@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from localinterp.engine.blocks import BlockParser, closes_runnable
 from localinterp.engine.context import fit_messages
-from localinterp.engine.grammar import code_block_grammar, json_call_grammar
+from localinterp.engine.grammar import code_block_grammar, code_first_grammar, json_call_grammar
 from localinterp.engine.jsoncall import JsonCallParser
 from localinterp.engine.template import ChatTemplate, chat_template
 from localinterp.engine.types import DEFAULT_SAMPLING, ChatMessage, Event, Sampling, TurnEnd, TurnStats
@@ -226,7 +226,11 @@ class LocalEngine:
             self._llm.metadata, self._text(self._llm.token_bos()), self._text(self._llm.token_eos())
         )
         self._grammars = (
-            {"fences": code_block_grammar(self.languages), "json": json_call_grammar(self.languages)}
+            {
+                "fences": code_block_grammar(self.languages),
+                "json": json_call_grammar(self.languages),
+                "code": code_first_grammar(self.languages),
+            }
             if self.languages
             else {}
         )
@@ -343,6 +347,7 @@ class LocalEngine:
         stop: threading.Event | None = None,
         mode: str = "fences",
         until_block: bool = False,
+        force_code: bool = False,
     ) -> Iterator[Event]:
         """Stream the model's reply to `messages` as events, ending with one TurnEnd.
 
@@ -350,6 +355,7 @@ class LocalEngine:
         {"language", "code"} call (jsoncall.py), for models that prefer tool calls.
         `until_block`: end the turn (reason "block") as soon as a runnable block is closed, so it can run
         and its real output come back before the model writes another word about it.
+        `force_code` (fences mode, constrained): the reply is one runnable block from its first token.
 
         The conversation is trimmed to fit the window (see context.py); Ctrl-C or `stop` ends the turn
         with reason "interrupted" and the reply so far kept.
@@ -371,7 +377,8 @@ class LocalEngine:
         chain = self._chain(sampling)
         if mode not in ("fences", "json"):
             raise ValueError(f"unknown reply mode {mode!r}")
-        grammar = self._grammar(mode) if constrained and self._grammars else None
+        grammar_mode = "code" if force_code and mode == "fences" else mode
+        grammar = self._grammar(grammar_mode) if constrained and self._grammars else None
         parser: BlockParser | JsonCallParser = BlockParser() if mode == "fences" else JsonCallParser()
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         reply: list[str] = []

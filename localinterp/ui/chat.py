@@ -201,7 +201,10 @@ class ChatView:
                     if advice:
                         self.note(advice)
         elif isinstance(chunk, Recheck):
-            self.note(f"(not backed by what ran: {', '.join(chunk.claims)}; asking the model to show it)")
+            if chunk.why:
+                self.note(f"({chunk.why}; asking the model again)")
+            else:
+                self.note(f"(not backed by what ran: {', '.join(chunk.claims)}; asking the model to show it)")
         elif isinstance(chunk, Declined):
             self.note("Not run.")
         elif isinstance(chunk, Repeated):

@@ -1,0 +1,58 @@
+"""scripts/eval_agent.py: the same code on the same seeds writes the same conversations, so a change can be
+compared with the code before it run for run; and two evaluations never share their folders."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "eval_agent.py"
+
+
+def evaluate(model: Path, tmp: Path, keep: Path) -> subprocess.CompletedProcess:
+    args = [str(model), "--tasks", "multiply,env-var", "--seed", "7", "--json", "--keep", str(keep)]
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp)},  # its folders, away from any real evaluation's
+        timeout=600,
+    )
+
+
+def conversations(keep: Path) -> dict[str, list]:
+    said = {}
+    for path in sorted(keep.glob("*/data/conversations/*.json")):
+        messages = json.loads(path.read_text())["messages"]
+        said[path.parts[-4]] = [(m["role"], m["content"]) for m in messages]
+    return said
+
+
+@pytest.mark.slow
+def test_the_same_seeds_give_the_same_conversations(smollm2_path, tmp_path):
+    first, again = tmp_path / "first", tmp_path / "again"
+    for keep in (first, again):
+        done = evaluate(smollm2_path, tmp_path, keep)
+        assert done.returncode == 0, done.stderr
+    said = conversations(first)
+    assert sorted(said) == ["env-var-run0", "multiply-run0"] and all(said.values())
+    assert said == conversations(again)
+    # Each task's folder is removed when it ends; only the lock stays.
+    assert [p.name for p in (tmp_path / "li-eval").iterdir()] == [".lock"]
+
+
+def test_a_second_evaluation_at_once_is_refused_in_one_line(tmp_path):
+    (tmp_path / "li-eval").mkdir()
+    with (tmp_path / "li-eval" / ".lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        done = evaluate(Path("no-model.gguf"), tmp_path, tmp_path / "keep")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == (
+        "eval_agent: another evaluation is running; it uses the same folders, so wait for it to end."
+    )
