@@ -5,7 +5,7 @@ Each task (scripts/agent_tasks.py) builds its data in a fresh folder from a rand
 runs there: `python -m localinterp chat -y --once --offline -m MODEL "TASK"`. The task is scored only from
 the saved conversation's output messages (what executed code printed) and the files left on disk, never
 from the model's prose. The folder is named for the task and seed, so the same code on the same seeds
-gives the same conversations (run one evaluation at a time).
+gives the same conversations; a second evaluation started while one runs is refused.
 
 Usage: python scripts/eval_agent.py MODEL [--tasks PATTERN] [--runs N] [--seed S] [--json]
 MODEL is what `localinterp chat -m` takes (a path, an alias already on disk). Prints one row per task and
