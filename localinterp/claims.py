@@ -131,16 +131,37 @@ def _supported(number: str, seen: set[float]) -> bool:
     return any(abs(value - x) <= slack or abs(value - 100 * x) <= slack for x in seen)
 
 
+def _without(text: str, places: Iterable[str]) -> str:
+    """`text` with each of `places` (paths) taken out, and their folder names where they stand alone (not
+    inside a path: "multiply-1025/work/run.js" is a file name to check, not the place)."""
+    for place in sorted(places, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w.-]){re.escape(place)}(?![\w-])", " ", text)
+    names = {part for place in places for part in Path(place).parts if len(part) > 1 and part != "/"}
+    for name in sorted(names, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w./-]){re.escape(name)}(?![\w/-]|\.\w)", " ", text)
+    return text
+
+
 def unsupported(
-    answer: str, *, given: Iterable[str], printed: Iterable[str], cwd: Path, to_write: Iterable[str] = ()
+    answer: str,
+    *,
+    given: Iterable[str],
+    printed: Iterable[str],
+    cwd: Path,
+    to_write: Iterable[str] = (),
+    places: Iterable[str] = (),
 ) -> list[str]:
     """What `answer` claims (prose only: fenced blocks are skipped) that nothing backs: numbers found
     neither in `given` (the request, the code the model ran) nor in `printed` (the output of that code),
     quoted values found in neither, file names that are not on disk and that no output showed, and the
     files the request asked to be written (`to_write`) that are still not on disk, said or not. (A file
     the request names is not backed by being named: "written to sorted.txt" is exactly the claim to
-    check.)"""
-    prose = _FENCE.sub(" ", answer)
+    check.) `places` (the working directory's path, which the system message gives) are no claim in the
+    answer and back none in `given`: the 1.5B answered "The distinct words in words.txt are 1031." with
+    the number from its folder's name, li-eval/unique-words-1031, and the check let it pass."""
+    places = list(places)
+    prose = _without(_FENCE.sub(" ", answer), places)
+    given = [_without(text, places) for text in given]
     printed_text = "\n".join(printed)
     seen = {v for v in (_value(n) for n in _numbers("\n".join(given) + "\n" + printed_text)) if v is not None}
     claims: list[str] = []

@@ -7,12 +7,15 @@ output says a file is missing, the files of that folder with a similar name are 
 itself suggests a similar name after a NameError. Only names are read (no contents), only inside the
 working directory.
 
-A block that prints a count of zero, an empty list or "None" is asked to look at the data once before the
-model answers (Session.send asks again, as a check, when the model answers without that look). A block
-that uses a standard module it never imported, or a `pip install json`, is told that the module comes with
-Python (the 0.5B tried to pip-install json, csv or os 22 times in one evaluation). A string asked for a
-key, and a SQL query set but never run, are named. A file the request asks to write is shown to the model
-each time a block writes it, since writing prints nothing.
+A number converted from a CSV's header row (the header hint reads the first line of the CSV files the
+block names, or of those at the top of the working directory), or from a field that holds something else,
+a file or database used after it was closed, and a `return` outside a function are named with their usual
+fix. A block that prints a count of zero, an empty list or "None" is asked to look at the data once
+before the model answers (Session.send asks again, as a check, when the model answers without that look).
+A block that uses a standard module it never imported, or a `pip install json`, is told that the module
+comes with Python (the 0.5B tried to pip-install json, csv or os 22 times in one evaluation). A string
+asked for a key, and a SQL query set but never run, are named. A file the request asks to write is shown
+to the model each time a block writes it, since writing prints nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ _MISSING = (
     re.compile(r"No such file or directory: '([^'\n]+)'"),
     re.compile(r"can't open file '([^'\n]+)'"),
     re.compile(r"(?:^|\s)'?([^\s:'\"]+)'?: No such file or directory", re.M),
+    # A block's own message, after it caught the error: "Error: The file 'price.json' does not exist."
+    re.compile(r"([\w./-]+\.\w+)['\"`]? (?:does not exist|was not found|not found)"),
 )
 MAX_NAMES = 3
 _UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
@@ -53,10 +58,112 @@ def _misplaced(name: str, root: Path) -> str:
     return ""
 
 
-def failure_hint(output: str, cwd: Path) -> str:
-    """What to add to a failed block's `output` for the model ("" when there is nothing to say)."""
-    said = (missing_file_hint(output, cwd), module_hint(output), key_on_text_hint(output), _unclosed(output))
+def failure_hint(output: str, cwd: Path, code: str = "") -> str:
+    """What to add to a failed block's `output` for the model ("" when there is nothing to say). `code`:
+    the block that failed, where a hint names its own variables."""
+    said = (
+        missing_file_hint(output, cwd),
+        module_hint(output),
+        key_on_text_hint(output),
+        _unclosed(output),
+        conversion_hint(output, cwd, code),
+        closed_hint(output),
+        _return_outside(output, code),
+    )
     return " ".join(filter(None, said))
+
+
+# `float('price')` and `int('-')`: a text that is not a number, converted as one.
+_NOT_A_NUMBER = re.compile(
+    r"ValueError: (?:could not convert string to float|invalid literal for int\(\) with base 10): '(.*)'$",
+    re.M,
+)
+_CSV_NAME = re.compile(r"[\w./-]+\.(?:csv|tsv)\b")
+_READER = re.compile(r"\b(\w+)\s*=\s*csv\.reader\(")
+
+
+def conversion_hint(output: str, cwd: Path, code: str = "") -> str:
+    """For a block that converted a text that is not a number ("" for other errors): a CSV's column name
+    is its header row, to be skipped; any other text is a field other than the one meant.
+
+    A header row converted as data was the commonest error of both coder models in the kept runs (about
+    100 times, csv-count, csv-value, region-sales...): told `could not convert string to float: 'price'`
+    beside `row = ['name', 'price', 'qty']`, the 0.5B wrote the same loop again, or a try/except that
+    counted every row, and the 1.5B rewrote it with the same bug. In access.log, `int('-')` was a split
+    field counted from the wrong end (log-404, log-top-ip).
+    """
+    found = _NOT_A_NUMBER.findall(output)
+    if not found:
+        return ""
+    value = re.sub(r"\\[nrt]", " ", found[-1]).strip()  # `'qty\n'`: the last field of a line split by hand
+    if not value:
+        return (
+            "The text converted was empty: a blank line or an empty field. Skip those (`if not "
+            "line.strip(): continue`) before converting."
+        )
+    for name, header in _headers(code, cwd):
+        if value in header or value == ",".join(header):
+            reader = _READER.search(code)
+            skip = (
+                f"call next({reader.group(1)}) once before the loop"
+                if reader
+                else "skip the first line (loop over lines[1:])"
+            )
+            # One fix, not two: offered next(reader) "or" csv.DictReader, the 1.5B did both, and its
+            # next() then skipped the first product (csv-value).
+            return (
+                f"'{value}' is a column name: the first row of {name} is its header ({', '.join(header)}), "
+                f"not data. To skip it, {skip}."
+            )
+    return (
+        f"'{value[:40]}' is not a number, so the field converted is not the one you meant, in at least one "
+        "line. Print one line split the way the block splits it, with each field's index (for example "
+        "`print(list(enumerate(line.split())))`), and take the field from that."
+    )
+
+
+def _headers(code: str, cwd: Path) -> list[tuple[str, list[str]]]:
+    """The first rows of the CSV files the code names (else those at the top of `cwd`), split."""
+    try:
+        root = cwd.resolve()
+        named = [root / n for n in dict.fromkeys(_CSV_NAME.findall(code))]
+        paths = [p for p in named if p.is_file()]
+        if not paths:
+            paths = sorted(root.glob("*.csv"))[:20] + sorted(root.glob("*.tsv"))[:20]
+    except OSError:
+        return []
+    headers = []
+    for path in paths:
+        try:
+            with path.open(encoding="utf-8", errors="replace") as f:
+                first = f.readline(4096).strip()
+        except OSError:
+            continue
+        delimiter = "\t" if "\t" in first else ";" if first.count(";") > first.count(",") else ","
+        fields = [field.strip().strip('"') for field in first.split(delimiter)]
+        if fields and first:
+            headers.append((path.name if path.parent == root else str(path), fields))
+    return headers
+
+
+def closed_hint(output: str) -> str:
+    """For a file or database used after it was closed ("" for other errors).
+
+    The 1.5B printed a CSV's rows inside its `with` block and looped over the reader again below it
+    (csv-value), and closed its sqlite connection in one block and queried it in the next (sqlite-join:
+    29 times in the kept runs), each time rewriting the rest of the block rather than the order.
+    """
+    if "ValueError: I/O operation on closed file" in output:
+        return (
+            "The file was closed when its `with` block ended: do all the reading inside that block (indent "
+            "the loop under it), or keep the rows first (`rows = list(reader)` inside it) and loop over rows."
+        )
+    if "Cannot operate on a closed database" in output:
+        return (
+            "The connection was closed by an earlier close() (in this block or one before): connect again "
+            "with sqlite3.connect(...) before the query, and close it only after the last one."
+        )
+    return ""
 
 
 def _unclosed(output: str) -> str:
@@ -67,6 +174,27 @@ def _unclosed(output: str) -> str:
     return (
         "The block ends inside a triple-quoted string: put the closing quotes on their own line after "
         "the text, then the lines that use it."
+    )
+
+
+_OUTSIDE = re.compile(r"line (\d+)\n(?:.*\n)*?SyntaxError: \'return\' outside function")
+
+
+def _return_outside(output: str, code: str) -> str:
+    # The 0.5B wrote its first block as a function body without the def (`return average_price` at the
+    # end), and when told the error, wrote the same block twice more (csv-mean: 0 of 3 runs).
+    found = _OUTSIDE.search(output)
+    if not found:
+        return ""
+    lines = code.splitlines()
+    number = int(found.group(1))
+    line = lines[number - 1].strip() if 0 < number <= len(lines) else ""
+    value = line[len("return") :].strip() if line.startswith("return") else ""
+    if not value:
+        return "`return` works only inside a function (def): take it out of the block."
+    return (
+        f"`return` works only inside a function (def): replace `{line}` on line {number} with "
+        f"`print({value})`, so that the value is shown."
     )
 
 
@@ -128,6 +256,9 @@ def nothing_found_hint(output: str) -> str:
     )
 
 
+WRITTEN = "Written so far (localinterp read it; your code did not print it):"
+
+
 def written_hint(seen: dict[str, tuple[int, int] | None], cwd: Path) -> str:
     """What the files a request asks to write now hold, for each one a block has just created or changed
     ("" when none has). `seen` maps each name (relative to `cwd`) to its size and mtime when last shown,
@@ -160,7 +291,7 @@ def written_hint(seen: dict[str, tuple[int, int] | None], cwd: Path) -> str:
         parts.append(preview(real, root, written=True))
     if not parts:
         return ""
-    return "Written so far (localinterp read it; your code did not print it):\n" + "\n".join(parts)
+    return WRITTEN + "\n" + "\n".join(parts)
 
 
 # `query = """SELECT ...` (any quotes, an f-string too): a name given a SQL statement.

@@ -8,6 +8,7 @@ never prints: the terminal UI, the Python API and the tests all consume the same
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import platform
 import re
 import threading
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from localinterp.changes import describe, snapshot
 from localinterp.claims import (
     files_named,
     files_to_change,
@@ -28,7 +30,9 @@ from localinterp.engine.context import truncate_middle
 from localinterp.engine.languages import is_display
 from localinterp.engine.types import DEFAULT_SAMPLING, ChatMessage, CodeEnd, Event, Sampling, TurnEnd
 from localinterp.hints import (
+    WRITTEN,
     failure_hint,
+    missing_file_hint,
     nothing_found_hint,
     unused_query_hint,
     written_hint,
@@ -231,10 +235,15 @@ def output_for_model(message: Message, task: str = "") -> str:
     if status == "ok":
         asked = f" The request was: {_shorten(task)}" if task else ""
         if not body.strip():
-            if not message.context:
+            if not message.context or WRITTEN not in message.context:
+                # Files it changed (changes.py) are no result to answer from: after a silent block that
+                # had set a list, the "if the request is done" wording below led the 1.5B to answer an
+                # average it never computed.
                 return (
                     f"The {language} block ran without error but printed nothing (assigning a variable "
-                    "prints nothing). Its variables are kept: print the values you need."
+                    "prints nothing)."
+                    + (f"\n{message.context}\n" if message.context else " ")
+                    + "Its variables are kept: print the values you need."
                 )
             # It wrote a file the request asks for (written_hint): what it holds is the output to judge.
             return (
@@ -348,6 +357,7 @@ class Session:
         cwd = Path(self.runners.cwd or ".")
         self._to_write = files_to_write(text, cwd)
         written: dict[str, tuple[int, int] | None] = dict.fromkeys(self._to_write)  # see written_hint
+        asked = frozenset(os.path.normpath(name) for name in self._to_write)
         self._to_change = files_to_change(text, cwd)
         self._named = files_named(text, cwd)
         context = None
@@ -427,6 +437,7 @@ class Session:
                         return
                     code = decision.code or code
                 yield RunStart(block.language, code, self.runners.sandbox.label())
+                before = snapshot(cwd) if self.previews else None  # see changes.py
                 result: RunResult | None = None
                 if restarted:  # the model must not count on variables that are gone
                     yield Output("notice", _RESTARTED)
@@ -437,15 +448,23 @@ class Session:
                     yield item
                 assert result is not None
                 repeats.record(block.language, block.code, result)
-                hint = failure_hint(result.output, cwd) if result.status == "error" else ""
-                if result.status == "ok" and not nudged and (hint := nothing_found_hint(result.output)):
-                    nudged = True  # once a request: a real "none" costs one look, not a loop
+                if result.status == "error":
+                    hint = failure_hint(result.output, cwd, code)
+                else:
+                    # A missing file the block caught and reported itself: the 1.5B wrapped summary.py's
+                    # open('price.json') in a try, printed "does not exist" and never met prices.json.
+                    hint = missing_file_hint(result.output, cwd)
+                if result.status == "ok" and not hint and not nudged:
+                    hint = nothing_found_hint(result.output)
+                    nudged = bool(hint)  # once a request: a real "none" costs one look, not a loop
                 unused = unused_query_hint(code) if block.language == "python" else ""
                 # What the model must act on before it answers: asked again as a check if it does not.
                 unheeded = " ".join(filter(None, (unused, hint if result.status == "ok" else "")))
-                # What a written file holds is a preview too: for local models only (see `previews`).
+                # What a written file holds is a preview too: for local models only (see `previews`), as
+                # is what the block changed on disk (names and sizes; the files asked for are shown above).
                 shown = written_hint(written, cwd) if self.previews else ""
-                hint = "\n".join(filter(None, (unused, hint, shown)))
+                moved = describe(before, snapshot(cwd) if before is not None else None, asked)
+                hint = "\n".join(filter(None, (unused, hint, moved, shown)))
                 self._add(
                     Message("output", result.output, block.language, result.status, context=hint or None)
                 )
@@ -477,7 +496,10 @@ class Session:
                     self.runners.cwd or Path.cwd()
                 ).resolve()  # named in full: "." tells the model nothing
                 self._add(Message("check", recheck_message(claims, where, same, unread)))
-                forced = not any(m.role == "output" for m in self.messages[first:])
+                # The second check in a row is answered with a block too: checked once, the 1.5B wrote
+                # its unbacked average again in ```json and ```text fences (csv-mean).
+                again = self.messages[-3].role == "check" if len(self.messages) - first > 3 else False
+                forced = again or not any(m.role == "output" for m in self.messages[first:])
         yield StepLimit(MAX_STEPS)
 
     def _unsupported(self, first: int) -> tuple[list[str], list[str], list[str]]:
@@ -490,10 +512,14 @@ class Session:
         # The previews localinterp showed are not evidence: the answer must come from what code printed
         # (the system message says so, and a user checks the run, not our preview).
         cwd = Path(self.runners.cwd or ".")
-        given = [request.content, str(cwd), str(cwd.resolve())]  # the system message says where it works
+        given = [request.content]
         given += [code for m in rest[:-1] if m.role == "assistant" for code in _FENCED.findall(m.content)]
         printed = [m.content for m in rest if m.role == "output" and m.status != "declined"]
-        claims = unsupported(rest[-1].content, given=given, printed=printed, cwd=cwd, to_write=self._to_write)
+        places = (str(cwd), str(cwd.resolve()))  # where it works: named by the system message, not a claim
+        last = rest[-1].content
+        claims = unsupported(
+            last, given=given, printed=printed, cwd=cwd, to_write=self._to_write, places=places
+        )
         unread = [] if any(m.role == "output" for m in rest) else self._named
         return claims, unchanged(self._to_change, cwd), unread
 

@@ -7,7 +7,8 @@ the saved conversation's output messages (what executed code printed) and the fi
 from the model's prose. The folder is named for the task and seed, so the same code on the same seeds
 gives the same conversations; a second evaluation started while one runs is refused.
 
-Usage: python scripts/eval_agent.py MODEL [--tasks PATTERN] [--runs N] [--seed S] [--json]
+Usage: python scripts/eval_agent.py MODEL [--tasks PATTERN] [--runs N] [--seed S] [--json] [--keep DIR]
+       [-- CHAT FLAGS]   (e.g. `-- --temperature 0`: passed to `localinterp chat`)
 MODEL is what `localinterp chat -m` takes (a path, an alias already on disk). Prints one row per task and
 run (solved, seconds, rounds, blocks run), then the totals: solved per run and its median over runs, and the
 median seconds per task and per solved task.
@@ -162,7 +163,9 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     parser.add_argument("--keep", type=Path, help="copy each task's folder and conversation here")
     parser.add_argument("chat_args", nargs="*", help="more `localinterp chat` flags, after --")
-    args = parser.parse_args()
+    # Intermixed: `MODEL --runs 3 -- --temperature 0` as well as options first (plain parse_args ends
+    # the positionals at MODEL and refuses the chat flags after the options).
+    args = parser.parse_intermixed_args()
     patterns = [p.strip() for p in args.tasks.split(",") if p.strip()]
     tasks = [t for t in TASKS if any(fnmatch.fnmatch(t.name, p) for p in patterns)]
     if not tasks:

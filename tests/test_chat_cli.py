@@ -181,7 +181,7 @@ def test_config_command_prints_and_checks_the_file():
     assert result.returncode == 0 and result.stdout.strip() == os.environ["LOCALINTERP_CONFIG"]
 
 
-def test_the_python_api_module_functions_use_one_default_interpreter(smollm2_path, monkeypatch):
+def test_the_python_api_module_functions_use_one_default_interpreter(smollm2_path, monkeypatch, tmp_path):
     import localinterp
 
     monkeypatch.setenv("LOCALINTERP_MODEL", str(smollm2_path))
@@ -189,7 +189,7 @@ def test_the_python_api_module_functions_use_one_default_interpreter(smollm2_pat
     monkeypatch.setattr(localinterp, "_default", None)
     localinterp.system_message = SYSTEM
     localinterp.messages = [m for m in __import__("localinterp.history", fromlist=["load"]).load(
-        _write(EXAMPLE))[1]]  # fmt: skip
+        _write(EXAMPLE, tmp_path / "example.json"))[1]]  # fmt: skip
     chunks = list(
         localinterp.chat("Use python to print the result of 12345*6789", display=False, stream=True)
     )
@@ -200,12 +200,9 @@ def test_the_python_api_module_functions_use_one_default_interpreter(smollm2_pat
     localinterp._interpreter().close()
 
 
-def _write(data) -> Path:
-    import tempfile
-
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump(data, f)
-    return Path(f.name)
+def _write(data, path: Path) -> Path:
+    path.write_text(json.dumps(data))
+    return path
 
 
 def test_magic_commands_reset_undo_save_and_load(smollm2_path, tmp_path):

@@ -118,6 +118,21 @@ def test_a_model_that_insists_is_pressed_twice_and_no_more(tmp_path):
     assert not engine.replies
 
 
+def test_a_check_answered_without_code_is_answered_with_a_block_the_second_time(tmp_path):
+    # After code had run, the 1.5B answered its check with ```json and ```text fences of the same average.
+    engine = Scripted(
+        ("python", "prices = [1.0, 2.0]"),
+        "The average is 41.50.",
+        "```text\nThe average is 41.50.\n```\nAnswer: the average is 41.50.",
+        ("python", "print(sum(prices) / len(prices))"),
+        "The average is 1.5.",
+    )
+    _session, chunks = converse(engine, tmp_path, "What is the average price?")
+    assert sum(isinstance(c, Recheck) for c in chunks) == 2
+    assert engine.forced == [False, False, False, True, False]  # the first check's reply stays free
+    assert not engine.replies
+
+
 def test_a_script_fixed_in_a_block_of_its_own_instead_of_in_the_file_earns_a_step(tmp_path):
     # The 1.5B read report.py, then ran a corrected copy of it and answered: the file stayed broken.
     broken = (
@@ -303,6 +318,18 @@ def test_the_working_directory_the_system_message_gives_is_not_a_claim(tmp_path)
     engine = Scripted(f"The files are in `{tmp_path}`.")
     session, chunks = converse(engine, tmp_path, "Where are the files?")
     assert str(tmp_path) in session.system_message and not any(isinstance(c, Recheck) for c in chunks)
+    # Nor does it back a number: the 1.5B answered a count with the number in its folder's name.
+    work = tmp_path / "unique-words-1031"
+    work.mkdir()
+    engine = Scripted(f"The folder {work.name} has 1031 distinct words.", "I cannot tell.")
+    _session, chunks = converse(engine, work, "Count the distinct words in words.txt.")
+    assert [c.claims for c in chunks if isinstance(c, Recheck)] == [("1031",)]
+    assert unsupported("1031", given=[f"open('{work}/w.txt')"], printed=[], cwd=work, places=[str(work)])
+    # A path inside it is still a value to check: the 0.5B quoted a script there that does not exist.
+    said = unsupported(
+        f"Run `{work.name}/work/{work.name}.js`.", given=[], printed=[], cwd=work, places=[str(work)]
+    )
+    assert f"{work.name}/work/{work.name}.js" in said
 
 
 def test_a_block_of_nothing_but_comments_is_not_run_and_ends_the_turn(tmp_path):

@@ -56,3 +56,10 @@ def test_a_second_evaluation_at_once_is_refused_in_one_line(tmp_path):
     assert done.stderr.strip() == (
         "eval_agent: another evaluation is running; it uses the same folders, so wait for it to end."
     )
+
+
+def test_chat_flags_go_after_the_options_and_a_double_dash():
+    # `MODEL --runs 3 -- --temperature 0` once failed with "unrecognized arguments".
+    args = ["m.gguf", "--tasks", "no-such-task", "--runs", "1", "--", "--temperature", "0"]
+    done = subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stderr.strip().endswith("error: no task matches 'no-such-task'")

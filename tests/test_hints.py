@@ -6,6 +6,8 @@ from __future__ import annotations
 from scripted import Scripted, converse
 
 from localinterp.hints import (
+    closed_hint,
+    conversion_hint,
     failure_hint,
     key_on_text_hint,
     missing_file_hint,
@@ -280,3 +282,90 @@ def test_a_block_that_ends_inside_a_triple_quoted_string_is_told_where_it_ends(t
     assert "unterminated triple-quoted string literal" in told
     assert "The block ends inside a triple-quoted string: put the closing quotes on their own line" in told
     assert "closing quotes" not in failure_hint("SyntaxError: unterminated string literal", tmp_path)
+
+
+def test_a_csv_header_converted_as_a_number_is_named_with_the_way_to_skip_it(tmp_path):
+    # The commonest error of both coder models: the header row's 'price' through float(). Told only the
+    # error, the 0.5B wrote the same loop again, or a try/except that counted every row.
+    (tmp_path / "products.csv").write_text("name,price,qty\napple,78.66,298\nstone,3.45,117\n")
+    loop = (
+        "import csv\nwith open('products.csv') as f:\n    rows = csv.reader(f)\n"
+        "    print(sum(1 for row in rows if float(row[1]) > 30))"
+    )
+    engine = Scripted(
+        ("python", loop),
+        ("python", loop.replace("    print(", "    next(rows)\n    print(")),
+        "1 product costs more than 30.",
+    )
+    session, _chunks = converse(engine, tmp_path, "How many products in products.csv cost more than 30?")
+    told = engine.seen[1][-1].content
+    assert "ValueError: could not convert string to float: 'price'" in told
+    assert (
+        "'price' is a column name: the first row of products.csv is its header (name, price, qty), not "
+        "data. To skip it, call next(rows) once before the loop."
+    ) in told
+    assert [m.content for m in session.messages if m.role == "output"][-1] == "1\n"
+    # A header line read by hand: its last field keeps the newline, or the whole line is converted.
+    by_hand = "ValueError: invalid literal for int() with base 10: 'qty\\n'"
+    assert "'qty' is a column name" in conversion_hint(by_hand, tmp_path, "lines = f.readlines()")
+    assert "skip the first line (loop over lines[1:])" in conversion_hint(by_hand, tmp_path)
+    whole = "ValueError: could not convert string to float: 'name,price,qty\\n'"
+    assert "'name,price,qty' is a column name" in conversion_hint(whole, tmp_path)
+
+
+def test_a_field_that_is_not_a_number_asks_for_the_fields_with_their_indexes(tmp_path):
+    # access.log's `- -` fields: int('-') from a field counted from the wrong end (log-404).
+    said = conversion_hint("ValueError: invalid literal for int() with base 10: '-'", tmp_path)
+    assert said.startswith("'-' is not a number, so the field converted is not the one you meant")
+    assert "print(list(enumerate(line.split())))" in said
+    assert "empty field" in conversion_hint("ValueError: could not convert string to float: ''", tmp_path)
+    assert conversion_hint("ValueError: math domain error", tmp_path) == ""
+
+
+def test_a_file_or_database_used_after_it_was_closed_is_told_the_order_to_fix(tmp_path):
+    (tmp_path / "a.csv").write_text("x\n1\n")
+    engine = Scripted(
+        ("python", "with open('a.csv') as f:\n    pass\nprint(f.read())"),
+        ("python", "with open('a.csv') as f:\n    print(f.read())"),
+        "It holds x and 1.",
+    )
+    converse(engine, tmp_path, "What is in a.csv?")
+    assert "The file was closed when its `with` block ended" in engine.seen[1][-1].content
+    sqlite = "sqlite3.ProgrammingError: Cannot operate on a closed database."
+    assert closed_hint(sqlite).startswith("The connection was closed by an earlier close()")
+    assert closed_hint("ValueError: I/O operation on a socket") == ""
+
+
+def test_a_return_outside_a_function_is_told_to_print_the_value_instead(tmp_path):
+    # The 0.5B wrote a function's body without its def, and the same block again when told the error.
+    code = "prices = [1.5, 2.5]\naverage = sum(prices) / len(prices)\nreturn average\n"
+    engine = Scripted(("python", code), ("python", code.replace("return average", "print(average)")), "2.0")
+    session, _chunks = converse(engine, tmp_path, "What is the average of 1.5 and 2.5?")
+    told = engine.seen[1][-1].content
+    assert "SyntaxError: 'return' outside function" in told
+    assert "`return` works only inside a function (def): replace `return average` on line 3 with " in told
+    assert "`print(average)`" in told and session.messages[-2].content == "2.0\n"
+    bare = "  File \"<block 1>\", line 1\nSyntaxError: 'return' outside function"
+    assert (
+        failure_hint(bare, tmp_path, "return")
+        == "`return` works only inside a function (def): take it out of the block."
+    )
+
+
+def test_a_missing_file_the_block_reported_itself_is_answered_with_similar_names(tmp_path):
+    # The 1.5B wrapped summary.py's open('price.json') in a try and printed its own "does not exist".
+    (tmp_path / "prices.json").write_text('{"a": 2}')
+    engine = Scripted(
+        (
+            "python",
+            "import os\nif not os.path.exists('price.json'):\n    print(\"The file 'price.json' does not exist.\")",
+        ),
+        ("python", "print(max(json.load(open('prices.json')).values()))"),
+        "The most expensive costs 2.",
+    )
+    converse(engine, tmp_path, "What is the highest price in price.json?")
+    told = engine.seen[1][-1].content
+    assert (
+        "There is no price.json; the working directory has a file with a similar name: prices.json." in told
+    )
+    assert "It found nothing" not in told

@@ -1,0 +1,110 @@
+"""What a block changed in the working directory: files created, removed, renamed or rewritten.
+
+A block that changes files usually prints nothing, so the model does not know what it did. The 1.5B ran
+`gzip -d events.txt.gz` (which replaces the .gz with events.txt, silently), then `gzip -d events.txt.gz |
+wc -l`, was told "No such file or directory ... 0" and answered that the file does not exist (gzip-lines:
+2 of 3 runs). So the session compares the working directory before and after each block and tells the
+model what changed, by name and size: never contents. Only names under the working directory, skipping
+hidden entries and dependency folders, and nothing at all for a folder too big to compare cheaply.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+MAX_ENTRIES = 5000  # a larger working directory is not compared (each block would pay for the walk)
+MAX_DEPTH = 4
+MAX_NAMED = 8  # changes named; the rest are counted
+_SKIPPED = frozenset({"node_modules", "__pycache__"})
+
+# relative path -> (size, mtime in ns, is a folder)
+Snapshot = dict[str, tuple[int, int, bool]]
+
+
+def snapshot(root: Path) -> Snapshot | None:
+    """The entries under `root` (to MAX_DEPTH), or None when there are more than MAX_ENTRIES or it
+    cannot be read. Symbolic links are recorded, not followed."""
+    found: Snapshot = {}
+    pending = [(str(root), "", 0)]
+    while pending:
+        folder, prefix, depth = pending.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.startswith(".") or entry.name in _SKIPPED:
+                        continue
+                    name = prefix + entry.name
+                    st = entry.stat(follow_symlinks=False)
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                    found[name] = (st.st_size, st.st_mtime_ns, is_dir)
+                    if len(found) > MAX_ENTRIES:
+                        return None
+                    if is_dir and depth + 1 < MAX_DEPTH:
+                        pending.append((entry.path, name + "/", depth + 1))
+        except OSError:
+            if not prefix:
+                return None
+    return found
+
+
+def describe(before: Snapshot | None, after: Snapshot | None, skip: frozenset[str] = frozenset()) -> str:
+    """One line for the model: what changed from `before` to `after` ("" when nothing did, or either is
+    None). Names in `skip` (shown to the model some other way) are left out."""
+    if before is None or after is None:
+        return ""
+    created = _tops(k for k in after if k not in before and k not in skip)
+    removed = _tops(k for k in before if k not in after and k not in skip)
+    changed = [
+        k
+        for k, (size, mtime, is_dir) in after.items()
+        if k in before and not is_dir and k not in skip and before[k][:2] != (size, mtime)
+    ]
+    # `mv a b` keeps a file's size and mtime: a removed and a created file with both the same is a rename.
+    renamed = []
+    for old in list(removed):
+        same = [new for new in created if not after[new][2] and after[new][:2] == before[old][:2]]
+        # Several alike (empty files made at once): the one whose name shares the longest beginning.
+        match = max(same, key=lambda new: _shared(old, new), default=None)
+        if match is not None and not before[old][2]:
+            renamed.append(f"{old} -> {match}")
+            removed.remove(old)
+            created.remove(match)
+    said = (
+        [f"created {_sized(k, after, created)}" for k in created]
+        + [f"renamed {pair}" for pair in renamed]
+        + [f"changed {_sized(k, after, [])}" for k in changed]
+        + [f"removed {k}{'/' if before[k][2] else ''}" for k in removed]
+    )
+    if not said:
+        return ""
+    more = len(said) - MAX_NAMED
+    listed = "; ".join(said[:MAX_NAMED]) + (f"; and {more} more" if more > 0 else "")
+    return f"Files the block changed in the working directory: {listed}."
+
+
+def _shared(a: str, b: str) -> int:
+    """How many characters `a` and `b` begin with in common."""
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+
+
+def _tops(names: Iterable[str]) -> list[str]:
+    """`names` without those inside a folder also listed: a new folder is one change, not its files."""
+    chosen = sorted(names)
+    listed = set(chosen)
+    return [n for n in chosen if not any(parent in listed for parent in _parents(n))]
+
+
+def _parents(name: str) -> list[str]:
+    parts = name.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts))]
+
+
+def _sized(name: str, entries: Snapshot, tops: list[str]) -> str:
+    size, _mtime, is_dir = entries[name]
+    if not is_dir:
+        return f"{name} ({size:,} bytes)"
+    inside = [k for k in entries if k.startswith(name + "/")]
+    files = sum(1 for k in inside if not entries[k][2])
+    return f"{name}/ ({files} file{'' if files == 1 else 's'})" if name in tops else f"{name}/"

@@ -1,0 +1,79 @@
+"""After each block the model is told what it changed in the working directory, since a block that
+changes files usually prints nothing: created, renamed, changed and removed entries, by name and size."""
+
+from __future__ import annotations
+
+import tarfile
+
+from scripted import Scripted, converse
+
+from localinterp.changes import MAX_ENTRIES, describe, snapshot
+
+
+def test_a_silent_gzip_d_is_told_that_the_archive_was_replaced(tmp_path):
+    # The 1.5B ran `gzip -d events.txt.gz`, then the same on the gone archive, and answered "no such file".
+    import gzip
+
+    (tmp_path / "events.txt.gz").write_bytes(gzip.compress(b"".join(b"%d\n" % i for i in range(50))))
+    engine = Scripted(("shell", "gzip -d events.txt.gz"), ("shell", "wc -l < events.txt"), "50 lines.")
+    converse(engine, tmp_path, "How many lines does events.txt.gz have?", ("shell",), previews=True)
+    told = engine.seen[1][-1].content
+    assert told.startswith("The shell block ran without error but printed nothing")
+    assert (
+        "Files the block changed in the working directory: created events.txt (140 bytes); "
+        "removed events.txt.gz."
+    ) in told
+    assert "Files the block changed" not in engine.seen[2][-1].content  # reading changes nothing
+
+
+def test_renames_new_folders_and_rewrites_are_named_once_each(tmp_path):
+    (tmp_path / "pics").mkdir()
+    for name in ("a", "b"):
+        (tmp_path / "pics" / f"{name}.jpeg").write_bytes(b"")
+    (tmp_path / "notes.md").write_text("old\n")
+    with tarfile.open(tmp_path / "bundle.tar.gz", "w:gz") as tar:
+        tar.add(tmp_path / "notes.md", "bundle/notes.md")
+        tar.add(tmp_path / "notes.md", "bundle/deep/again.md")
+    engine = Scripted(
+        ("shell", 'for f in pics/*.jpeg; do mv "$f" "${f%.jpeg}.jpg"; done'),
+        ("shell", "tar -xzf bundle.tar.gz && echo extra >> notes.md"),
+        "Done.",
+    )
+    converse(engine, tmp_path, "Rename the .jpeg files in pics to .jpg.", ("shell",), previews=True)
+    assert (
+        "renamed pics/a.jpeg -> pics/a.jpg; renamed pics/b.jpeg -> pics/b.jpg." in engine.seen[1][-1].content
+    )
+    second = engine.seen[2][-1].content
+    assert "created bundle/ (2 files); changed notes.md (10 bytes)." in second
+
+
+def test_only_local_models_hear_of_it_and_big_or_hidden_folders_say_nothing(tmp_path):
+    engine = Scripted(("shell", "echo 1 > made.txt"), "Made.")
+    converse(engine, tmp_path, "Make made.txt.", ("shell",), previews=False)
+    assert "Files the block changed" not in engine.seen[1][-1].content
+    # Hidden entries (.git) are not compared; a folder with more entries than MAX_ENTRIES is not at all.
+    before = snapshot(tmp_path)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "index").write_text("x")
+    assert describe(before, snapshot(tmp_path)) == ""
+    many = tmp_path / "many"
+    many.mkdir()
+    for i in range(MAX_ENTRIES + 1):
+        (many / str(i)).touch()
+    assert snapshot(tmp_path) is None and describe(before, None) == ""
+
+
+def test_links_are_not_followed_and_names_shown_elsewhere_are_skipped(tmp_path):
+    outside = tmp_path / "outside"
+    (outside / "deep").mkdir(parents=True)
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "link").symlink_to(outside, target_is_directory=True)
+    before = snapshot(work)
+    assert set(before) == {"link"}
+    (outside / "deep" / "new.txt").write_text("x")
+    (work / "out.json").write_text("[]")
+    assert describe(before, snapshot(work)) == (
+        "Files the block changed in the working directory: created out.json (2 bytes)."
+    )
+    assert describe(before, snapshot(work), frozenset({"out.json"})) == ""
