@@ -72,9 +72,9 @@ def describe(before: Snapshot | None, after: Snapshot | None, skip: frozenset[st
             removed.remove(old)
             created.remove(match)
     said = (
-        [f"created {_sized(k, after, created)}" for k in created]
+        [f"created {_sized(k, after)}" for k in created]
         + [f"renamed {pair}" for pair in renamed]
-        + [f"changed {_sized(k, after, [])}" for k in changed]
+        + [f"changed {_sized(k, after)}" for k in changed]
         + [f"removed {k}{'/' if before[k][2] else ''}" for k in removed]
     )
     if not said:
@@ -101,10 +101,10 @@ def _parents(name: str) -> list[str]:
     return ["/".join(parts[:i]) for i in range(1, len(parts))]
 
 
-def _sized(name: str, entries: Snapshot, tops: list[str]) -> str:
+def _sized(name: str, entries: Snapshot) -> str:
+    """A file with its size, a folder with how many files it holds."""
     size, _mtime, is_dir = entries[name]
     if not is_dir:
         return f"{name} ({size:,} bytes)"
-    inside = [k for k in entries if k.startswith(name + "/")]
-    files = sum(1 for k in inside if not entries[k][2])
-    return f"{name}/ ({files} file{'' if files == 1 else 's'})" if name in tops else f"{name}/"
+    files = sum(1 for k, entry in entries.items() if k.startswith(name + "/") and not entry[2])
+    return f"{name}/ ({files} file{'' if files == 1 else 's'})"
