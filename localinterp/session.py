@@ -437,7 +437,9 @@ class Session:
                         return
                     code = decision.code or code
                 yield RunStart(block.language, code, self.runners.sandbox.label())
-                before = snapshot(cwd) if self.previews else None  # see changes.py
+                # Taken after approval, not reused from the last block's: the user may change files
+                # while deciding, and those changes are not the block's (changes.py).
+                before = snapshot(cwd) if self.previews else None
                 result: RunResult | None = None
                 if restarted:  # the model must not count on variables that are gone
                     yield Output("notice", _RESTARTED)
@@ -498,7 +500,7 @@ class Session:
                 self._add(Message("check", recheck_message(claims, where, same, unread)))
                 # The second check in a row is answered with a block too: checked once, the 1.5B wrote
                 # its unbacked average again in ```json and ```text fences (csv-mean).
-                again = self.messages[-3].role == "check" if len(self.messages) - first > 3 else False
+                again = len(self.messages) - first > 3 and self.messages[-3].role == "check"
                 forced = again or not any(m.role == "output" for m in self.messages[first:])
         yield StepLimit(MAX_STEPS)
 
