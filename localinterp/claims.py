@@ -3,12 +3,17 @@
 Small models end a task with a confident sentence the conversation contradicts: an average after a block
 that printed nothing, "written to sorted.txt" when no code wrote it. The session checks the answer once
 per request against what the conversation holds (the request, the code, its real output, the files on
-disk) and, when something is unsupported, gives the model one more step to run code that shows it.
+disk) and, when something is unsupported, gives the model one more step to run code that shows it. It
+also checks what the answer gets wrong that the conversation can tell: a file written with repeated or
+unsorted lines when the request asked otherwise, a file's size given as a count, a value the request asks
+about that no block picked out.
 scripts/eval_agent.py measures the effect (docs/EVAL.md).
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -102,6 +107,137 @@ def unchanged(originals: dict[str, bytes], cwd: Path) -> list[str]:
     return still
 
 
+# What a request asks of the lines of a file it wants written.
+_ONCE = re.compile(
+    r"\b(?:(?:each|every)\b[^.,;]{0,30}\bonce|only once|once each|unique|distinct|de-?duplicated?|"
+    r"without (?:duplicates|repeats)|no (?:duplicates|repeats))\b",
+    re.I,
+)
+_SORTED = re.compile(r"\b(?:sort|sorted|alphabetical|alphabetically|ascending|descending)\b", re.I)
+_DESCENDING = re.compile(r"\b(?:descending|reverse|largest first|highest first|newest first)\b", re.I)
+MAX_CHECKED = 1 << 20  # bytes of a written file read to compare with the request
+
+
+def unlike_request(request: str, to_write: Iterable[str], cwd: Path, *, quote: bool = True) -> list[str]:
+    """What the files a request asked to be written do not do that it asked for, one sentence each:
+    lines repeated when it asked for each once, lines out of order when it asked for them sorted (the two
+    lines quoted, unless `quote` is false: no code printed them, so a cloud model is not sent them).
+
+    Shown sorted.txt as "17 lines (10 different)", the 1.5B answered "done" every time (sort-unique: 0 of
+    3 runs in three evaluations): it saw the count and did not connect it with "each name once"."""
+    words = _FILE.sub(" ", request)  # "write sorted.txt" asks for no sorting
+    once, ordered = _ONCE.search(words), _SORTED.search(words)
+    if not once and not ordered:
+        return []
+    said = []
+    for name in to_write:
+        path = cwd / name
+        try:
+            if path.suffix.lower() == ".json" or not path.is_file() or path.stat().st_size > MAX_CHECKED:
+                continue
+            lines = [ln.strip() for ln in path.read_text(errors="replace").splitlines() if ln.strip()]
+        except OSError:
+            continue
+        different = len(set(lines))
+        if once and different < len(lines):
+            # The fix named, not just the fault: told "only 10 different ones", the 1.5B printed
+            # names.txt and answered "each name once" again (sort-unique: 0 of 3 runs).
+            said.append(
+                f"{name} has {len(lines)} lines but only {different} different ones, and the request asks "
+                "for each one once: write each line only once (in Python, sorted(set(lines)); in a shell, "
+                "sort -u)"
+            )
+        if ordered and lines:
+            late = _out_of_order(lines, descending=bool(_DESCENDING.search(words)))
+            if late:
+                pair = (
+                    f" ({lines[late]}) comes after {lines[late - 1]}"
+                    if quote
+                    else f" comes after line {late}"
+                )
+                said.append(
+                    f"{name} is not sorted: line {late + 1}{pair}; sort the lines before writing them"
+                )
+    return said
+
+
+def _out_of_order(lines: list[str], descending: bool) -> int:
+    """The index of the first line out of order, in the ordering a person would mean that gets furthest
+    (text, text ignoring case, numbers); 0 when the lines are in one of them."""
+    keyed: list[list[str] | list[float]] = [lines, [ln.lower() for ln in lines]]
+    with contextlib.suppress(ValueError):  # numbers are an ordering only when every line is one
+        keyed.append([float(ln.replace(",", "")) for ln in lines])
+    furthest = 0
+    for values in keyed:
+        pairs = enumerate(itertools.pairwise(values), 1)
+        bad = next((i for i, (a, b) in pairs if (b > a if descending else b < a)), 0)
+        if not bad:
+            return 0
+        furthest = max(furthest, bad)
+    return furthest
+
+
+def sizes_for_counts(answer: str, request: str, cwd: Path) -> list[str]:
+    """Numbers in `answer` that are the size in bytes of a file in `cwd`, when the request asks how many
+    of something that is not bytes, one sentence each.
+
+    Told the .gz had become events.txt, the 1.5B listed it (`ls -l events.txt`) and answered its size,
+    11236, as its line count (gzip-lines: 2 of 3 runs); the number was printed, so nothing else caught it."""
+    counted = _COUNTED.search(request)
+    if not counted or _SIZE_WORDS.search(request):
+        return []
+    from localinterp.changes import snapshot
+
+    files = {size: name for name, (size, _mtime, is_dir) in (snapshot(cwd) or {}).items() if not is_dir}
+    said = []
+    for number in dict.fromkeys(_numbers(_FENCE.sub(" ", answer))):
+        value = _value(number)
+        if value is None or value < 100 or value != int(value) or int(value) not in files:
+            continue
+        said.append(
+            f"{number} is the size of {files[int(value)]} in bytes, not a number of {counted.group(1)}: "
+            "count those with code"
+        )
+    return said
+
+
+# A field's few values, as previews.py names them: `"paid" or "pending" or "refunded"`.
+_CHOICES = re.compile(r'"[^"\n]{1,40}"(?: or "[^"\n]{1,40}")+')
+
+
+def values_unused(request: str, context: str, code: Iterable[tuple[str, str]]) -> list[str]:
+    """Values of a field (named in the preview `context`) that the request asks about and that no block
+    of `code` ((language, source) pairs) looks for, one sentence each.
+
+    Asked for the total of the paid orders, shown that status is "paid" or "pending" or "refunded", the
+    1.5B summed every order and printed "The total amount of paid orders is: 3308.61" (json-sum)."""
+    words = _FILE.sub(" ", request)
+    sources = list(code)
+    said = []
+    for group in _CHOICES.findall(context):
+        for value in re.findall(r'"([^"]+)"', group):
+            if not re.search(rf"(?<![\w-]){re.escape(value)}(?![\w-])", words, re.I):
+                continue
+            # A filter names the value as a string in Python or SQL; a shell pipeline may name it bare.
+            quoted = re.compile(rf"""["']{re.escape(value)}["']""", re.I)
+            bare = re.compile(rf"(?<![\w-]){re.escape(value)}(?![\w-])", re.I)
+            if not any(
+                (bare if lang in ("shell", "bash", "sh") else quoted).search(src) for lang, src in sources
+            ):
+                said.append(
+                    f'the request asks about "{value}" ({group}), but no block you ran picks those out: '
+                    "keep only the records with that value before you count or add"
+                )
+    return said
+
+
+# "How many lines", "count the words", "the number of rows": what a request asks to count.
+_COUNTED = re.compile(r"\b(?:how many|count(?: of)?(?: the)?|number of)\s+(?:\w+\s+){0,2}?([a-z]+s)\b", re.I)
+_SIZE_WORDS = re.compile(
+    r"\b(?:bytes?|sizes?|big|bigger|biggest|large|larger|largest|small|smaller|smallest|[kmg]i?b)\b", re.I
+)
+
+
 def _exists(path: Path) -> bool:
     try:
         return path.exists()
@@ -188,11 +324,16 @@ def unsupported(
 
 
 def recheck_message(
-    claims: list[str], cwd: Path, untouched: Iterable[str] = (), unread: Iterable[str] = ()
+    claims: list[str],
+    cwd: Path,
+    untouched: Iterable[str] = (),
+    unread: Iterable[str] = (),
+    wrong: Iterable[str] = (),
 ) -> str:
     """What the model is told: which claims no code backed, which files the request wanted written are
     missing, which it wanted changed are `untouched` (see `unchanged`), which files it named were never
-    read because no code ran at all (`unread`), and what to do."""
+    read because no code ran at all (`unread`), what else is `wrong` (sentences: `unlike_request`,
+    `sizes_for_counts`), and what to do."""
     same = [name for name in untouched if name not in claims]
     files = [c for c in claims if _FILE.fullmatch(c)]
     values = [c for c in claims if c not in files]
@@ -213,6 +354,7 @@ def recheck_message(
         f"{name} does not exist in {cwd}: the request asks for it, so write it with code" for name in files
     ]
     parts += [f"{name} is unchanged: the request asks to change that file itself" for name in same]
+    parts += list(wrong)
     # The 1.5B answered with a ```json fence copying a file and took that for running code.
     text = (
         "Check your answer against the real output: "

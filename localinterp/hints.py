@@ -7,22 +7,27 @@ output says a file is missing, the files of that folder with a similar name are 
 itself suggests a similar name after a NameError. Only names are read (no contents), only inside the
 working directory.
 
-A number converted from a CSV's header row (the header hint reads the first line of the CSV files the
-block names, or of those at the top of the working directory), or from a field that holds something else,
-a file or database used after it was closed, and a `return` outside a function are named with their usual
-fix. A block that prints a count of zero, an empty list or "None" is asked to look at the data once
-before the model answers (Session.send asks again, as a check, when the model answers without that look).
-A block that uses a standard module it never imported, or a `pip install json`, is told that the module
-comes with Python (the 0.5B tried to pip-install json, csv or os 22 times in one evaluation). A string
-asked for a key, and a SQL query set but never run, are named. A file the request asks to write is shown
-to the model each time a block writes it, since writing prints nothing.
+An absolute path that missed the working directory is answered with the relative one to write in its
+place (read from the block's code too, when the block raised its own "does not exist"), and a missing
+file the request asks to write is one to create, not to look for. A number converted from a CSV's header
+row (the header hint reads the first line of the CSV files the block names, or of those at the top of the
+working directory), or from a field that holds something else, text added as numbers, a file or database
+used after it was closed, and a `return` outside a function are named with their usual fix. A block that
+prints a count of zero, an empty list or "None" is asked to look at the data once before the model
+answers (Session.send asks again, as a check, when the model answers without that look). A block that
+uses a standard module it never imported, or a `pip install json`, is told that the module comes with
+Python (the 0.5B tried to pip-install json, csv or os 22 times in one evaluation). A string asked for a
+key, and a SQL query set but never run, are named. A file the request asks to write is shown to the model
+each time a block writes it, since writing prints nothing.
 """
 
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 # Python's `...: 'price.json'` (and `python3: can't open file '...'`), and the shells'
@@ -52,23 +57,33 @@ def _misplaced(name: str, root: Path) -> str:
         tail = Path(*parts[i:])
         try:
             if (root / tail).exists() and (root / tail).resolve().is_relative_to(root):
-                return f"There is no {name}; the working directory {root} has {tail.as_posix()}: use that relative path."
+                # No path but the one to write: told "There is no /tmp/x/config.json; the working
+                # directory /tmp/x/work has config.json: use that relative path", the 0.5B answered "the
+                # correct path should be /tmp/x/config.json" and wrote it again (json-nested, log-errors:
+                # 20 of 26 such runs), copying the paths it was shown.
+                rel = tail.as_posix()
+                return (
+                    f"{rel} is in the working directory, where blocks run: write '{rel}' as the path, with "
+                    "nothing before it."
+                )
         except OSError:
             return ""
     return ""
 
 
-def failure_hint(output: str, cwd: Path, code: str = "") -> str:
+def failure_hint(output: str, cwd: Path, code: str = "", to_write: Iterable[str] = ()) -> str:
     """What to add to a failed block's `output` for the model ("" when there is nothing to say). `code`:
-    the block that failed, where a hint names its own variables."""
+    the block that failed, where a hint names its own variables; `to_write`: the files the request asks
+    to be written (see missing_file_hint)."""
     said = (
-        missing_file_hint(output, cwd),
+        missing_file_hint(output, cwd, code, to_write),
         module_hint(output),
         key_on_text_hint(output),
         _unclosed(output),
         conversion_hint(output, cwd, code),
         closed_hint(output),
         _return_outside(output, code),
+        _text_added(output, cwd, code),
     )
     return " ".join(filter(None, said))
 
@@ -144,6 +159,27 @@ def _headers(code: str, cwd: Path) -> list[tuple[str, list[str]]]:
         if fields and first:
             headers.append((path.name if path.parent == root else str(path), fields))
     return headers
+
+
+_ADDED_TEXT = re.compile(r"TypeError: unsupported operand type\(s\) for \+=?: '(?:int|float)' and 'str'")
+# The driver's entry for a list on the failing line: `  prices = ['price', '18.97', ...]  (list, 9 items)`.
+_TEXT_LIST = re.compile(r"^  (\w+) = \['([^'\n]*)'(.*?)\]  \(list", re.M)
+
+
+def _text_added(output: str, cwd: Path, code: str) -> str:
+    # sum() over a CSV column read as text: the 0.5B converted the column with int() next (its prices
+    # have decimals), kept the header row, and took len() of the reader (csv-mean: 0 of 3 runs).
+    if not _ADDED_TEXT.search(output):
+        return ""
+    found = _TEXT_LIST.search(output)
+    if not found:
+        return "Text was added to a number: convert the text with float() first."
+    name, first = found.group(1), found.group(2)
+    said = f"{name} holds text, not numbers: convert each item with float() before adding them"
+    for file, header in _headers(code, cwd):
+        if first in header:
+            return f"{said}, and leave out its first item, '{first}': that is the header row of {file}, not data."
+    return said + "."
 
 
 def closed_hint(output: str) -> str:
@@ -321,19 +357,47 @@ def _standard(name: str) -> bool:
     return name in sys.stdlib_module_names and not name.startswith("_")
 
 
-def missing_file_hint(output: str, cwd: Path) -> str:
-    """One line naming files like the ones `output` says are missing ("" when there is nothing to say)."""
+# A block's own words for a file it did not find, without the name: "The config.json file does not
+# exist in the specified directory." (raised after os.path.exists), "Error: file not found".
+_NOT_FOUND = re.compile(r"FileNotFoundError|No such file|does not exist|not found", re.I)
+# An absolute path written in the code as a string: '/tmp/x/config.json'.
+_ABSOLUTE = re.compile(r"""["'](/[^"'\n]+)["']""")
+
+
+def missing_file_hint(output: str, cwd: Path, code: str = "", to_write: Iterable[str] = ()) -> str:
+    """One line naming files like the ones `output` says are missing ("" when there is nothing to say).
+    `code`: the block, whose absolute paths outside the working directory are read too when the output
+    says a file was not found without naming it. A missing file of `to_write` (the files the request
+    asks to be written) is one to write, not to look for."""
     try:
         root = cwd.resolve()
     except OSError:
         return ""
+    names = [name for pattern in _MISSING for name in pattern.findall(output)]
+    if _NOT_FOUND.search(output):
+        names += [p for p in _ABSOLUTE.findall(code) if not _exists(Path(p))]
+    wanted = {os.path.normpath(n) for n in to_write}
     said: list[str] = []
-    for pattern in _MISSING:
-        for name in pattern.findall(output):
+    for name in names:
+        if os.path.normpath(name) in wanted:
+            # Asked to write people.json, the 1.5B opened it to read first; told of the similar
+            # people.csv, it parsed the CSV as JSON and wandered for 78 s (csv-to-json).
+            line = (
+                f"There is no {name} yet: the request asks you to write it, so create it with code "
+                f"(open({name!r}, 'w')) instead of reading it."
+            )
+        else:
             line = _similar(name, root)
-            if line and line not in said:
-                said.append(line)
+        if line and line not in said:
+            said.append(line)
     return " ".join(said)
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        return True  # unreadable: not ours to call missing
 
 
 def _similar(name: str, root: Path) -> str:

@@ -66,7 +66,8 @@ def preview(path: Path, folder: Path, *, written: bool = False) -> str:
     try:
         if path.is_dir():
             names = sorted(p.name + ("/" if p.is_dir() else "") for p in path.iterdir())
-            return f"{rel}/ holds {len(names)} entries: {_listed(names, FOLDER_ENTRIES)}"
+            entries = "1 entry" if len(names) == 1 else f"{len(names)} entries"
+            return f"{rel}/ holds {entries}: {_listed(names, FOLDER_ENTRIES)}"
         size = path.stat().st_size
         with path.open("rb") as f:
             head = f.read(4096)

@@ -23,8 +23,11 @@ from localinterp.claims import (
     files_to_change,
     files_to_write,
     recheck_message,
+    sizes_for_counts,
     unchanged,
+    unlike_request,
     unsupported,
+    values_unused,
 )
 from localinterp.engine.context import truncate_middle
 from localinterp.engine.languages import is_display
@@ -189,7 +192,7 @@ def default_system_message(
         lines.append(f"{', '.join(oneshot)} start fresh for every block.")
     lines.append(
         f"System: {platform.system()} {platform.release()} ({platform.machine()}), shell {shell}, "
-        f"date {_dt.date.today().isoformat()}."
+        f"date {_today().isoformat()}."
     )
     lines.append(f"Working directory: {where}")
     if sandbox is not None and sandbox.on:
@@ -198,6 +201,16 @@ def default_system_message(
     if listing:
         lines.append(f"It contains: {listing}")
     return "\n".join(lines)
+
+
+def _today() -> _dt.date:
+    """Today, or the day of SOURCE_DATE_EPOCH (seconds since 1970, UTC) when it is set: the reproducible-
+    builds convention, which scripts/eval_agent.py uses so that a run after midnight meets the same
+    system message, and so the same conversation, as the run it is compared with."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date()
+    return _dt.date.today()
 
 
 def directory_listing(folder: Path, limit: int = LISTING_ENTRIES) -> str:
@@ -360,6 +373,7 @@ class Session:
         asked = frozenset(os.path.normpath(name) for name in self._to_write)
         self._to_change = files_to_change(text, cwd)
         self._named = files_named(text, cwd)
+        self._moved = False  # whether a block of this request changed the working directory (changes.py)
         context = None
         if (
             self.previews
@@ -379,6 +393,7 @@ class Session:
         # then: after code has run, the plan a reply starts with is where the 1.5B found the step it had
         # left out (forced, it printed people.json's content twice and never wrote the file).
         forced = False
+        retold = False  # a check answered with a block already run, told once (see _RETOLD)
         for _step in range(MAX_STEPS):
             blocks: list[CodeEnd] = []
             end: TurnEnd | None = None
@@ -395,7 +410,7 @@ class Session:
                 elif isinstance(event, TurnEnd):
                     end = event
                 yield event
-            forced = False
+            forced = False  # set again below where the next reply must be a block
             if end is not None and end.text:
                 self._add(Message("assistant", end.text))
             if end is None or end.reason in ("interrupted", "disconnected", "timeout"):
@@ -416,8 +431,13 @@ class Session:
                     continue
                 verdict = repeats.verdict(block.language, block.code)
                 if verdict == _STOP:
-                    yield Repeated(block.language, block.code)
-                    return
+                    if self.messages[-2].role != "check" or retold:
+                        yield Repeated(block.language, block.code)
+                        return
+                    # A check answered with a block already run: told to write out_of_stock.txt, the
+                    # 1.5B ran its existence test again, and told to change summary.py, read it again
+                    # (the turn ended there, both unsolved). It is told so once, and answers with code.
+                    retold, forced, verdict = True, True, _RETOLD
                 if verdict:  # not run again: the model is told why, and gets one more chance
                     self._add(Message("output", verdict, block.language, "repeated"))
                     ran = True
@@ -449,23 +469,25 @@ class Session:
                         result = item
                     yield item
                 assert result is not None
-                repeats.record(block.language, block.code, result)
                 if result.status == "error":
-                    hint = failure_hint(result.output, cwd, code)
+                    hint = failure_hint(result.output, cwd, code, self._to_write)
                 else:
                     # A missing file the block caught and reported itself: the 1.5B wrapped summary.py's
                     # open('price.json') in a try, printed "does not exist" and never met prices.json.
-                    hint = missing_file_hint(result.output, cwd)
+                    hint = missing_file_hint(result.output, cwd, code, self._to_write)
                 if result.status == "ok" and not hint and not nudged:
                     hint = nothing_found_hint(result.output)
                     nudged = bool(hint)  # once a request: a real "none" costs one look, not a loop
                 unused = unused_query_hint(code) if block.language == "python" else ""
+                repeats.record(block.language, block.code, result, " ".join(filter(None, (unused, hint))))
                 # What the model must act on before it answers: asked again as a check if it does not.
                 unheeded = " ".join(filter(None, (unused, hint if result.status == "ok" else "")))
                 # What a written file holds is a preview too: for local models only (see `previews`), as
                 # is what the block changed on disk (names and sizes; the files asked for are shown above).
                 shown = written_hint(written, cwd) if self.previews else ""
-                moved = describe(before, snapshot(cwd) if before is not None else None, asked)
+                after = snapshot(cwd) if before is not None else None
+                moved = describe(before, after, asked)
+                self._moved = self._moved or before != after
                 hint = "\n".join(filter(None, (unused, hint, moved, shown)))
                 self._add(
                     Message("output", result.output, block.language, result.status, context=hint or None)
@@ -489,28 +511,29 @@ class Session:
                     # runs free, 1 of 3 forced).
                     unheeded, forced = "", True
                     continue
-                claims, same, unread = self._unsupported(first)
-                if not claims and not same and not unread:
+                claims, same, unread, wrong = self._unsupported(first)
+                if not claims and not same and not unread and not wrong:
                     return
                 checks += 1  # a model that cannot back its answer is not pressed for long
-                yield Recheck(tuple(dict.fromkeys(claims + same + unread)))
+                yield Recheck(tuple(dict.fromkeys(claims + same + unread + wrong)))
                 where = Path(
                     self.runners.cwd or Path.cwd()
                 ).resolve()  # named in full: "." tells the model nothing
-                self._add(Message("check", recheck_message(claims, where, same, unread)))
+                self._add(Message("check", recheck_message(claims, where, same, unread, wrong)))
                 # The second check in a row is answered with a block too: checked once, the 1.5B wrote
                 # its unbacked average again in ```json and ```text fences (csv-mean).
                 again = len(self.messages) - first > 3 and self.messages[-3].role == "check"
                 forced = again or not any(m.role == "output" for m in self.messages[first:])
+                forced = forced or _ECHOED in wrong  # a free reply would say it again
         yield StepLimit(MAX_STEPS)
 
-    def _unsupported(self, first: int) -> tuple[list[str], list[str], list[str]]:
+    def _unsupported(self, first: int) -> tuple[list[str], list[str], list[str], list[str]]:
         """What the final answer (the last message) claims that nothing since message `first` backs, the
-        files the request asked to change that are still as they were, and the files it named when no
-        code ran at all."""
+        files the request asked to change that are still as they were, the files it named when no code
+        ran at all, and what else the answer or the files written get wrong (sentences)."""
         request, *rest = self.messages[first:]
         if not rest or rest[-1].role != "assistant":
-            return [], [], []
+            return [], [], [], []
         # The previews localinterp showed are not evidence: the answer must come from what code printed
         # (the system message says so, and a user checks the run, not our preview).
         cwd = Path(self.runners.cwd or ".")
@@ -523,11 +546,54 @@ class Session:
             last, given=given, printed=printed, cwd=cwd, to_write=self._to_write, places=places
         )
         unread = [] if any(m.role == "output" for m in rest) else self._named
-        return claims, unchanged(self._to_change, cwd), unread
+        wrong = self._mistakes(request, rest, cwd)
+        return claims, unchanged(self._to_change, cwd), unread, wrong
+
+    def _mistakes(self, request: Message, rest: list[Message], cwd: Path) -> list[str]:
+        """What the answer (the last of `rest`) or the files it wrote get wrong that the conversation can
+        tell, one sentence each (claims.py has the checks that read files)."""
+        last = rest[-1].content
+        wrong = unlike_request(request.content, self._to_write, cwd, quote=self.previews)
+        wrong += sizes_for_counts(last, request.content, cwd)
+        verb = _MOVING.search(request.content)
+        if verb and self.previews and not self._moved:
+            # Shown the folder's .jpeg files, the 1.5B listed them and answered "renamed" (rename).
+            asked = verb.group(0).lower()
+            wrong.append(
+                f"no block you ran changed any file, and the request asks to {asked}: do it with code"
+            )
+        blocks = [b for m in rest if m.role == "assistant" for b in _TAGGED.findall(m.content)]
+        wrong += values_unused(request.content, request.context or "", blocks)
+        outputs = [m for m in rest if m.role == "output"]
+        asked_files = self._to_write or self._to_change  # there, the files are the answer (checked above)
+        if outputs and _silent(outputs[-1]) and _ECHO.search(last) and not asked_files:
+            # Told its block printed nothing, the 0.5B answered with that sentence, and the turn ended
+            # with the question unanswered (sha256: 3 of 3 runs; 9 runs in all in one evaluation).
+            wrong.append(_ECHOED)
+        return wrong
 
 
 _FENCED = re.compile(r"```.*?```", re.DOTALL)
+# A request whose result is a change on disk that no file name states ("rename every .jpeg file").
+_MOVING = re.compile(r"\b(?:rename|move|delete)\b", re.I)
+_TAGGED = re.compile(r"```(\w*)[^\n]*\n(.*?)```", re.DOTALL)  # a fence's language and code
+# An answer that restates what localinterp said of a silent block instead of answering.
+_ECHO = re.compile(r"printed nothing|prints nothing|no output|did not print|didn't print", re.I)
+_ECHOED = (
+    "your answer only says that the block printed nothing, which does not answer the request: print the "
+    "values it asks for (the variables are kept)"
+)
+
+
+def _silent(message: Message) -> bool:
+    return message.status == "ok" and not message.content.strip()
+
+
 _SILENT = "It ran without error but printed nothing; its variables are kept, so print the values you need."
+_RETOLD = (
+    "This block ran before the check, unchanged, and running it again shows nothing new: write the block "
+    "that does what the check asks."
+)
 _RESTARTED = (
     "[Now in the workspace sandbox: the interpreters restarted, so variables and the working directory "
     "of earlier blocks are gone.]\n"
@@ -563,6 +629,7 @@ class _Repeats:
         self.last: dict[tuple[str, str], tuple[str, str]] = {}
         self.ran: list[tuple[tuple[str, str], tuple[str, str]]] = []  # every block run, with its outcome
         self.circled = False
+        self.hint = ""  # what the model was told of the last block's output
 
     def verdict(self, language: str, code: str) -> str:
         """ "" to run the block; _STOP to end the turn; else what the model is told instead of running it."""
@@ -585,14 +652,17 @@ class _Repeats:
         if status in ("ok", "repeated"):  # nothing to gain, or repeated once already
             return _STOP
         # The error is said again (or that it printed nothing: a small model otherwise writes the same
-        # silent block again).
+        # silent block again), with what localinterp said of it: the 0.5B, told to write 'config.json' for
+        # its absolute path, wrote the same block again, and "The error was" alone led it nowhere.
         self.last[key] = ("repeated", last)
-        return _said(status, last)
+        return " ".join(filter(None, (_said(status, last), self.hint)))
 
-    def record(self, language: str, code: str, result: RunResult) -> None:
+    def record(self, language: str, code: str, result: RunResult, hint: str = "") -> None:
+        """Note a block run, its outcome and `hint`, what the model was told of its output."""
         silent = result.status == "ok" and not result.output.strip()
         key = (language, _gist(code))
         self.last = {key: ("silent" if silent else result.status, last_line(result.output))}
+        self.hint = hint
         self.ran.append((key, self.last[key]))
 
 

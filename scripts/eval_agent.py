@@ -5,7 +5,8 @@ Each task (scripts/agent_tasks.py) builds its data in a fresh folder from a rand
 runs there: `python -m localinterp chat -y --once --offline -m MODEL "TASK"`. The task is scored only from
 the saved conversation's output messages (what executed code printed) and the files left on disk, never
 from the model's prose. The folder is named for the task and seed, so the same code on the same seeds
-gives the same conversations; a second evaluation started while one runs is refused.
+gives the same conversations (the date the system message gives is pinned too); a second evaluation
+started while one runs is refused.
 
 Usage: python scripts/eval_agent.py MODEL [--tasks PATTERN] [--runs N] [--seed S] [--json] [--keep DIR]
        [-- CHAT FLAGS]   (e.g. `-- --temperature 0`: passed to `localinterp chat`)
@@ -34,6 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from agent_tasks import TASKS, prepare_task
 
 REPO = Path(__file__).resolve().parent.parent
+# The day the runs recorded in docs/EVAL.md were made (2026-11-22, midnight UTC), given to every run as
+# SOURCE_DATE_EPOCH: the date is in the system message, and a new day would re-roll every conversation.
+PINNED_DATE = 1795305600
 
 
 @dataclass
@@ -89,6 +93,9 @@ def run_task(
         work.mkdir()
         prompt, check, env_extra = prepare_task(task, work, seed)
         env = os.environ | env_extra | {"LOCALINTERP_DATA_DIR": str(data), "PYTHONPATH": str(REPO)}
+        # The system message gives the date: pinned, so that a run on another day (or after midnight)
+        # writes the same conversation as the one it is compared with. No task asks about today.
+        env["SOURCE_DATE_EPOCH"] = str(PINNED_DATE)
         cmd = [
             sys.executable,
             "-m",

@@ -339,3 +339,161 @@ def test_a_block_of_nothing_but_comments_is_not_run_and_ends_the_turn(tmp_path):
     session, chunks = converse(engine, tmp_path, "What is 6 times 7?", languages=("python", "shell"))
     assert [m.role for m in session.messages] == ["user", "assistant", "output", "assistant"]
     assert not any(isinstance(c, Recheck) for c in chunks) and not engine.replies
+
+
+def test_a_written_file_with_repeats_or_out_of_order_is_named_when_the_request_asked_otherwise(tmp_path):
+    from localinterp.claims import unlike_request
+
+    (tmp_path / "sorted.txt").write_text("bruno\nbruno\nchen\nana\n")
+    asked = "Write the names from names.txt to sorted.txt, sorted alphabetically, each name once."
+    assert unlike_request(asked, ["sorted.txt"], tmp_path) == [
+        "sorted.txt has 4 lines but only 3 different ones, and the request asks for each one once: write "
+        "each line only once (in Python, sorted(set(lines)); in a shell, sort -u)",
+        "sorted.txt is not sorted: line 4 (ana) comes after chen; sort the lines before writing them",
+    ]
+    # For a cloud model, whose previews are off, the lines are not quoted: no code printed them.
+    assert unlike_request(asked, ["sorted.txt"], tmp_path, quote=False)[1] == (
+        "sorted.txt is not sorted: line 4 comes after line 3; sort the lines before writing them"
+    )
+    # Any order a person would mean passes: text ignoring case, numbers, descending when asked so.
+    (tmp_path / "a.txt").write_text("apple\nBanana\ncherry\n")
+    (tmp_path / "n.txt").write_text("2\n10\n33\n")
+    (tmp_path / "d.txt").write_text("9\n3\n1\n")
+    assert unlike_request("Write them to a.txt and n.txt, sorted.", ["a.txt", "n.txt"], tmp_path) == []
+    assert unlike_request("Save d.txt sorted in descending order.", ["d.txt"], tmp_path) == []
+    assert unlike_request("Save d.txt sorted.", ["d.txt"], tmp_path) == [
+        "d.txt is not sorted: line 2 (3) comes after 9; sort the lines before writing them"
+    ]
+    # Nothing asked of the lines, a JSON file, or "once" meaning "after": nothing to say.
+    (tmp_path / "out.json").write_text("[\n1,\n1\n]\n")
+    assert unlike_request("Write sorted.txt, one per line.", ["sorted.txt"], tmp_path) == []
+    assert unlike_request("Write out.json with each value once.", ["out.json"], tmp_path) == []
+    assert unlike_request("Once decompressed, write it to sorted.txt.", ["sorted.txt"], tmp_path) == []
+
+
+def test_a_file_written_with_repeats_earns_a_step_with_the_repeats_named(tmp_path):
+    # The 1.5B wrote names.txt's 17 lines sorted, 7 of them repeats, and answered "done" (sort-unique).
+    (tmp_path / "names.txt").write_text("kira\nivan\nkira\n")
+    engine = Scripted(
+        ("python", "open('sorted.txt', 'w').writelines(sorted(open('names.txt')))"),
+        "The python block ran without error and printed nothing.",
+        ("python", "open('sorted.txt', 'w').write(''.join(sorted(set(open('names.txt')))))"),
+        "Done: sorted.txt holds ivan and kira.",
+    )
+    request = "Write the names from names.txt to sorted.txt, sorted alphabetically, each name once."
+    _session, chunks = converse(engine, tmp_path, request)
+    assert sum(isinstance(c, Recheck) for c in chunks) == 1
+    told = engine.seen[2][-1].content
+    assert "sorted.txt has 3 lines but only 2 different ones, and the request asks for each one once" in told
+    assert (tmp_path / "sorted.txt").read_text() == "ivan\nkira\n" and not engine.replies
+
+
+def test_a_file_size_answered_as_a_count_is_named(tmp_path):
+    from localinterp.claims import sizes_for_counts
+
+    (tmp_path / "events.txt").write_bytes(b"x\n" * 5618)  # 11236 bytes, 5618 lines
+    asked = "How many lines does events.txt.gz have once decompressed?"
+    said = "The file events.txt exists, so the number of lines is 11236."
+    assert sizes_for_counts(said, asked, tmp_path) == [
+        "11236 is the size of events.txt in bytes, not a number of lines: count those with code"
+    ]
+    assert sizes_for_counts("It has 5618 lines.", asked, tmp_path) == []
+    # Asked about size, or not asked to count anything: a size is the answer.
+    assert sizes_for_counts("It is 11236 bytes.", "How big is events.txt, in bytes?", tmp_path) == []
+    assert sizes_for_counts("It is 11236.", "What is in events.txt?", tmp_path) == []
+
+
+def test_a_check_answered_with_the_block_run_before_it_is_told_so_once(tmp_path):
+    # Told to write out_of_stock.txt, the 1.5B ran its existence test again and the turn ended there.
+    look = "import os\nprint(os.path.exists('out.txt'))"
+    engine = Scripted(
+        ("python", look),
+        "The file does not exist.",
+        ("python", look),  # the check answered with the same block
+        ("python", "open('out.txt', 'w').write('x\\n')"),
+        "Written out.txt.",
+    )
+    session, chunks = converse(engine, tmp_path, "Write x to out.txt.")
+    outputs = [m for m in session.messages if m.role == "output"]
+    assert [m.status for m in outputs] == ["ok", "repeated", "ok"]
+    assert "running it again shows nothing new" in outputs[1].content
+    assert engine.forced == [False, False, False, True, False]  # the reply after that is a block
+    assert (tmp_path / "out.txt").exists() and not engine.replies
+    # Twice: the turn ends.
+    engine = Scripted(("python", look), "No file.", ("python", look), ("python", look), "unused")
+    _session, chunks = converse(engine, tmp_path / "..", "Write x to another.txt.")
+    assert type(chunks[-1]).__name__ == "Repeated" and engine.replies == ["unused"]
+
+
+def test_a_failed_block_written_again_is_told_its_hint_again(tmp_path):
+    # The 0.5B, told to write config.json for its absolute path, wrote the same block again.
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "config.json").write_text('{"port": 5432}')
+    wrong = f"print(open('{tmp_path}/config.json').read())"
+    engine = Scripted(
+        ("python", wrong),
+        ("python", wrong),
+        ("python", "print(open('config.json').read())"),
+        "The port is 5432.",
+    )
+    session, _chunks = converse(engine, work, "What does config.json hold?")
+    outputs = [m for m in session.messages if m.role == "output"]
+    assert [m.status for m in outputs] == ["error", "repeated", "ok"]
+    fix = "write 'config.json' as the path"
+    assert fix in outputs[0].context and fix in outputs[1].content
+
+
+def test_an_answer_that_only_says_the_block_printed_nothing_is_asked_for_the_values(tmp_path):
+    # Told its block printed nothing, the 0.5B answered with that sentence (sha256: every run).
+    (tmp_path / "secret.bin").write_bytes(b"\0" * 16)
+    engine = Scripted(
+        ("python", "import hashlib\ndigest = hashlib.sha256(open('secret.bin', 'rb').read()).hexdigest()"),
+        "The Python block ran without error but printed nothing.",
+        ("python", "print(digest[:16])"),
+        "They are 374708fff7719dd5.",
+    )
+    _session, chunks = converse(
+        engine, tmp_path, "What are the first 16 hex digits of the sha256 of secret.bin?"
+    )
+    assert sum(isinstance(c, Recheck) for c in chunks) == 1
+    assert "your answer only says that the block printed nothing" in engine.seen[2][-1].content
+    assert engine.forced == [False, False, True, False] and not engine.replies
+
+
+def test_a_value_the_request_asks_about_that_no_block_looks_for_is_named():
+    from localinterp.claims import values_unused
+
+    context = 'orders.json: JSON shaped [18 × {"amount": number, "status": text ("paid" or "pending")}]'
+    asked = "What is the total amount of the paid orders in orders.json?"
+    summed_all = "total = sum(o['amount'] for o in data)\nprint(f'The total of paid orders is {total}')"
+    assert values_unused(asked, context, [("python", summed_all)]) == [
+        'the request asks about "paid" ("paid" or "pending"), but no block you ran picks those out: keep only '
+        "the records with that value before you count or add"
+    ]
+    filtered = "print(sum(o['amount'] for o in data if o['status'] == 'paid'))"
+    assert values_unused(asked, context, [("python", summed_all), ("python", filtered)]) == []
+    assert (
+        values_unused(asked, context, [("shell", "jq '.[] | select(.status==\"paid\")' orders.json")]) == []
+    )
+    assert values_unused(asked, context, [("shell", "grep -c paid orders.json")]) == []
+    # A value the request does not name, or a file name that contains it, asks for nothing.
+    assert values_unused("What is the total amount in orders.json?", context, [("python", summed_all)]) == []
+    assert values_unused("Sum paid.json.", context, [("python", summed_all)]) == []
+
+
+def test_a_rename_answered_when_no_block_changed_a_file_earns_a_step(tmp_path):
+    # Shown the folder's .jpeg files, the 1.5B listed them and answered "renamed".
+    (tmp_path / "pics").mkdir()
+    (tmp_path / "pics" / "a.jpeg").write_bytes(b"x")
+    engine = Scripted(
+        ("python", "import os\nprint(os.listdir('pics'))"),
+        "The .jpeg files in the pics folder are renamed to end in .jpg.",
+        ("python", "import os\nos.rename('pics/a.jpeg', 'pics/a.jpg')\nprint(os.listdir('pics'))"),
+        "Renamed a.jpeg to a.jpg.",
+    )
+    request = "Rename every .jpeg file in the pics folder to end in .jpg instead."
+    _session, chunks = converse(engine, tmp_path, request, previews=True)
+    assert sum(isinstance(c, Recheck) for c in chunks) == 1
+    assert "no block you ran changed any file, and the request asks to rename" in engine.seen[2][-1].content
+    assert (tmp_path / "pics" / "a.jpg").exists() and not engine.replies

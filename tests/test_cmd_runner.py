@@ -167,6 +167,16 @@ def test_system_message_names_the_program_that_runs_shell_blocks(monkeypatch):
     assert "shell bash" in message and "zsh" not in message
 
 
+def test_system_message_gives_the_pinned_date_when_source_date_epoch_is_set(monkeypatch):
+    # scripts/eval_agent.py pins it, so that a run after midnight meets the same system message.
+    import datetime
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795305600")
+    assert "date 2026-11-22." in default_system_message(("python",))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "not a number")
+    assert f"date {datetime.date.today().isoformat()}." in default_system_message(("python",))
+
+
 @pytest.mark.skipif(ctypes.sizeof(ctypes.c_void_p) != 8, reason="the sizes below are the 64-bit ones")
 def test_job_object_structures_have_the_windows_sdk_layout():
     # sizeof() in the Windows SDK headers on x64: a wrong field type here would make

@@ -45,15 +45,30 @@ def test_an_absolute_path_that_missed_the_working_directory_is_given_the_relativ
     (work / "pics").mkdir(parents=True)
     (work / "config.json").write_text("{}")
     said = missing_file_hint(f"No such file or directory: '{tmp_path}/pics'", work)
+    # Only the path to write is named: the 0.5B copied the wrong one when it was quoted back.
     assert (
         said
-        == f"There is no {tmp_path}/pics; the working directory {work.resolve()} has pics: use that relative path."
+        == "pics is in the working directory, where blocks run: write 'pics' as the path, with nothing before it."
     )
-    assert "has config.json" in missing_file_hint(
+    assert "write 'config.json' as the path" in missing_file_hint(
         f"No such file or directory: '{tmp_path}/config.json'", work
     )
     # Only names inside the working directory are offered, whatever the missing path says.
     assert missing_file_hint(f"No such file or directory: '{tmp_path}/work2/../nothing'", work) == ""
+
+
+def test_a_missing_path_the_block_raised_itself_is_found_in_its_code(tmp_path):
+    # The 0.5B tested os.path.exists on its absolute path and raised its own error, naming no path.
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "config.json").write_text("{}")
+    code = f"if not os.path.exists('{tmp_path}/config.json'):\n    raise FileNotFoundError('not there')"
+    output = "FileNotFoundError: The config.json file does not exist in the specified directory."
+    assert "write 'config.json' as the path" in missing_file_hint(output, work, code)
+    # Only when the output says something was not found, and only for paths that are missing.
+    assert missing_file_hint("42", work, code) == ""
+    present = f"open('{work}/config.json')"
+    assert missing_file_hint(output, work, present) == ""
 
 
 def test_nothing_is_said_when_nothing_is_similar_or_the_folder_is_not_ours(tmp_path):
@@ -369,3 +384,36 @@ def test_a_missing_file_the_block_reported_itself_is_answered_with_similar_names
         "There is no price.json; the working directory has a file with a similar name: prices.json." in told
     )
     assert "It found nothing" not in told
+
+
+def test_text_added_as_numbers_is_named_with_the_header_row_it_holds(tmp_path):
+    # sum() over a CSV column read as text: the 0.5B converted it with int() next and kept the header.
+    (tmp_path / "products.csv").write_text("name,price\nlamp,18.97\n")
+    output = (
+        "Values on the failing line:\n  prices = ['price', '18.97', '81.76', ...]  (list, 9 items)\n"
+        "TypeError: unsupported operand type(s) for +: 'int' and 'str'\n"
+    )
+    code = "import csv\nprices = [row[1] for row in csv.reader(open('products.csv'))]\nprint(sum(prices))"
+    assert failure_hint(output, tmp_path, code) == (
+        "prices holds text, not numbers: convert each item with float() before adding them, and leave out "
+        "its first item, 'price': that is the header row of products.csv, not data."
+    )
+    plain = output.replace("'price', ", "")
+    assert (
+        failure_hint(plain, tmp_path, code)
+        == "prices holds text, not numbers: convert each item with float() before adding them."
+    )
+    assert failure_hint("TypeError: unsupported operand type(s) for +: 'int' and 'str'", tmp_path) == (
+        "Text was added to a number: convert the text with float() first."
+    )
+
+
+def test_a_missing_file_the_request_asks_to_write_is_one_to_write(tmp_path):
+    # Asked to write people.json, the 1.5B opened it to read; told of people.csv, it parsed the CSV as JSON.
+    (tmp_path / "people.csv").write_text("name\nada\n")
+    output = "FileNotFoundError: [Errno 2] No such file or directory: 'people.json'"
+    assert missing_file_hint(output, tmp_path, to_write=["people.json"]) == (
+        "There is no people.json yet: the request asks you to write it, so create it with code "
+        "(open('people.json', 'w')) instead of reading it."
+    )
+    assert "similar name: people.csv" in missing_file_hint(output, tmp_path)

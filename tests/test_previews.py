@@ -120,3 +120,17 @@ def test_only_files_inside_the_working_directory_that_the_request_names_are_prev
     assert note.startswith("(localinterp: what the files named above look like; their data is not shown")
     assert "private" not in note and "root:" not in note
     assert previews_for("What is 2 + 2?", inside) == ""
+
+
+def test_a_folder_named_with_its_slash_is_listed_and_a_bare_word_is_not(tmp_path):
+    # A bare word naming a folder ("under docs") was listed too, measured and taken out: the 1.5B then
+    # listed the folder in Python first and answered without renaming or walking it (docs/EVAL.md).
+    (tmp_path / "docs" / "section0").mkdir(parents=True)
+    (tmp_path / "docs" / "a.md").write_text("x")
+    (tmp_path / "pics").mkdir()
+    (tmp_path / "pics" / "1.jpeg").write_bytes(b"")
+    assert previews_for("Count the files under docs/.", tmp_path).endswith(
+        "\ndocs/ holds 2 entries: a.md, section0/"
+    )
+    assert previews_for("Rename the files in pics/.", tmp_path).endswith("pics/ holds 1 entry: 1.jpeg")
+    assert previews_for("How many .txt files are there under docs?", tmp_path) == ""
