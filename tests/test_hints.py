@@ -69,6 +69,8 @@ def test_a_missing_path_the_block_raised_itself_is_found_in_its_code(tmp_path):
     assert missing_file_hint("42", work, code) == ""
     present = f"open('{work}/config.json')"
     assert missing_file_hint(output, work, present) == ""
+    # A path too long for the system to look up (ENAMETOOLONG) is not called missing, and nothing raises.
+    assert missing_file_hint(output, work, f"open('/{'a' * 5000}/config.json')") == ""
 
 
 def test_nothing_is_said_when_nothing_is_similar_or_the_folder_is_not_ours(tmp_path):
