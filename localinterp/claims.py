@@ -114,6 +114,7 @@ _ONCE = re.compile(
     re.I,
 )
 _SORTED = re.compile(r"\b(?:sort|sorted|alphabetical|alphabetically|ascending|descending)\b", re.I)
+_SORTED_BY = re.compile(r"\bsort(?:ed)?\b[^.;]{0,20}\bby\b", re.I)
 _DESCENDING = re.compile(r"\b(?:descending|reverse|largest first|highest first|newest first)\b", re.I)
 MAX_CHECKED = 1 << 20  # bytes of a written file read to compare with the request
 
@@ -127,6 +128,8 @@ def unlike_request(request: str, to_write: Iterable[str], cwd: Path, *, quote: b
     3 runs in three evaluations): it saw the count and did not connect it with "each name once"."""
     words = _FILE.sub(" ", request)  # "write sorted.txt" asks for no sorting
     once, ordered = _ONCE.search(words), _SORTED.search(words)
+    if _SORTED_BY.search(words) and not re.search(r"alphabetic|by name", words, re.I):
+        ordered = None  # "sorted by length", "by date": an order this check cannot tell
     if not once and not ordered:
         return []
     said = []

@@ -361,6 +361,9 @@ def test_a_written_file_with_repeats_or_out_of_order_is_named_when_the_request_a
     (tmp_path / "d.txt").write_text("9\n3\n1\n")
     assert unlike_request("Write them to a.txt and n.txt, sorted.", ["a.txt", "n.txt"], tmp_path) == []
     assert unlike_request("Save d.txt sorted in descending order.", ["d.txt"], tmp_path) == []
+    # Sorted by something the check cannot see (length, date): not judged; by name it is.
+    assert unlike_request("Save d.txt sorted by length.", ["d.txt"], tmp_path) == []
+    assert unlike_request("Save d.txt sorted by name.", ["d.txt"], tmp_path) != []
     assert unlike_request("Save d.txt sorted.", ["d.txt"], tmp_path) == [
         "d.txt is not sorted: line 2 (3) comes after 9; sort the lines before writing them"
     ]
