@@ -234,6 +234,31 @@ def values_unused(request: str, context: str, code: Iterable[tuple[str, str]]) -
     return said
 
 
+# "the environment variable LI_TOKEN", "env var `HOME`", "the value of $PATH".
+_ENV_ASKED = re.compile(r"\b(?:environment variable|env(?:ironment)? var)\s+[`'\"]?\$?([A-Za-z_]\w*)", re.I)
+
+
+def env_unread(request: str, code: Iterable[str]) -> list[str]:
+    """The environment variable a request asks about when no block of `code` read it from the
+    environment, as one sentence ([] otherwise).
+
+    Asked for LI_EVAL_TOKEN, the 1.5B read a .env file that does not exist (`cat .env`), and answered
+    "not set in the specified file" (env-var: 1 of 3 runs); the other runs ran `env | grep` or
+    os.getenv and answered."""
+    asked = _ENV_ASKED.search(request)
+    if not asked:
+        return []
+    name = re.escape(asked.group(1))
+    read = re.compile(rf"(?:environ|getenv|printenv|\benv\b|\bset\b)[^\n]*\b{name}\b|\${{?{name}\b")
+    if any(read.search(src) for src in code):
+        return []
+    return [
+        f"the request asks for the environment variable {asked.group(1)}, but no block read it from the "
+        f'environment: print it (os.environ.get({asked.group(1)!r}) in Python, echo "${asked.group(1)}" in a '
+        "shell)"
+    ]
+
+
 # "How many lines", "count the words", "the number of rows": what a request asks to count.
 _COUNTED = re.compile(r"\b(?:how many|count(?: of)?(?: the)?|number of)\s+(?:\w+\s+){0,2}?([a-z]+s)\b", re.I)
 _SIZE_WORDS = re.compile(

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from localinterp.changes import describe, snapshot
 from localinterp.claims import (
+    env_unread,
     files_named,
     files_to_change,
     files_to_write,
@@ -564,6 +565,7 @@ class Session:
             )
         blocks = [b for m in rest if m.role == "assistant" for b in _TAGGED.findall(m.content)]
         wrong += values_unused(request.content, request.context or "", blocks)
+        wrong += env_unread(request.content, (code for _language, code in blocks))
         outputs = [m for m in rest if m.role == "output"]
         asked_files = self._to_write or self._to_change  # there, the files are the answer (checked above)
         if outputs and _silent(outputs[-1]) and _ECHO.search(last) and not asked_files:

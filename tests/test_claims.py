@@ -500,3 +500,27 @@ def test_a_rename_answered_when_no_block_changed_a_file_earns_a_step(tmp_path):
     assert sum(isinstance(c, Recheck) for c in chunks) == 1
     assert "no block you ran changed any file, and the request asks to rename" in engine.seen[2][-1].content
     assert (tmp_path / "pics" / "a.jpg").exists() and not engine.replies
+
+
+def test_an_environment_variable_never_read_from_the_environment_is_asked_for(tmp_path, monkeypatch):
+    from localinterp.claims import env_unread
+
+    monkeypatch.setenv("LI_EVAL_TOKEN", "abc-123")  # the runners' shell inherits it
+
+    asked = "What is the value of the environment variable LI_EVAL_TOKEN?"
+    # The 1.5B read a .env file that is not there and answered "not set in the specified file".
+    assert env_unread(asked, ["cat .env\ngrep -i 'LI_EVAL_TOKEN' .env"]) == [
+        "the request asks for the environment variable LI_EVAL_TOKEN, but no block read it from the "
+        "environment: print it (os.environ.get('LI_EVAL_TOKEN') in Python, echo \"$LI_EVAL_TOKEN\" in a shell)"
+    ]
+    for read in ("env | grep LI_EVAL_TOKEN", "print(os.getenv('LI_EVAL_TOKEN'))", 'echo "${LI_EVAL_TOKEN}"'):
+        assert env_unread(asked, [read]) == [], read
+    assert env_unread("What is in .env?", ["cat .env"]) == []
+    engine = Scripted(
+        ("shell", "cat .env"),
+        "LI_EVAL_TOKEN is not set in the file.",
+        ("shell", "echo $LI_EVAL_TOKEN"),
+        "It is abc-123.",
+    )
+    _session, chunks = converse(engine, tmp_path, asked, languages=("python", "shell"))
+    assert sum(isinstance(c, Recheck) for c in chunks) == 1 and not engine.replies
