@@ -360,8 +360,9 @@ def recheck_message(
 ) -> str:
     """What the model is told: which claims no code backed, which files the request wanted written are
     missing, which it wanted changed are `untouched` (see `unchanged`), which files it named were never
-    read because no code ran at all (`unread`), what else is `wrong` (sentences: `unlike_request`,
-    `sizes_for_counts`), and what to do."""
+    read because no code ran at all (`unread`), what else is `wrong` (sentences that Session._mistakes
+    gathers: `unlike_request`, `sizes_for_counts`, `values_unused`, `env_unread` and its own), and what
+    to do."""
     same = [name for name in untouched if name not in claims]
     files = [c for c in claims if _FILE.fullmatch(c)]
     values = [c for c in claims if c not in files]
