@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -26,11 +27,24 @@ def evaluate(model: Path, tmp: Path, keep: Path) -> subprocess.CompletedProcess:
     )
 
 
+# What a block prints that the process or the clock makes different on every run: an object's address
+# (pip's retry warnings print `<...HTTPSConnection object at 0x7f8443887f90>`) and a time of day (`ls -l`).
+_VOLATILE = re.compile(r"0x[0-9a-f]{6,}|\b\d{1,2}:\d{2}(?::\d{2})?\b")
+
+
 def conversations(keep: Path) -> dict[str, list]:
+    """Each run's messages, up to the first output that shows something volatile (masked there): the
+    model reads that output, so what it writes next may differ without anything localinterp did."""
     said = {}
     for path in sorted(keep.glob("*/data/conversations/*.json")):
         messages = json.loads(path.read_text())["messages"]
-        said[path.parts[-4]] = [(m["role"], m["content"]) for m in messages]
+        kept = []
+        for m in messages:
+            volatile = m["role"] == "output" and _VOLATILE.search(m["content"])
+            kept.append((m["role"], _VOLATILE.sub("<volatile>", m["content"]) if volatile else m["content"]))
+            if volatile:
+                break
+        said[path.parts[-4]] = kept
     return said
 
 
