@@ -15,9 +15,10 @@ from __future__ import annotations
 import contextlib
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+MAX_ARCHIVES = 20  # of the working directory's, opened to look for a file an answer names
 # A number as written in prose: 1,234 or 3.5 or -2; only ones with two or more digits are checked, since
 # "step 1" or "2 files" are as often counting words as results.
 _NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?![\w])")
@@ -180,28 +181,85 @@ def _out_of_order(lines: list[str], descending: bool) -> int:
     return furthest
 
 
-def sizes_for_counts(answer: str, request: str, cwd: Path) -> list[str]:
-    """Numbers in `answer` that are the size in bytes of a file in `cwd`, when the request asks how many
-    of something that is not bytes, one sentence each.
+def measures_for_counts(answer: str, request: str, cwd: Path) -> list[str]:
+    """Numbers in `answer` that measure a file instead of counting what the request counts, one sentence
+    each: a file's size in bytes, when the request asks how many of something that is not bytes, and
+    the number of lines (or of different lines) of a file the request names whose lines hold several
+    fields, when it asks how many of something that is not lines.
 
     Told the .gz had become events.txt, the 1.5B listed it (`ls -l events.txt`) and answered its size,
-    11236, as its line count (gzip-lines: 2 of 3 runs); the number was printed, so nothing else caught it."""
+    11236, as its line count (gzip-lines: 2 of 3 runs); asked for the distinct words of a one-line
+    words.txt, it ran `wc -l` and answered 1 (unique-words: both held-out seeds and one tuning run); it
+    put whole lines of contacts.txt in a set and answered their number as the distinct addresses
+    (emails). The numbers were printed, so nothing else caught them."""
     counted = _COUNTED.search(request)
-    if not counted or _SIZE_WORDS.search(request):
+    if not counted:
         return []
+    noun = counted.group(1).lower()
     from localinterp.changes import snapshot
 
-    files = {size: name for name, (size, _mtime, is_dir) in (snapshot(cwd) or {}).items() if not is_dir}
+    sizes = {}
+    if not _SIZE_WORDS.search(request):
+        sizes = {size: name for name, (size, _mtime, is_dir) in (snapshot(cwd) or {}).items() if not is_dir}
+    # "How many requests are in access.log?" is answered by its lines; "...got a 404" is not, nor are
+    # distinct values, nor words.
+    picked = noun in _IN_LINES or _PICKED.search(request[counted.start() :])
+    lines = _line_counts(files_named(request, cwd), cwd) if picked and noun not in _LINE_NOUNS else {}
     said = []
     for number in dict.fromkeys(_numbers(_FENCE.sub(" ", answer))):
         value = _value(number)
-        if value is None or value < 100 or value != int(value) or int(value) not in files:
+        if value is None or value != int(value):
             continue
-        said.append(
-            f"{number} is the size of {files[int(value)]} in bytes, not a number of {counted.group(1)}: "
-            "count those with code"
-        )
+        if value >= 100 and int(value) in sizes:
+            said.append(
+                f"{number} is the size of {sizes[int(value)]} in bytes, not a number of {noun}: "
+                "count those with code"
+            )
+        elif int(value) in lines:
+            name = lines[int(value)]
+            how = _IN_LINES.get(noun, f"print a few of the {noun} you matched first")
+            said.append(
+                f"{number} is the number of lines in {name}, whose lines hold several fields each, and the "
+                f"request counts {noun}: count the {noun} themselves with code ({how.format(name=name)})"
+            )
     return said
+
+
+def _line_counts(names: Iterable[str], cwd: Path) -> dict[int, str]:
+    """The numbers of lines, and of different lines, of the text files `names` whose lines hold several
+    fields (a file of one value a line is counted right by its lines), each with its file."""
+    counts: dict[int, str] = {}
+    for name in names:
+        try:
+            if (cwd / name).stat().st_size > _LINES_BYTES:
+                continue
+            text = (cwd / name).read_bytes()
+        except OSError:
+            continue
+        rows = [row for row in text.splitlines() if row.strip()]
+        fields = sum(len(re.split(rb"[\s,;]+", row.strip())) for row in rows)
+        if b"\0" in text or not rows or fields < 2 * len(rows):
+            continue
+        for count in (text.count(b"\n"), len(text.splitlines()), len(set(text.splitlines()))):
+            counts.setdefault(count, name)  # the first: what `wc -l` prints
+    return counts
+
+
+# How to count what a line holds several of (and the distinct ones), in Python and in a shell.
+_IN_LINES = {
+    "words": "in Python, words = open({name!r}).read().split(), then len(words), or len(set(words)) for the "
+    "distinct ones; in a shell, wc -w < {name}, or tr -s '[:space:]' '\\n' < {name} | sort -u | wc -l for "
+    "the distinct ones",
+    "characters": "in Python, len(open({name!r}).read()); in a shell, wc -m < {name}",
+}
+_LINES_BYTES = 16 << 20  # files up to this size are read for their line count
+# What narrows a count to some of a file's lines, or to something inside them.
+_PICKED = re.compile(
+    r"\b(?:distinct|unique|different|that|which|who|whose|where|with|without|got|get|gets|has|have|"
+    r"contain\w*|more|less|fewer|over|under|above|below)\b",
+    re.I,
+)
+_LINE_NOUNS = {"lines", "rows", "records", "entries", "bytes"}  # counted right by lines (or by size)
 
 
 # A field's few values, as previews.py names them: `"paid" or "pending" or "refunded"`.
@@ -257,6 +315,64 @@ def env_unread(request: str, code: Iterable[str]) -> list[str]:
         f'environment: print it (os.environ.get({asked.group(1)!r}) in Python, echo "${asked.group(1)}" in a '
         "shell)"
     ]
+
+
+def subfolders_unwalked(request: str, code: Iterable[str], cwd: Path) -> list[str]:
+    """When the request takes in a folder's subfolders and no block of `code` went into them, one
+    sentence naming how ([] otherwise).
+
+    Asked for the .txt files under docs, including subfolders, the 1.5B ran `ls -l docs | grep` and
+    os.listdir('docs'), got 0 twice (docs holds only folders) and answered "no .txt files" (count-txt:
+    2 of 3 tuning runs, and the held-out seed 8000). A first hint, given on the zero, named os.walk
+    alone; the 1.5B wrote a comprehension that never looped over the files. The loop is written out."""
+    if not _SUBFOLDERS.search(request):
+        return []
+    if any(_WALKS.search(src) for src in code):
+        return []
+    folders = []
+    for word in re.findall(r"[\w.-]+/?", _FILE.sub(" ", request)):
+        name = word.rstrip("/")
+        with contextlib.suppress(OSError):
+            if name not in folders and name not in (".", "..") and (cwd / name).is_dir():
+                folders.append(name)
+    folder = folders[0] if folders else "."
+    return [
+        f"the request takes in the subfolders of {folder} too, and no block you ran went into them: in "
+        f"Python, loop `for root, dirs, names in os.walk({folder!r}):` and inside it `for name in names:` "
+        f"(os.path.join(root, name) is each file's path); in a shell, find {folder} -type f"
+    ]
+
+
+# "including subfolders", "recursively", "and all its subdirectories": a request about a whole tree.
+_SUBFOLDERS = re.compile(r"\b(?:sub-?(?:folders?|director(?:y|ies)|dirs?)|recursive(?:ly)?)\b", re.I)
+# Code that goes into subfolders: os.walk, Path.rglob, glob's **, find, ls -R, du, tree.
+_WALKS = re.compile(
+    r"\bos\.walk\b|\.rglob\(|\*\*|recursive\s*=\s*True|\bfind\s|\bls\b[^\n|;]*\s-\w*R|\bdu\b|\btree\b"
+)
+
+
+def still_failing(to_change: Iterable[str], output: str) -> dict[str, str]:
+    """The scripts of `to_change` (files the request asks to change) that the last `output` shows
+    failing, a Python traceback through them, each with where and how ("line 1: NameError: ...").
+
+    Its str.replace left report.py broken (NameError), and the 1.5B answered that "after running this
+    corrected version, it should print the total" (fix-type, held-out seed 7000): the file had changed,
+    so the unchanged-file check passed it."""
+    if "Traceback (most recent call last)" not in output:
+        return {}
+    error = _last_error(output)
+    failing = {}
+    for name in to_change:
+        frames = re.findall(rf'File "(?:[^"\n]*/)?{re.escape(name)}", line (\d+)', output)
+        if frames:
+            failing[name] = f"line {frames[-1]}: {error}" if error else f"line {frames[-1]}"
+    return failing
+
+
+def _last_error(output: str) -> str:
+    """The last line of a traceback's error (`NameError: name 'lines' is not defined`), "" if none."""
+    found = re.findall(r"^([\w.]+(?:Error|Exception|Exit|Interrupt)\b.*)$", output, re.M)
+    return found[-1].strip() if found else ""
 
 
 # "How many lines", "count the words", "the number of rows": what a request asks to count.
@@ -357,12 +473,16 @@ def recheck_message(
     untouched: Iterable[str] = (),
     unread: Iterable[str] = (),
     wrong: Iterable[str] = (),
+    asked: Iterable[str] = (),
+    failing: Mapping[str, str] | None = None,
 ) -> str:
-    """What the model is told: which claims no code backed, which files the request wanted written are
-    missing, which it wanted changed are `untouched` (see `unchanged`), which files it named were never
-    read because no code ran at all (`unread`), what else is `wrong` (sentences that Session._mistakes
-    gathers: `unlike_request`, `sizes_for_counts`, `values_unused`, `env_unread` and its own), and what
-    to do."""
+    """What the model is told: which claims no code backed; which files the request asks for (`asked`:
+    to write, or named) are missing, and which other files the answer named are not on disk; which it
+    wanted changed are `untouched` (see `unchanged`) or `failing` when run (see `still_failing`), with
+    a block to fill in for rewriting the first of them; which files it named were never read because no
+    code ran at all (`unread`); what else is `wrong` (sentences that Session._mistakes gathers:
+    `unlike_request`, `measures_for_counts`, `values_unused`, `env_unread`, `subfolders_unwalked` and its
+    own); and what to do."""
     same = [name for name in untouched if name not in claims]
     files = [c for c in claims if _FILE.fullmatch(c)]
     values = [c for c in claims if c not in files]
@@ -379,10 +499,19 @@ def recheck_message(
         parts.append(
             f"you stated {', '.join(values)}, but no code printed {'it' if len(values) == 1 else 'them'}"
         )
+    wanted = set(asked)
     parts += [
-        f"{name} does not exist in {cwd}: the request asks for it, so write it with code" for name in files
+        f"{name} does not exist in {cwd}: the request asks for it, so write it with code"
+        if name in wanted
+        else _not_on_disk(name, cwd)
+        for name in files
     ]
     parts += [f"{name} is unchanged: the request asks to change that file itself" for name in same]
+    failing = dict(failing or {})
+    parts += [
+        f"{name} still fails when run ({where}), and the request asks for it to work"
+        for name, where in failing.items()
+    ]
     parts += list(wrong)
     # The 1.5B answered with a ```json fence copying a file and took that for running code.
     text = (
@@ -391,7 +520,31 @@ def recheck_message(
         + ". Write a ```python block (```json and ```text blocks are only shown, never run) that works on "
         "the files themselves and prints the result, then answer from what it printed."
     )
-    return text + (_rewrite_template(same[0]) if same else "")
+    to_rewrite = [*same, *failing]
+    return text + (_rewrite_template(to_rewrite[0]) if to_rewrite else "")
+
+
+def _not_on_disk(name: str, cwd: Path) -> str:
+    """The sentence for a file an answer names that is neither on disk nor in any output.
+
+    Asked for the password in archive.zip's one member, the 1.5B ran `ls archive.zip`, answered "secret"
+    and, told the member "does not exist: the request asks for it, so write it", ran `ls` again until
+    the loop stopped it (zip-secret, held-out seed 7000): the member is to be read, not written.
+    """
+    from localinterp.previews import ARCHIVES, archive_members
+
+    try:
+        archives = [p for p in sorted(cwd.iterdir()) if p.name.lower().endswith(ARCHIVES)]
+    except OSError:
+        archives = []
+    for archive in archives[:MAX_ARCHIVES]:
+        found = archive_members(archive)
+        if found and any(m == name or m.endswith("/" + name) for m in found[1]):
+            return (
+                f"{name} is inside {archive.name}, not extracted into {cwd}: read it from the archive "
+                f"with code ({found[0]}file) and print it"
+            )
+    return f"{name} is not in {cwd} and no output showed it: find or make it with code before you name it"
 
 
 def _rewrite_template(name: str) -> str:

@@ -71,18 +71,21 @@ def _misplaced(name: str, root: Path) -> str:
     return ""
 
 
-def failure_hint(output: str, cwd: Path, code: str = "", to_write: Iterable[str] = ()) -> str:
+def failure_hint(
+    output: str, cwd: Path, code: str = "", to_write: Iterable[str] = (), to_fix: Iterable[str] = ()
+) -> str:
     """What to add to a failed block's `output` for the model ("" when there is nothing to say). `code`:
-    the block that failed, where a hint names its own variables; `to_write`: the files the request asks
-    to be written (see missing_file_hint)."""
+    the block that failed, where a hint names its own variables; `to_write` and `to_fix`: the files the
+    request asks to be written and to be changed (see missing_file_hint)."""
     said = (
-        missing_file_hint(output, cwd, code, to_write),
+        missing_file_hint(output, cwd, code, to_write, to_fix),
         module_hint(output),
         key_on_text_hint(output),
         _unclosed(output),
         conversion_hint(output, cwd, code),
         closed_hint(output),
         _return_outside(output, code),
+        _shell_in_python(output, code),
         _text_added(output, cwd, code),
     )
     return " ".join(filter(None, said))
@@ -213,18 +216,26 @@ def _unclosed(output: str) -> str:
     )
 
 
+def _failing_line(error: re.Pattern[str], output: str, code: str) -> tuple[int, str]:
+    """The number (0 when `error` is not in `output`) and the stripped text ("" when out of range) of the
+    line of `code` that `error`'s first group names."""
+    found = error.search(output)
+    if not found:
+        return 0, ""
+    lines = code.splitlines()
+    number = int(found.group(1))
+    return number, lines[number - 1].strip() if 0 < number <= len(lines) else ""
+
+
 _OUTSIDE = re.compile(r"line (\d+)\n(?:.*\n)*?SyntaxError: \'return\' outside function")
 
 
 def _return_outside(output: str, code: str) -> str:
     # The 0.5B wrote its first block as a function body without the def (`return average_price` at the
     # end), and when told the error, wrote the same block twice more (csv-mean: 0 of 3 runs).
-    found = _OUTSIDE.search(output)
-    if not found:
+    number, line = _failing_line(_OUTSIDE, output, code)
+    if not number:
         return ""
-    lines = code.splitlines()
-    number = int(found.group(1))
-    line = lines[number - 1].strip() if 0 < number <= len(lines) else ""
     value = line[len("return") :].strip() if line.startswith("return") else ""
     if not value:
         return "`return` works only inside a function (def): take it out of the block."
@@ -232,6 +243,30 @@ def _return_outside(output: str, code: str) -> str:
         f"`return` works only inside a function (def): replace `{line}` on line {number} with "
         f"`print({value})`, so that the value is shown."
     )
+
+
+_SYNTAX_AT = re.compile(r'File "<block \d+>", line (\d+)\n(?:.*\n)*?SyntaxError: invalid syntax')
+# Commands a model writes as the line of a Python block: `python3 summary.py`, `ls -l docs`.
+_SHELL_COMMANDS = (
+    "python python3 pip pip3 ls cat cd grep wc echo find unzip tar gunzip zcat head tail sort uniq mkdir rm "
+    "mv cp sqlite3 chmod du awk sed node bash sh"
+)
+_SHELL_WORDS = frozenset(_SHELL_COMMANDS.split())
+
+
+def _shell_in_python(output: str, code: str) -> str:
+    """For a shell command written as a line of Python (a SyntaxError there), where to run it.
+
+    Asked to fix and run summary.py, the 1.5B wrote `python3 summary.py` in a ```python block four times,
+    read the SyntaxError as a fault of the script and never ran it (fix-name, held-out seed 8000)."""
+    _number, line = _failing_line(_SYNTAX_AT, output, code)
+    words = line.split()
+    if not words or words[0].lstrip("!") not in _SHELL_WORDS:
+        return ""
+    command = line.lstrip("!")
+    plain = not re.search(r"[|<>;&$`*?\\\"']", command)  # no shell syntax: runs as a list of words
+    via = f"; in Python, subprocess.run({command.split()!r})" if plain else ""
+    return f"`{command}` is a shell command, not Python: run it in a ```bash block{via}."
 
 
 # The Python driver's "Values on the failing line" entry for a string: `  item = 'violet'  (str)`.
@@ -364,11 +399,18 @@ _NOT_FOUND = re.compile(r"FileNotFoundError|No such file|does not exist|not foun
 _ABSOLUTE = re.compile(r"""["'](/[^"'\n]+)["']""")
 
 
-def missing_file_hint(output: str, cwd: Path, code: str = "", to_write: Iterable[str] = ()) -> str:
+def missing_file_hint(
+    output: str,
+    cwd: Path,
+    code: str = "",
+    to_write: Iterable[str] = (),
+    to_fix: Iterable[str] = (),
+) -> str:
     """One line naming files like the ones `output` says are missing ("" when there is nothing to say).
     `code`: the block, whose absolute paths outside the working directory are read too when the output
     says a file was not found without naming it. A missing file of `to_write` (the files the request
-    asks to be written) is one to write, not to look for."""
+    asks to be written) is one to write, not to look for; one that a script of `to_fix` (the files the
+    request asks to be changed) opens by name is a name to correct in that script."""
     try:
         root = cwd.resolve()
     except OSError:
@@ -388,9 +430,33 @@ def missing_file_hint(output: str, cwd: Path, code: str = "", to_write: Iterable
             )
         else:
             line = _similar(name, root)
+            if line:
+                line = " ".join(filter(None, (line, _named_in_script(name, root, to_fix))))
         if line and line not in said:
             said.append(line)
     return " ".join(said)
+
+
+def _named_in_script(name: str, root: Path, to_fix: Iterable[str]) -> str:
+    """Where a script the request asks to fix spells the missing `name`, as a sentence ("" if none does).
+
+    Told "There is no price.json; the working directory has prices.json" while fixing summary.py, the
+    1.5B moved prices.json over summary.py, or into a new folder, and never edited the script (fix-name:
+    3 of 4 failed runs in the eighth session's evaluations, one of them destroying the script).
+    """
+    quoted = re.compile(rf"""(["']){re.escape(name)}\1""")
+    for script in to_fix:
+        try:
+            text = (root / script).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for number, line in enumerate(text.splitlines(), 1):
+            if quoted.search(line):
+                return (
+                    f"{script}, the file to fix, names {name!r} on line {number}: correct the name "
+                    f"in {script} itself, and leave the data file where it is."
+                )
+    return ""
 
 
 def _exists(path: Path) -> bool:

@@ -32,6 +32,7 @@ SCRIPT_CHARS = 2000  # a script up to this size is shown whole
 MAX_CHOICES, CHOICE_CHARS = 5, 20  # a text field with at most 5 values of up to 20 characters: a category
 COUNT_BYTES = 16 << 20  # lines are counted in files up to this size
 JSON_BYTES = 1 << 20  # JSON files up to this size are parsed for their shape
+ARCHIVES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
 SCRIPTS = {".py": "python3", ".sh": "bash", ".bash": "bash", ".js": "node", ".rb": "ruby", ".pl": "perl"}
 _NAME = re.compile(r"[\w./-]+\.\w+|[\w./-]+/")
 
@@ -104,20 +105,26 @@ def previews_for(text: str, folder: Path) -> str:
     )
 
 
-def _archive(path: Path, rel: str, size: int, head: bytes) -> str:
+def archive_members(path: Path) -> tuple[str, list[str]] | None:
+    """An archive's kind ("zip" or "tar") and its members' names; None for a file that is not one (or
+    cannot be read)."""
     try:
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as zf:
-                names = zf.namelist()
-            kind = "zip"
-        elif path.name.lower().endswith((".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")):
+                return "zip", zf.namelist()
+        if path.name.lower().endswith(ARCHIVES):
             with tarfile.open(path) as tf:
-                names = tf.getnames()
-            kind = "tar"
-        else:
-            return ""
+                return "tar", tf.getnames()
     except (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError):
+        pass
+    return None
+
+
+def _archive(path: Path, rel: str, size: int, head: bytes) -> str:
+    found = archive_members(path)
+    if found is None:
         return ""
+    kind, names = found
     # A few names show how members are named (the model otherwise invents them); counting them is the
     # model's job, with code.
     return f"{rel}: a {kind} archive of {size:,} bytes; members: {_listed(names, MAX_MEMBERS)}"

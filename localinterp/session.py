@@ -23,8 +23,10 @@ from localinterp.claims import (
     files_named,
     files_to_change,
     files_to_write,
+    measures_for_counts,
     recheck_message,
-    sizes_for_counts,
+    still_failing,
+    subfolders_unwalked,
     unchanged,
     unlike_request,
     unsupported,
@@ -111,7 +113,8 @@ class Unrunnable:
 @dataclass(frozen=True)
 class Repeated:
     """The model wrote a block it already ran for this message; it was not run again and the loop ended
-    (small models often repeat themselves instead of answering)."""
+    (small models often repeat themselves instead of answering), unless the reply had answered before
+    the block: then that answer is checked (a Recheck may follow) as if the reply had ended there."""
 
     language: str
     code: str
@@ -434,7 +437,12 @@ class Session:
                 if verdict == _STOP:
                     if self.messages[-2].role != "check" or retold:
                         yield Repeated(block.language, block.code)
-                        return
+                        if ran or not _answer_before(end.text):
+                            return
+                        # "The number of distinct words is 1." and then the `wc -l` it came from, again:
+                        # the 1.5B answered so in unique-words on both held-out seeds, and ending the turn
+                        # at the repeat let the answer pass unchecked. It is checked as if it ended there.
+                        break
                     # A check answered with a block already run: told to write out_of_stock.txt, the
                     # 1.5B ran its existence test again, and told to change summary.py, read it again
                     # (the turn ended there, both unsolved). It is told so once, and answers with code.
@@ -471,11 +479,11 @@ class Session:
                     yield item
                 assert result is not None
                 if result.status == "error":
-                    hint = failure_hint(result.output, cwd, code, self._to_write)
+                    hint = failure_hint(result.output, cwd, code, self._to_write, self._to_change)
                 else:
                     # A missing file the block caught and reported itself: the 1.5B wrapped summary.py's
                     # open('price.json') in a try, printed "does not exist" and never met prices.json.
-                    hint = missing_file_hint(result.output, cwd, code, self._to_write)
+                    hint = missing_file_hint(result.output, cwd, code, self._to_write, self._to_change)
                 if result.status == "ok" and not hint and not nudged:
                     hint = nothing_found_hint(result.output)
                     nudged = bool(hint)  # once a request: a real "none" costs one look, not a loop
@@ -512,15 +520,19 @@ class Session:
                     # runs free, 1 of 3 forced).
                     unheeded, forced = "", True
                     continue
-                claims, same, unread, wrong = self._unsupported(first)
-                if not claims and not same and not unread and not wrong:
+                claims, same, unread, wrong, failing = self._unsupported(first)
+                if not claims and not same and not unread and not wrong and not failing:
                     return
                 checks += 1  # a model that cannot back its answer is not pressed for long
-                yield Recheck(tuple(dict.fromkeys(claims + same + unread + wrong)))
+                yield Recheck(tuple(dict.fromkeys(claims + same + unread + wrong + list(failing))))
                 where = Path(
                     self.runners.cwd or Path.cwd()
                 ).resolve()  # named in full: "." tells the model nothing
-                self._add(Message("check", recheck_message(claims, where, same, unread, wrong)))
+                # A file the request names, gone now, is one to write again (the 1.5B had moved prices.json
+                # over summary.py); one only the answer names is to be found first (a zip's member).
+                asked = [*self._to_write, *self._to_change, *self._named]
+                told = recheck_message(claims, where, same, unread, wrong, asked, failing)
+                self._add(Message("check", told))
                 # The second check in a row is answered with a block too: checked once, the 1.5B wrote
                 # its unbacked average again in ```json and ```text fences (csv-mean).
                 again = len(self.messages) - first > 3 and self.messages[-3].role == "check"
@@ -528,13 +540,14 @@ class Session:
                 forced = forced or _ECHOED in wrong  # a free reply would say it again
         yield StepLimit(MAX_STEPS)
 
-    def _unsupported(self, first: int) -> tuple[list[str], list[str], list[str], list[str]]:
+    def _unsupported(self, first: int) -> tuple[list[str], list[str], list[str], list[str], dict[str, str]]:
         """What the final answer (the last message) claims that nothing since message `first` backs, the
         files the request asked to change that are still as they were, the files it named when no code
-        ran at all, and what else the answer or the files written get wrong (sentences)."""
+        ran at all, what else the answer or the files written get wrong (sentences), and the files to
+        change that the last output shows failing (with where)."""
         request, *rest = self.messages[first:]
         if not rest or rest[-1].role != "assistant":
-            return [], [], [], []
+            return [], [], [], [], {}
         # The previews localinterp showed are not evidence: the answer must come from what code printed
         # (the system message says so, and a user checks the run, not our preview).
         cwd = Path(self.runners.cwd or ".")
@@ -548,14 +561,16 @@ class Session:
         )
         unread = [] if any(m.role == "output" for m in rest) else self._named
         wrong = self._mistakes(request, rest, cwd)
-        return claims, unchanged(self._to_change, cwd), unread, wrong
+        outputs = [m.content for m in rest if m.role == "output"]
+        failing = still_failing(self._to_change, outputs[-1]) if outputs else {}
+        return claims, unchanged(self._to_change, cwd), unread, wrong, failing
 
     def _mistakes(self, request: Message, rest: list[Message], cwd: Path) -> list[str]:
         """What the answer (the last of `rest`) or the files it wrote get wrong that the conversation can
         tell, one sentence each (claims.py has the checks that read files)."""
         last = rest[-1].content
         wrong = unlike_request(request.content, self._to_write, cwd, quote=self.previews)
-        wrong += sizes_for_counts(last, request.content, cwd)
+        wrong += measures_for_counts(last, request.content, cwd)
         verb = _MOVING.search(request.content)
         if verb and self.previews and not self._moved:
             # Shown the folder's .jpeg files, the 1.5B listed them and answered "renamed" (rename).
@@ -566,6 +581,7 @@ class Session:
         blocks = [b for m in rest if m.role == "assistant" for b in _TAGGED.findall(m.content)]
         wrong += values_unused(request.content, request.context or "", blocks)
         wrong += env_unread(request.content, (code for _language, code in blocks))
+        wrong += subfolders_unwalked(request.content, (code for _language, code in blocks), cwd)
         outputs = [m for m in rest if m.role == "output"]
         asked_files = self._to_write or self._to_change  # there, the files are the answer (checked above)
         if outputs and _silent(outputs[-1]) and _ECHO.search(last) and not asked_files:
@@ -585,6 +601,14 @@ _ECHOED = (
     "your answer only says that the block printed nothing, which does not answer the request: print the "
     "values it asks for (the variables are kept)"
 )
+
+
+def _answer_before(reply: str) -> bool:
+    """Whether `reply` says something before its first fence that is not a plan ("Plan:", "1. ..."):
+    an answer, whose claims can be checked."""
+    prose = reply.split("```", 1)[0]
+    prose = re.split(r"^\s*(?:\**plan\**:?|\d+\.\s)", prose, maxsplit=1, flags=re.I | re.M)[0]
+    return bool(prose.strip())
 
 
 def _silent(message: Message) -> bool:

@@ -279,7 +279,16 @@ def gzip_lines(folder: Path, rng: random.Random, v: Values) -> Check:
 # -- fixing scripts ---------------------------------------------------------------------------------------
 
 
-def _runs_and_prints(folder: Path, script: str, expected: float) -> bool:
+def _runs_and_prints(folder: Path, script: str, expected: float, data: tuple[str, str]) -> bool:
+    """Whether `script` now runs and prints `expected`, with its data file (name, text) as it was: a
+    "fix" that moved the data over the script, or wrote invented data, is not one (the 1.5B did both in
+    a fix-name run that the eighth session counted as solved)."""
+    name, text = data
+    try:
+        if (folder / name).read_text() != text:
+            return False
+    except OSError:
+        return False
     try:
         done = subprocess.run(
             [sys.executable, script], cwd=folder, capture_output=True, text=True, timeout=30, check=False
@@ -291,23 +300,25 @@ def _runs_and_prints(folder: Path, script: str, expected: float) -> bool:
 
 def fix_script(folder: Path, rng: random.Random, v: Values) -> Check:
     values = [rng.randint(1, 99) for _ in range(rng.randint(5, 12))]
-    (folder / "numbers.txt").write_text("\n".join(map(str, values)) + "\n")
+    numbers = "\n".join(map(str, values)) + "\n"
+    (folder / "numbers.txt").write_text(numbers)
     (folder / "report.py").write_text(
         "total = 0\n"
         "for line in open('numbers.txt'):\n"
         "    total = total + line.strip()\n"
         "print('total:', total)\n"
     )
-    return lambda _out, f: _runs_and_prints(f, "report.py", sum(values))
+    return lambda _out, f: _runs_and_prints(f, "report.py", sum(values), ("numbers.txt", numbers))
 
 
 def fix_script_name(folder: Path, rng: random.Random, v: Values) -> Check:
     prices = {w: rng.randint(2, 60) for w in rng.sample(WORDS, 5)}
-    (folder / "prices.json").write_text(json.dumps(prices))
+    data = json.dumps(prices)
+    (folder / "prices.json").write_text(data)
     (folder / "summary.py").write_text(
         "import json\ndata = json.load(open('price.json'))\nprint('most expensive:', max(data.values()))\n"
     )
-    return lambda _out, f: _runs_and_prints(f, "summary.py", max(prices.values()))
+    return lambda _out, f: _runs_and_prints(f, "summary.py", max(prices.values()), ("prices.json", data))
 
 
 # -- files and folders ---------------------------------------------------------------------------------------
@@ -447,7 +458,8 @@ def duplicate_number(folder: Path, rng: random.Random, v: Values) -> Check:
     values = rng.sample(range(1000, 9999), 40)
     dup = rng.choice(values)
     values.insert(rng.randint(0, 40), dup)
-    (folder / "numbers.txt").write_text("\n".join(map(str, values)) + "\n")
+    numbers = "\n".join(map(str, values)) + "\n"
+    (folder / "numbers.txt").write_text(numbers)
     return lambda out, _f: has_number(out, dup, 0)
 
 

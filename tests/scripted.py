@@ -9,7 +9,8 @@ from localinterp.session import Session
 
 
 class Scripted:
-    """An engine whose replies are given: a block (language, code) or a final answer (text)."""
+    """An engine whose replies are given: a block (language, code), one after some prose (language, code,
+    prose), or a final answer (text)."""
 
     def __init__(self, *replies):
         self.replies = list(replies)
@@ -21,8 +22,9 @@ class Scripted:
         self.forced.append(kwargs.get("force_code", False))
         reply = self.replies.pop(0)
         if isinstance(reply, tuple):
-            yield CodeEnd(*reply)
-            yield TurnEnd("block", TurnStats(), f"```{reply[0]}\n{reply[1]}\n```")
+            language, code, *prose = reply
+            yield CodeEnd(language, code)
+            yield TurnEnd("block", TurnStats(), "".join(prose) + f"```{language}\n{code}\n```")
         else:
             yield TurnEnd("stop", TurnStats(), reply)
 

@@ -4,6 +4,7 @@ twice per request); what the conversation supports passes untouched."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 from scripted import Scripted, converse
@@ -41,7 +42,7 @@ def test_a_file_said_to_be_written_must_exist_or_have_been_shown(tmp_path):
 
 
 def test_the_message_names_each_claim_and_says_what_to_do(tmp_path):
-    text = recheck_message(["42.17", "unique.txt"], tmp_path, untouched=["report.py"])
+    text = recheck_message(["42.17", "unique.txt"], tmp_path, untouched=["report.py"], asked=["unique.txt"])
     assert "you stated 42.17, but no code printed it" in text
     assert f"unique.txt does not exist in {tmp_path}: the request asks for it, so write it with code" in text
     assert "report.py is unchanged: the request asks to change that file itself" in text
@@ -54,6 +55,23 @@ def test_the_message_names_each_claim_and_says_what_to_do(tmp_path):
     # A model that answered with a ```json fence took it for running code: the message says it is not.
     assert "```json and ```text blocks are only shown, never run" in text
     assert recheck_message(["42.17"], tmp_path).endswith("then answer from what it printed.")
+
+
+def test_a_named_file_the_request_does_not_ask_for_is_to_be_found_not_written(tmp_path):
+    # Told the zip's member "does not exist: the request asks for it, so write it", the 1.5B ran
+    # `ls archive.zip` again until the loop stopped it.
+    with zipfile.ZipFile(tmp_path / "archive.zip", "w") as zf:
+        zf.writestr("inner/lshdvxa.txt", "password: bfkmqot\n")
+    (tmp_path / "broken.zip").write_bytes(b"PK not a zip")
+    text = recheck_message(["lshdvxa.txt", "notes.txt"], tmp_path)
+    assert (
+        f"lshdvxa.txt is inside archive.zip, not extracted into {tmp_path}: read it from the archive with "
+        "code (zipfile) and print it" in text
+    )
+    assert f"notes.txt is not in {tmp_path} and no output showed it: find or make it with code" in text
+    assert "the request asks for it" not in text
+    # A file the request names, gone since (the 1.5B had moved prices.json over summary.py), is written again.
+    assert "summary.py does not exist in" in recheck_message(["summary.py"], tmp_path, asked=["summary.py"])
 
 
 def test_a_file_the_request_asks_to_fix_is_remembered_as_it_was(tmp_path):
@@ -214,6 +232,29 @@ def test_two_blocks_run_in_turn_with_the_same_outputs_are_a_circle_told_once_the
     assert "going in a circle" in engine.seen[4][-1].content
     # Told once; the next block of the circle (a, whose neighbour b was not run again) ends the turn.
     assert [type(c).__name__ for c in chunks].count("Repeated") == 1 and len(engine.replies) == 1
+
+
+def test_an_answer_followed_by_a_block_already_run_is_checked_as_if_it_ended_there(tmp_path):
+    # The 1.5B answered "The number of distinct words is 1." and wrote its `wc -l` block again: the turn
+    # ended at the repeat, and the answer passed unchecked (unique-words, both held-out seeds).
+    (tmp_path / "words.txt").write_text("maple quartz ember maple\n")
+    count_lines = ("shell", "wc -l words.txt")
+    engine = Scripted(
+        count_lines,
+        (*count_lines, "The number of distinct words in words.txt is 1.\n\nPlan:\n1. Count them.\n"),
+        ("shell", "tr -s ' ' '\\n' < words.txt | sort -u | wc -l"),
+        "words.txt has 3 distinct words.",
+    )
+    session, chunks = converse(engine, tmp_path, "Count the distinct words in words.txt.", ("shell",))
+    kinds = [type(c).__name__ for c in chunks]
+    assert kinds.count("Repeated") == 1 and kinds.index("Repeated") < kinds.index("Recheck")
+    assert "1 is the number of lines in words.txt, whose lines hold" in engine.seen[2][-1].content
+    assert [m.content.strip() for m in session.messages if m.role == "output"] == ["1 words.txt", "3"]
+    assert not engine.replies
+    # A plan before the repeat is no answer: the turn ends there, as before.
+    engine = Scripted(count_lines, (*count_lines, "Plan:\n1. Count the lines.\n"), "unused")
+    _session, chunks = converse(engine, tmp_path, "Count the distinct words in words.txt.", ("shell",))
+    assert type(chunks[-1]).__name__ == "Repeated" and engine.replies == ["unused"]
 
 
 def test_a_block_run_again_after_a_block_that_changed_its_output_is_not_a_circle(tmp_path):
@@ -392,18 +433,57 @@ def test_a_file_written_with_repeats_earns_a_step_with_the_repeats_named(tmp_pat
 
 
 def test_a_file_size_answered_as_a_count_is_named(tmp_path):
-    from localinterp.claims import sizes_for_counts
+    from localinterp.claims import measures_for_counts
 
     (tmp_path / "events.txt").write_bytes(b"x\n" * 5618)  # 11236 bytes, 5618 lines
     asked = "How many lines does events.txt.gz have once decompressed?"
     said = "The file events.txt exists, so the number of lines is 11236."
-    assert sizes_for_counts(said, asked, tmp_path) == [
+    assert measures_for_counts(said, asked, tmp_path) == [
         "11236 is the size of events.txt in bytes, not a number of lines: count those with code"
     ]
-    assert sizes_for_counts("It has 5618 lines.", asked, tmp_path) == []
+    assert measures_for_counts("It has 5618 lines.", asked, tmp_path) == []
     # Asked about size, or not asked to count anything: a size is the answer.
-    assert sizes_for_counts("It is 11236 bytes.", "How big is events.txt, in bytes?", tmp_path) == []
-    assert sizes_for_counts("It is 11236.", "What is in events.txt?", tmp_path) == []
+    assert measures_for_counts("It is 11236 bytes.", "How big is events.txt, in bytes?", tmp_path) == []
+    assert measures_for_counts("It is 11236.", "What is in events.txt?", tmp_path) == []
+
+
+def test_a_line_count_answered_as_a_count_of_what_the_lines_hold_is_named(tmp_path):
+    # The 1.5B ran `wc -l` on a one-line words.txt and answered 1 distinct word; it put whole lines of
+    # contacts.txt in a set and answered their number as the distinct addresses.
+    from localinterp.claims import measures_for_counts
+
+    (tmp_path / "words.txt").write_text("maple quartz ember maple\nember stone\n")
+    asked = "Using a shell command, count the distinct words in words.txt."
+    said = measures_for_counts("The number of distinct words in `words.txt` is 2.", asked, tmp_path)
+    assert said == [
+        "2 is the number of lines in words.txt, whose lines hold several fields each, and the request "
+        "counts words: count the words themselves with code (in Python, words = open('words.txt').read()"
+        ".split(), then len(words), or len(set(words)) for the distinct ones; in a shell, wc -w < words.txt, "
+        "or tr -s '[:space:]' '\\n' < words.txt | sort -u | wc -l for the distinct ones)"
+    ]
+    assert measures_for_counts("There are 4 distinct words.", asked, tmp_path) == []
+    (tmp_path / "contacts.txt").write_text(
+        "Mail a@x.org about q\nMail b@x.org about r\nMail a@x.org about s\n"
+    )
+    said = measures_for_counts(
+        "3 distinct addresses.", "How many distinct email addresses appear in contacts.txt?", tmp_path
+    )
+    assert said == [
+        "3 is the number of lines in contacts.txt, whose lines hold several fields each, and the request "
+        "counts addresses: count the addresses themselves with code (print a few of the addresses you "
+        "matched first)"
+    ]
+    # Lines are what is counted (each line one request, or one value), or the file is not the request's:
+    # a line count is the answer.
+    (tmp_path / "access.log").write_text("1.2.3.4 GET / 404\n1.2.3.5 GET / 200\n")
+    (tmp_path / "names.txt").write_text("kira\ndana\n")
+    assert measures_for_counts("It has 2.", "How many requests are in access.log?", tmp_path) == []
+    assert measures_for_counts("It has 2.", "How many lines of access.log have GET?", tmp_path) == []
+    assert measures_for_counts("2 names.", "How many different names are in names.txt?", tmp_path) == []
+    assert measures_for_counts("2 words.", "Count the words in notes.txt.", tmp_path) == []
+    assert (
+        "access.log" in measures_for_counts("2.", "How many requests in access.log got a 404?", tmp_path)[0]
+    )
 
 
 def test_a_check_answered_with_the_block_run_before_it_is_told_so_once(tmp_path):
@@ -524,3 +604,49 @@ def test_an_environment_variable_never_read_from_the_environment_is_asked_for(tm
     )
     _session, chunks = converse(engine, tmp_path, asked, languages=("python", "shell"))
     assert sum(isinstance(c, Recheck) for c in chunks) == 1 and not engine.replies
+
+
+def test_a_request_over_subfolders_answered_without_going_into_them_is_told_how(tmp_path):
+    # The 1.5B listed docs (which holds only folders) with ls and os.listdir, got 0 and answered it.
+    from localinterp.claims import subfolders_unwalked
+
+    (tmp_path / "docs" / "section0").mkdir(parents=True)
+    asked = "How many .txt files are there under docs, including subfolders?"
+    listed = ["ls -l docs | grep '\\.txt$' | wc -l", "files = os.listdir('docs')"]
+    assert subfolders_unwalked(asked, listed, tmp_path) == [
+        "the request takes in the subfolders of docs too, and no block you ran went into them: in Python, "
+        "loop `for root, dirs, names in os.walk('docs'):` and inside it `for name in names:` "
+        "(os.path.join(root, name) is each file's path); in a shell, find docs -type f"
+    ]
+    for walked in (
+        "for root, dirs, names in os.walk('docs'):",
+        "find docs -name '*.txt'",
+        "ls -R docs",
+        "Path('docs').rglob('*.txt')",
+        "glob.glob('docs/**/*.txt', recursive=True)",
+    ):
+        assert subfolders_unwalked(asked, [*listed, walked], tmp_path) == [], walked
+    assert subfolders_unwalked("How many .txt files are in docs?", listed, tmp_path) == []
+
+
+def test_a_script_to_fix_that_still_fails_on_its_last_run_is_not_done(tmp_path):
+    # Its str.replace left report.py broken, and the 1.5B answered that it "should print the total": the
+    # file had changed, so the unchanged-file check passed it.
+    (tmp_path / "numbers.txt").write_text("9\n57\n")
+    (tmp_path / "report.py").write_text("total = 0\nfor line in open('numbers.txt'):\n    total += line\n")
+    run = "import subprocess\nsubprocess.run(['python3', 'report.py'])"
+    engine = Scripted(
+        ("python", "text = open('report.py').read().replace('total = 0', 'total = n')"),
+        ("python", "open('report.py', 'w').write(text)"),
+        ("python", run),
+        "report.py is fixed: it should print the total now.",
+        ("python", "open('report.py', 'w').write('print(sum(int(x) for x in open(\\'numbers.txt\\')))\\n')"),
+        ("python", run + "\n"),
+        "report.py prints 66.",
+    )
+    session, chunks = converse(engine, tmp_path, "report.py crashes. Fix it and run it.")
+    told = engine.seen[4][-1].content
+    assert "report.py still fails when run (line 1: NameError: name 'n' is not defined)" in told
+    assert 'source = """<the whole corrected content of report.py>' in told  # the block to fill in
+    assert sum(isinstance(c, Recheck) for c in chunks) == 1 and not engine.replies
+    assert session.messages[-2].content.startswith("66\n")  # fixed and run: nothing more to say

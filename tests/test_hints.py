@@ -32,6 +32,14 @@ def test_a_missing_file_is_answered_with_the_similar_names_beside_it(tmp_path):
         f"python3: can't open file '{tmp_path}/price.json': [Errno 2] No such file or directory\n",
     ):
         assert "similar name: prices.json" in missing_file_hint(shell, tmp_path), shell
+    # In a script the request asks to fix, the misspelt name is the bug: the 1.5B, told only of
+    # prices.json, moved it over summary.py.
+    (tmp_path / "summary.py").write_text("import json\ndata = json.load(open('price.json'))\n")
+    assert missing_file_hint(python, tmp_path, to_fix=["summary.py"]).endswith(
+        "prices.json. summary.py, the file to fix, names 'price.json' on line 2: correct the name in "
+        "summary.py itself, and leave the data file where it is."
+    )
+    assert "the file to fix" not in missing_file_hint(python, tmp_path, to_fix=["notes.txt", "gone.py"])
     (tmp_path / "logs").mkdir()
     (tmp_path / "logs" / "app.log").write_text("")
     assert missing_file_hint("No such file or directory: 'logs/ap.log'", tmp_path) == (
@@ -367,6 +375,29 @@ def test_a_return_outside_a_function_is_told_to_print_the_value_instead(tmp_path
         failure_hint(bare, tmp_path, "return")
         == "`return` works only inside a function (def): take it out of the block."
     )
+
+
+def test_a_shell_command_written_as_python_is_told_where_it_runs(tmp_path):
+    # The 1.5B wrote `python3 summary.py` in a ```python block four times and read the SyntaxError as a
+    # fault of the script.
+    (tmp_path / "summary.py").write_text("print('most expensive:', 60)\n")
+    run = "import subprocess\nsubprocess.run(['python3', 'summary.py'])"
+    engine = Scripted(("python", "python3 summary.py"), ("python", run), "It prints 60.")
+    session, _chunks = converse(engine, tmp_path, "Run summary.py.")
+    told = engine.seen[1][-1].content
+    assert "SyntaxError: invalid syntax" in told
+    assert (
+        "`python3 summary.py` is a shell command, not Python: run it in a ```bash block; in Python, "
+        "subprocess.run(['python3', 'summary.py'])." in told
+    )
+    assert session.messages[-2].content.startswith("most expensive: 60")
+    piped = '  File "<block 2>", line 2\n    ls docs | wc -l\n            ^\nSyntaxError: invalid syntax'
+    assert failure_hint(piped, tmp_path, "import os\nls docs | wc -l") == (
+        "`ls docs | wc -l` is a shell command, not Python: run it in a ```bash block."
+    )
+    # Python's own syntax errors are not commands.
+    assert failure_hint(piped.replace("line 2", "line 1"), tmp_path, "import os\nls docs | wc -l") == ""
+    assert failure_hint(piped, tmp_path, "x = 1\ny = = 2") == ""
 
 
 def test_a_missing_file_the_block_reported_itself_is_answered_with_similar_names(tmp_path):
