@@ -182,7 +182,7 @@ def default_system_message(
         "- Look before you act: read a file, list a folder or inspect data with code before using it. "
         "Never guess a file's contents, a name inside an archive, or a value.",
         "- Only state facts that your code printed. Print every value you need to answer.",
-        "- Paths are relative to the working directory below. Keep blocks short.",
+        "- Paths are relative to the current directory below. Keep blocks short.",
         "- If a block fails, read the error, fix the cause and try a different approach; do not repeat it.",
         "- To show text, data or an example without running it, use ```text.",
         "- When the task is done, answer in one or two sentences without a code block.",
@@ -198,12 +198,20 @@ def default_system_message(
         f"System: {platform.system()} {platform.release()} ({platform.machine()}), shell {shell}, "
         f"date {_today().isoformat()}."
     )
-    lines.append(f"Working directory: {where}")
+    # "Current directory" and a path spelled out: after "Working directory: /tmp/x/work" the 0.5B wrote
+    # /tmp/x/config.json for work/config.json (its largest failure: 27 of 70 failed runs in one
+    # evaluation); it did not with the folder named project, nor with these two lines (docs/EVAL.md).
+    lines.append(f"Current directory: {where}")
     if sandbox is not None and sandbox.on:
         lines.append(sandbox.for_model(where))
-    listing = directory_listing(where)
-    if listing:
-        lines.append(f"It contains: {listing}")
+    names = visible_names(where)
+    if names is not None:
+        lines.append(f"It contains: {directory_listing(names)}")
+    if names:
+        lines.append(
+            f"Blocks run there: name its files by their relative path, e.g. '{names[0].rstrip('/')}', "
+            f"not {where / names[0].rstrip('/')}."
+        )
     return "\n".join(lines)
 
 
@@ -217,12 +225,13 @@ def _today() -> _dt.date:
     return _dt.date.today()
 
 
-def directory_listing(folder: Path, limit: int = LISTING_ENTRIES) -> str:
-    """A short listing of `folder` for the model: names (folders end with /), at most `limit` of them."""
+def visible_names(folder: Path) -> list[str] | None:
+    """The names in `folder` the model is shown (folders end with /, hidden ones left out), sorted; None
+    when it cannot be read."""
     try:
         entries = sorted(folder.iterdir(), key=lambda p: p.name.lower())
     except OSError:
-        return ""
+        return None
     shown = []
     for p in entries:
         if p.name.startswith("."):
@@ -231,10 +240,15 @@ def directory_listing(folder: Path, limit: int = LISTING_ENTRIES) -> str:
             shown.append(p.name + ("/" if p.is_dir() else ""))
         except OSError:
             continue
-    if not shown:
+    return shown
+
+
+def directory_listing(names: list[str], limit: int = LISTING_ENTRIES) -> str:
+    """A short listing for the model: at most `limit` of `names`."""
+    if not names:
         return "(nothing)"
-    more = len(shown) - limit
-    return ", ".join(shown[:limit]) + (f", and {more} more" if more > 0 else "")
+    more = len(names) - limit
+    return ", ".join(names[:limit]) + (f", and {more} more" if more > 0 else "")
 
 
 def output_for_model(message: Message, task: str = "") -> str:
