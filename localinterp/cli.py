@@ -664,7 +664,12 @@ def bench(
     ] = None,
     ctx: Annotated[str | None, typer.Option("--ctx", help="Comma list of context sizes.")] = None,
     threads: Annotated[
-        str | None, typer.Option("--threads", "-t", help="Comma list of thread counts.")
+        str | None,
+        typer.Option(
+            "--threads",
+            "-t",
+            help="Comma list of thread counts (default: one per physical core, as the chat uses).",
+        ),
     ] = None,
     batch_size: Annotated[
         str | None, typer.Option("--batch-size", "-b", help="Comma list of batch sizes.")
@@ -690,16 +695,15 @@ def bench(
     Each combination is planned first; one that will not fit is listed as skipped, with the reason.
     Ctrl-C prints the rows finished so far.
     """
-    import os
     from pathlib import Path
 
     from localinterp import bench as b
+    from localinterp.hardware import probe_cpu
 
     if repetitions < 1 or n_prompt < 0 or n_gen < 0 or n_prompt + n_gen == 0:
         raise BadInput("-r must be at least 1, and -p / -n not negative and not both 0.")
     if sum((as_json, as_csv, as_md)) > 1:
         raise BadInput("choose one of --json, --csv and --md.")
-    cores = os.cpu_count() or 1
 
     def flag(value: str) -> bool:
         if value not in ("0", "1"):
@@ -710,7 +714,7 @@ def bench(
         b.parse_list(quant, str.upper, "--quant", None),
         [10**6 if g == -1 else g for g in b.parse_list(gpu_layers, int, "--gpu-layers", 0)],
         b.parse_list(ctx, int, "--ctx", max(n_prompt + n_gen, 256)),  # llama-bench: just p + n
-        b.parse_list(threads, int, "--threads", max(1, cores // 2) if cores > 2 else cores),
+        b.parse_list(threads, int, "--threads", probe_cpu().threads),  # the chat's count
         b.parse_list(batch_size, int, "--batch-size", 512),
         b.parse_list(flash_attn, flag, "--flash-attn", False),
         b.parse_list(n_cpu_moe, int, "--n-cpu-moe", 0),

@@ -228,6 +228,7 @@ class Interpreter:
                 endpoint=endpoint,
                 on_status=self.on_status,
                 rpc_servers=rpc_servers,
+                n_threads=self.prepared.hardware.cpu.threads if self.prepared else None,
             )
         from localinterp.engine.types import Sampling
         from localinterp.runners.python import user_python

@@ -119,7 +119,7 @@ def predict(spec: ModelSpec, hw: Hardware, gpu_layers: int, n_cpu_moe: int = 0) 
     on_gpu_share = gpu_bytes / max(1.0, cpu_bytes + gpu_bytes)
     flags = " ".join(hw.cpu.flags).lower()
     simd = "avx512" if "avx512" in flags else "avx2" if "avx2" in flags else ""
-    rate = GPU_FLOPS if on_gpu_share > 0.5 else CPU_FLOPS_PER_CORE[simd] * max(1, hw.cpu.physical_cores)
+    rate = GPU_FLOPS if on_gpu_share > 0.5 else CPU_FLOPS_PER_CORE[simd] * hw.cpu.threads
     pp_seconds = 2 * block_params / rate + PP_PER_TOKEN_S
     return Speed(1.0 / seconds, 1.0 / pp_seconds)
 

@@ -28,6 +28,14 @@ def test_a_thread_sweep_gives_pp_and_tg_rows_with_llama_bench_fields(smollm2_pat
         assert row["peak_rss_bytes"] > row["model_size"] // 2 and row["predicted_memory_bytes"] > 0
 
 
+def test_the_default_thread_count_is_the_chats(smollm2_path):
+    from localinterp.hardware import probe_cpu
+
+    result = run_cli("bench", str(smollm2_path), "-p", "8", "-n", "0", "-r", "1", "--json")
+    assert result.returncode == 0, result.stderr
+    assert [r["n_threads"] for r in json.loads(result.stdout)] == [probe_cpu().threads]
+
+
 def test_configurations_that_cannot_run_are_skipped_with_the_reason(smollm2_path):
     result = run_cli(
         "bench", str(smollm2_path), "-p", "32", "-n", "8", "-r", "1", "--ctx", "99999,32,512", "--md"

@@ -8,6 +8,7 @@ from pathlib import Path
 import psutil
 
 from localinterp.hardware import (
+    CPU,
     GPU,
     LlamaCppBuild,
     build_advice,
@@ -30,6 +31,13 @@ def test_probe_agrees_with_psutil():
         abs(hw.ram.available_bytes - vm.available) < max(vm.total // 10, 1) or hw.ram.total_bytes < vm.total
     )
     assert hw.disk.free_bytes > 0
+
+
+def test_llama_cpp_gets_one_thread_per_physical_core():
+    # Not llama-cpp-python's default (half the logical cores): without SMT that is half the cores.
+    assert CPU("a VM", physical_cores=2, logical_cores=2, flags=()).threads == 2
+    assert CPU("SMT", physical_cores=8, logical_cores=16, flags=()).threads == 8
+    assert CPU("unreadable", physical_cores=0, logical_cores=0, flags=()).threads == 1
 
 
 def test_probe_reads_simd_flags_from_this_cpu():

@@ -67,6 +67,15 @@ def results(chunks):
     return [c for c in chunks if isinstance(c, RunResult)]
 
 
+def test_the_model_runs_on_one_thread_per_physical_core(make):
+    from localinterp.hardware import probe_cpu
+
+    li = make()
+    li.load()
+    params = li.engine._llm.context_params  # what llama.cpp was given, read back
+    assert params.n_threads == params.n_threads_batch == probe_cpu().physical_cores
+
+
 def test_python_arithmetic_runs_and_its_output_reaches_the_model(make):
     li = make()
     added = li.chat("Use python to print the result of 12345*6789", display=False)

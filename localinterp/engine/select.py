@@ -36,9 +36,11 @@ def open_engine(
     endpoint: Callable[[], Endpoint] = endpoint_from_env,
     on_status: Callable[[str], None] | None = None,
     rpc_servers: tuple[str, ...] = (),
+    n_threads: int | None = None,
 ) -> LocalEngine | LegacyEngine | CloudEngine:
     """The engine for this plan. `model_file` gets the verified local file (it may download), and is
-    only called when the plan fits."""
+    only called when the plan fits. `n_threads`: llama.cpp's CPU threads (hardware.CPU.threads); None
+    leaves llama-cpp-python's default, half the logical cores."""
     if fallback not in FALLBACKS:
         raise BadInput(f"--fallback {fallback} is not one of {', '.join(FALLBACKS)}.")
     if fallback == "cloud" and offline:
@@ -47,7 +49,9 @@ def open_engine(
     if plan.fits:
         try:
             return open_file(
-                model_file(), LoadOptions.from_plan(plan, rpc_servers=rpc_servers), languages=languages
+                model_file(),
+                LoadOptions.from_plan(plan, n_threads=n_threads, rpc_servers=rpc_servers),
+                languages=languages,
             )
         except LoadError as e:
             if fallback != "cloud":
