@@ -208,9 +208,9 @@ def default_system_message(
     if names is not None:
         lines.append(f"It contains: {directory_listing(names)}")
     if names:
+        example = names[0].rstrip("/")
         lines.append(
-            f"Blocks run there: name its files by their relative path, e.g. '{names[0].rstrip('/')}', "
-            f"not {where / names[0].rstrip('/')}."
+            f"Blocks run there: name its files by their relative path, e.g. '{example}', not {where / example}."
         )
     return "\n".join(lines)
 
