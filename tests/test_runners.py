@@ -61,6 +61,12 @@ def test_python_starts_with_the_modules_models_forget_to_import(runners):
     code = "print(json.dumps([1]), csv.excel.delimiter, math.floor(2.5), os.sep, re.escape('.'), sys.version_info >= (3,))"
     assert run(runners, "python", code)[1].output == "[1] , 2 / \\. True\n"
     assert run(runners, "python", "json = 5\nprint(json + 1)")[1].output == "6\n"
+    # The 1.5B, told to add `import hashlib`, wrote its block again without it (sha256).
+    later = "print(hashlib.sha256(b'').hexdigest()[:8], gzip.decompress(gzip.compress(b'x')))\n"
+    later += "print([m.__name__ for m in (glob, shutil, sqlite3, subprocess, tarfile, zipfile)])"
+    assert run(runners, "python", later)[1].output == (
+        "e3b0c442 b'x'\n['glob', 'shutil', 'sqlite3', 'subprocess', 'tarfile', 'zipfile']\n"
+    )
 
 
 def test_python_errors_are_tracebacks_from_the_block_only(runners):

@@ -16,8 +16,13 @@ MIN_VERSION = (3, 8)  # what _python_driver.py needs
 # Imported into the namespace before the first block, as a REPL's startup file would: the models forget
 # them (the 0.5B's blocks failed 37 times in one evaluation on `json`, `csv` or `os` not defined, and the
 # fix cost it the task more often than not). The README names them; the system message does not, so
-# that the model's own imports stay as they were.
+# that the model's own imports stay as they were. The second row came later: the 1.5B, told `add import
+# hashlib`, wrote its block again without it (sha256, fresh seed 10000), and both models forgot zipfile.
+# Each is used as module.function; datetime and collections are not here, since `datetime.now()` after a
+# preloaded `import datetime` fails where the missing import's NameError names the fix. (About 50 ms and
+# 8 MB more at the interpreter's start.)
 PRELOADED = ("csv", "json", "math", "os", "re", "sys")
+PRELOADED += ("glob", "gzip", "hashlib", "shutil", "sqlite3", "subprocess", "tarfile", "zipfile")
 
 
 def user_python(setting: str | None = None) -> tuple[str, str]:
