@@ -78,7 +78,14 @@ def preview(path: Path, folder: Path, *, written: bool = False) -> str:
         said = describe(path, rel, size, head)
         if said:
             return said
-    if b"\0" in head or head.startswith(b"\x1f\x8b"):
+    packed = compression(head)
+    if packed:
+        # Shown "a binary file", the 0.5B read events.txt.gz with open() and decoded its bytes as text.
+        return (
+            f"{rel}: {packed}-compressed data, {size:,} bytes; read its text with "
+            f"{COMPRESSORS[packed]}.open('{rel}', 'rt')"
+        )
+    if b"\0" in head:
         return f"{rel}: a binary file of {size:,} bytes"
     suffix = path.suffix.lower()
     if suffix in SCRIPTS:
@@ -118,6 +125,17 @@ def archive_members(path: Path) -> tuple[str, list[str]] | None:
     except (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError):
         pass
     return None
+
+
+# Each compression's magic bytes, and the module whose open(name, 'rt') reads its text. bzip2's fourth
+# byte is its block size, a digit: "BZh" alone begins ordinary words.
+_MAGIC = {b"\x1f\x8b": "gzip", **{b"BZh" + bytes([d]): "bz2" for d in b"123456789"}, b"\xfd7zXZ\x00": "xz"}
+COMPRESSORS = {"gzip": "gzip", "bz2": "bz2", "xz": "lzma"}
+
+
+def compression(head: bytes) -> str:
+    """The compression ("gzip", "bz2", "xz") whose magic bytes begin `head`; "" for none."""
+    return next((kind for magic, kind in _MAGIC.items() if head.startswith(magic)), "")
 
 
 def _archive(path: Path, rel: str, size: int, head: bytes) -> str:
