@@ -6,7 +6,8 @@ per request against what the conversation holds (the request, the code, its real
 disk) and, when something is unsupported, gives the model one more step to run code that shows it. It
 also checks what the answer gets wrong that the conversation can tell: a file written with repeated or
 unsorted lines when the request asked otherwise, a file's size given as a count, a value the request asks
-about that no block picked out.
+about that no block picked out, no date for a request that asks for one, a file's name given as the value
+read from inside it.
 scripts/eval_agent.py measures the effect (docs/EVAL.md).
 """
 
@@ -204,7 +205,9 @@ def measures_for_counts(answer: str, request: str, cwd: Path) -> list[str]:
     # "How many requests are in access.log?" is answered by its lines; "...got a 404" is not, nor are
     # distinct values, nor words.
     picked = noun in _IN_LINES or _PICKED.search(request[counted.start() :])
-    lines = _line_counts(files_named(request, cwd), cwd) if picked and noun not in _LINE_NOUNS else {}
+    named = files_named(request, cwd)
+    lines = _line_counts(named, cwd) if picked and noun not in _LINE_NOUNS else {}
+    chars = _char_counts(named, cwd) if noun not in _CHAR_NOUNS else {}
     said = []
     for number in dict.fromkeys(_numbers(_FENCE.sub(" ", answer))):
         value = _value(number)
@@ -214,6 +217,15 @@ def measures_for_counts(answer: str, request: str, cwd: Path) -> list[str]:
             said.append(
                 f"{number} is the size of {sizes[int(value)]} in bytes, not a number of {noun}: "
                 "count those with code"
+            )
+        elif value >= 100 and int(value) in chars:
+            # Asked for essay.txt's words, the 0.5B summed len(line) over its lines and answered that
+            # (word-count, seed 1000): the characters without the newlines.
+            name = chars[int(value)]
+            how = _IN_LINES.get(noun, f"count the {noun} themselves")
+            said.append(
+                f"{number} is the number of characters in {name}, not of {noun}: count the {noun} with code "
+                f"({how.format(name=name)})"
             )
         elif int(value) in lines:
             name = lines[int(value)]
@@ -245,6 +257,23 @@ def _line_counts(names: Iterable[str], cwd: Path) -> dict[int, str]:
     return counts
 
 
+def _char_counts(names: Iterable[str], cwd: Path) -> dict[int, str]:
+    """The numbers of characters of the text files `names`, with and without their newlines, each with
+    its file."""
+    counts: dict[int, str] = {}
+    for name in names:
+        try:
+            if (cwd / name).stat().st_size > _LINES_BYTES:
+                continue
+            text = (cwd / name).read_text(errors="replace")
+        except OSError:
+            continue
+        for count in (len(text), len(text) - text.count("\n")):
+            counts.setdefault(count, name)
+    return counts
+
+
+_CHAR_NOUNS = {"characters", "chars", "letters", "bytes"}  # counted right by characters (or by size)
 # How to count what a line holds several of (and the distinct ones), in Python and in a shell.
 _IN_LINES = {
     "words": "in Python, words = open({name!r}).read().split(), then len(words), or len(set(words)) for the "
@@ -315,6 +344,65 @@ def env_unread(request: str, code: Iterable[str]) -> list[str]:
         f'environment: print it (os.environ.get({asked.group(1)!r}) in Python, echo "${asked.group(1)}" in a '
         "shell)"
     ]
+
+
+# A question about a date: "on which date", "what date", "When is the meeting?".
+_DATE_ASKED = re.compile(r"\b(?:which|what) date\b|(?:^|[.?!]\s+|,\s*)when (?:is|was|does|did|will)\b", re.I)
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_MONTHS += "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+_DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|yesterday"
+# A date as prose or data writes one: 2026-03-14, 14/03, 14.03.2026, March 14, 14 Mar, Sunday.
+_DATE = re.compile(
+    rf"\b\d{{4}}-\d{{1,2}}-\d{{1,2}}\b|\b\d{{1,2}}[/.]\d{{1,2}}\b|\b(?:{_MONTHS})\b|\b(?:{_DAYS})\b",
+    re.I,
+)
+
+
+def date_missing(request: str, answer: str) -> list[str]:
+    """The sentence for an answer with no date to a request that asks for one ([] otherwise).
+
+    Asked on which date the meeting is, the 1.5B found the line, took its second word ("dntdto") and
+    answered "The meeting is on dntdto." (meeting, fresh seed 10000): printed, so no claim was unbacked.
+    """
+    if not _DATE_ASKED.search(request) or _DATE.search(_FENCE.sub(" ", answer)):
+        return []
+    return [
+        "the request asks for a date, and your answer gives none: print the whole line of the data that "
+        "holds the date, then answer with the date as it is written there"
+    ]
+
+
+# A request about files' names ("the name of the file inside", "which log file", "the largest file"):
+# there a name is the answer.
+_NAME_ASKED = re.compile(
+    r"\bnames?\b|\b(?:which|what)\s+(?:\w+\s+){0,2}?(?:files?|folders?|members?)\b|"
+    r"\b(?:largest|smallest|biggest|newest|oldest|longest|shortest)\b",
+    re.I,
+)
+
+
+def names_as_values(request: str, answer: str, printed: Iterable[str]) -> list[str]:
+    """Quoted values of `answer` that the output `printed` holds only as a file's name (its stem), for a
+    request that does not ask for names: one sentence each.
+
+    Asked for the password written in archive.zip's one member, the 1.5B printed the member list,
+    ['jonlrml.txt'], and answered 'The password written in the file inside is "jonlrml".' (zip-secret,
+    fresh seed 10000): the value was printed, so it passed as backed."""
+    if _NAME_ASKED.search(request):
+        return []
+    text = "\n".join(printed)
+    files = {m.group(1) for m in _FILE.finditer(text)}
+    without = _FILE.sub(" ", text).lower()
+    said = []
+    for match in _QUOTED.finditer(_FENCE.sub(" ", answer)):
+        value = match.group(2)
+        named = sorted(f for f in files if Path(f).name.split(".")[0] == value)
+        if named and value.lower() not in without:
+            said.append(
+                f"you gave '{value}', which the output shows only as the name of {named[0]}, not as anything "
+                f"read from inside it: print what {named[0]} holds and answer from that"
+            )
+    return said
 
 
 def subfolders_unwalked(request: str, code: Iterable[str], cwd: Path) -> list[str]:

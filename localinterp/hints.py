@@ -12,13 +12,14 @@ place (read from the block's code too, when the block raised its own "does not e
 file the request asks to write is one to create, not to look for. A number converted from a CSV's header
 row (the header hint reads the first line of the CSV files the block names, or of those at the top of the
 working directory), or from a field that holds something else, text added as numbers, a file or database
-used after it was closed, and a `return` outside a function are named with their usual fix. A block that
-prints a count of zero, an empty list or "None" is asked to look at the data once before the model
-answers (Session.send asks again, as a check, when the model answers without that look). A block that
-uses a standard module it never imported, or a `pip install json`, is told that the module comes with
-Python (the 0.5B tried to pip-install json, csv or os 22 times in one evaluation). A string asked for a
-key, and a SQL query set but never run, are named. A file the request asks to write is shown to the model
-each time a block writes it, since writing prints nothing.
+used after it was closed, an archive or compressed file read as text (with the module that reads it),
+and a `return` outside a function are named with their usual fix. A block that prints a count of zero,
+an empty list or "None" is asked to look at the data once before the model answers (Session.send asks
+again, as a check, when the model answers without that look). A block that uses a standard module it
+never imported, or a `pip install json`, is told that the module comes with Python (the 0.5B tried to
+pip-install json, csv or os 22 times in one evaluation). A string asked for a key, and a SQL query set
+but never run, are named. A file the request asks to write is shown to the model each time a block
+writes it, since writing prints nothing.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+
+from localinterp.previews import COMPRESSORS, archive_members, compression, mentioned_files
 
 # Python's `...: 'price.json'` (and `python3: can't open file '...'`), and the shells'
 # `cat: price.json: No such file or directory`.
@@ -87,6 +90,7 @@ def failure_hint(
         _return_outside(output, code),
         _shell_in_python(output, code),
         _text_added(output, cwd, code),
+        binary_as_text_hint(output, cwd, code),
     )
     return " ".join(filter(None, said))
 
@@ -176,6 +180,15 @@ def _text_added(output: str, cwd: Path, code: str) -> str:
         return ""
     found = _TEXT_LIST.search(output)
     if not found:
+        frame = _last_frame(output, cwd)
+        if frame:
+            # A script's traceback, printed by the block that ran it: the 1.5B rewrote report.py's other
+            # lines three times with str.replace and never the one that failed (fix-type, seed 10000).
+            where, number, line = frame
+            return (
+                f"Line {number} of {where}, `{line}`, adds text to a number: convert the text with int() "
+                "or float() on that line."
+            )
         return "Text was added to a number: convert the text with float() first."
     name, first = found.group(1), found.group(2)
     said = f"{name} holds text, not numbers: convert each item with float() before adding them"
@@ -183,6 +196,122 @@ def _text_added(output: str, cwd: Path, code: str) -> str:
         if first in header:
             return f"{said}, and leave out its first item, '{first}': that is the header row of {file}, not data."
     return said + "."
+
+
+# Text asked of bytes: decoding them, or a str method given to them (`content.count('\n')` on a file
+# read with 'rb').
+_BYTES_AS_TEXT = re.compile(
+    r"UnicodeDecodeError|TypeError: (?:argument should be integer or bytes-like object|a bytes-like object "
+    r"is required), not 'str'"
+)
+
+
+def binary_as_text_hint(output: str, cwd: Path, code: str, language: str = "python") -> str:
+    """For text read from a compressed file, an archive or a database the block names: the module (or,
+    for a shell block, the command) that reads it ("" for other output, and for files of no such kind).
+
+    The 0.5B read archive.zip and events.txt.gz with open(), decoded their bytes as UTF-8 and wrote the
+    same block again after the UnicodeDecodeError (zip-secret, gzip-lines: both failed runs of the tenth
+    session's evaluation that met one), and printed bundle.tar.gz with `cat` (tar-count): bytes shown as
+    text come back as U+FFFD replacement characters.
+    """
+    if not _BYTES_AS_TEXT.search(output) and output.count("\ufffd") < _GARBLED:
+        return ""
+    shell = language in _SHELLS
+    for path in mentioned_files(code, cwd):
+        rel = path.relative_to(cwd.resolve()).as_posix()
+        said = _command_for(path, rel) if shell else _reader_of(path, rel)
+        if said:
+            return said
+    return ""
+
+
+_GARBLED = 3  # replacement characters in an output: bytes printed as text
+_SHELLS = ("shell", "bash", "sh", "zsh")
+
+
+def _kind_of(path: Path) -> tuple[str, list[str]]:
+    """What `path` holds that is not text: ("zip" or "tar", its members), (a compression, []),
+    ("sqlite", []), or ("", []) for anything else."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(16)
+    except OSError:
+        return "", []
+    found = archive_members(path)
+    if found:
+        return found
+    if compression(head):
+        return compression(head), []
+    return ("sqlite", []) if head.startswith(b"SQLite format 3\0") else ("", [])
+
+
+def _members(names: list[str]) -> str:
+    more = ", ..." if len(names) > MAX_NAMES else ""
+    return "" if len(names) == 1 else f" (its members: {', '.join(names[:MAX_NAMES])}{more})"
+
+
+def _reader_of(path: Path, rel: str) -> str:
+    kind, names = _kind_of(path)
+    if kind in ("zip", "tar"):
+        member = names[0] if len(names) == 1 else "MEMBER"
+        read = (
+            f"zipfile.ZipFile('{rel}').read('{member}')"
+            if kind == "zip"
+            else f"tarfile.open('{rel}').extractfile('{member}').read()"
+        )
+        return f"{rel} is a {kind} archive, not text: read a member's text with `{read}.decode()`{_members(names)}."
+    if kind == "sqlite":
+        return f"{rel} is a SQLite database, not text: query it with `sqlite3.connect('{rel}')`."
+    if kind:
+        return (
+            f"{rel} is {kind}-compressed, not text: open it with `{COMPRESSORS[kind]}.open('{rel}', 'rt')` in "
+            "place of open(), and read its lines from that."
+        )
+    return ""
+
+
+def _command_for(path: Path, rel: str) -> str:
+    kind, names = _kind_of(path)
+    if kind == "zip":
+        return (
+            f"{rel} is a zip archive, not text: list its members with `unzip -l {rel}`, print one with "
+            f"`unzip -p {rel} {names[0] if len(names) == 1 else 'MEMBER'}`{_members(names)}."
+        )
+    if kind == "tar":
+        return (
+            f"{rel} is a tar archive, not text: list its members with `tar -tf {rel}`, print one with "
+            f"`tar -xOf {rel} {names[0] if len(names) == 1 else 'MEMBER'}`{_members(names)}."
+        )
+    if kind == "sqlite":
+        return (
+            f"{rel} is a SQLite database, not text: query it with `sqlite3 {rel} 'SELECT ...'` (or Python's "
+            "sqlite3 module, where that command is not installed)."
+        )
+    if kind:
+        cat = {"gzip": "zcat", "bz2": "bzcat", "xz": "xzcat"}[kind]
+        return f"{rel} is {kind}-compressed, not text: read its text with `{cat} {rel}` in place of cat."
+    return ""
+
+
+# A traceback's frame with its source line: `  File "/w/report.py", line 4, in <module>\n    total = ...`.
+_FRAME = re.compile(r'^  File "([^"\n]+)", line (\d+)[^\n]*\n    (\S[^\n]*)$', re.M)
+
+
+def _last_frame(output: str, cwd: Path) -> tuple[str, int, str] | None:
+    """The last frame of a script's traceback in `output`: the script (its path relative to `cwd` when
+    inside it), the line's number and its source; None without one, and for a block's own traceback
+    (where the driver's values on the failing line say more)."""
+    frames = _FRAME.findall(output)
+    if not frames or frames[-1][0].startswith("<"):
+        return None
+    name, number, line = frames[-1]
+    path = Path(name)
+    try:
+        where = path.resolve().relative_to(cwd.resolve()).as_posix() if path.is_absolute() else name
+    except (OSError, ValueError):
+        where = name
+    return where, int(number), line.strip()
 
 
 def closed_hint(output: str) -> str:
@@ -381,11 +510,24 @@ def unused_query_hint(code: str) -> str:
     uncommented = re.sub(r"#[^\n]*", "", code)  # "# Execute a query ..." is not a use of `query`
     for name in _SQL_ASSIGNED.findall(uncommented):
         if len(re.findall(rf"\b{re.escape(name)}\b", uncommented)) == 1:
+            # Told "pass it to cursor.execute(query) before fetching rows", the 1.5B wrote the same block
+            # again twice (sqlite-join, fresh seed 10000): the line to add, and where, is what it copies.
+            for number, line in enumerate(uncommented.splitlines(), 1):
+                fetch = _FETCH.search(line)
+                if fetch:
+                    return (
+                        f"The block sets {name} to a SQL query but never runs it: add the line "
+                        f"`{fetch.group(1)}.execute({name})` just before line {number} (`{line.strip()}`), "
+                        "so that there are rows to fetch."
+                    )
             return (
                 f"The block sets {name} to a SQL query but never runs it: pass it to cursor.execute({name}) "
                 "(or conn.execute) before fetching rows."
             )
     return ""
+
+
+_FETCH = re.compile(r"\b(\w+)\.fetch(?:one|all|many)\(")
 
 
 def _standard(name: str) -> bool:

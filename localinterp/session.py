@@ -19,11 +19,13 @@ from typing import Any, Protocol
 
 from localinterp.changes import describe, snapshot
 from localinterp.claims import (
+    date_missing,
     env_unread,
     files_named,
     files_to_change,
     files_to_write,
     measures_for_counts,
+    names_as_values,
     recheck_message,
     still_failing,
     subfolders_unwalked,
@@ -37,6 +39,7 @@ from localinterp.engine.languages import is_display
 from localinterp.engine.types import DEFAULT_SAMPLING, ChatMessage, CodeEnd, Event, Sampling, TurnEnd
 from localinterp.hints import (
     WRITTEN,
+    binary_as_text_hint,
     failure_hint,
     missing_file_hint,
     nothing_found_hint,
@@ -435,6 +438,7 @@ class Session:
             if end is None or end.reason in ("interrupted", "disconnected", "timeout"):
                 return
             ran = False
+            implied = ""  # the output a repeated block stands for as the answer (see below)
             for block in blocks:
                 if is_display(block.language):
                     continue
@@ -452,11 +456,18 @@ class Session:
                 if verdict == _STOP:
                     if self.messages[-2].role != "check" or retold:
                         yield Repeated(block.language, block.code)
-                        if ran or not _answer_before(end.text):
+                        if ran:
                             return
-                        # "The number of distinct words is 1." and then the `wc -l` it came from, again:
-                        # the 1.5B answered so in unique-words on both held-out seeds, and ending the turn
-                        # at the repeat let the answer pass unchecked. It is checked as if it ended there.
+                        # The block again after its output: what it printed is the answer it points at
+                        # (the 0.5B's way of ending: emails, its set of whole lines printed as 25
+                        # addresses), so it is checked with the prose before the block, if any. "The
+                        # number of distinct words is 1." and then the `wc -l` it came from, again: the
+                        # 1.5B answered so in unique-words on both held-out seeds, and ending the turn at
+                        # the repeat let the answer pass unchecked. A check already answered with a block
+                        # run before it (retold) is not asked again.
+                        implied = "" if retold else self._last_output(first)
+                        if not implied and not _answer_before(end.text):
+                            return
                         break
                     # A check answered with a block already run: told to write out_of_stock.txt, the
                     # 1.5B ran its existence test again, and told to change summary.py, read it again
@@ -493,13 +504,17 @@ class Session:
                         result = item
                     yield item
                 assert result is not None
-                if result.status == "error":
+                # A script's traceback in an "ok" block's output (a subprocess the block ran) is a failure
+                # to fix as much as the block's own (fix-type: report.py's TypeError, unhinted).
+                failed = result.status == "error" or _TRACEBACK in result.output
+                if failed:
                     hint = failure_hint(result.output, cwd, code, self._to_write, self._to_change)
                 else:
                     # A missing file the block caught and reported itself: the 1.5B wrapped summary.py's
                     # open('price.json') in a try, printed "does not exist" and never met prices.json.
                     hint = missing_file_hint(result.output, cwd, code, self._to_write, self._to_change)
-                if result.status == "ok" and not hint and not nudged:
+                    hint = hint or binary_as_text_hint(result.output, cwd, code, block.language)
+                if not failed and result.status == "ok" and not hint and not nudged:
                     hint = nothing_found_hint(result.output)
                     nudged = bool(hint)  # once a request: a real "none" costs one look, not a loop
                 unused = unused_query_hint(code) if block.language == "python" else ""
@@ -535,7 +550,7 @@ class Session:
                     # runs free, 1 of 3 forced).
                     unheeded, forced = "", True
                     continue
-                claims, same, unread, wrong, failing = self._unsupported(first)
+                claims, same, unread, wrong, failing = self._unsupported(first, implied)
                 if not claims and not same and not unread and not wrong and not failing:
                     return
                 checks += 1  # a model that cannot back its answer is not pressed for long
@@ -555,11 +570,19 @@ class Session:
                 forced = forced or _ECHOED in wrong  # a free reply would say it again
         yield StepLimit(MAX_STEPS)
 
-    def _unsupported(self, first: int) -> tuple[list[str], list[str], list[str], list[str], dict[str, str]]:
-        """What the final answer (the last message) claims that nothing since message `first` backs, the
-        files the request asked to change that are still as they were, the files it named when no code
-        ran at all, what else the answer or the files written get wrong (sentences), and the files to
-        change that the last output shows failing (with where)."""
+    def _last_output(self, first: int) -> str:
+        """What the last block run since message `first` printed ("" for none, or for a failed one)."""
+        outputs = [m for m in self.messages[first:] if m.role == "output" and m.status != "repeated"]
+        return outputs[-1].content if outputs and outputs[-1].status == "ok" else ""
+
+    def _unsupported(
+        self, first: int, implied: str = ""
+    ) -> tuple[list[str], list[str], list[str], list[str], dict[str, str]]:
+        """What the final answer (the last message, or `implied`: the output a repeated block stands for)
+        claims that nothing since message `first` backs, the files the request asked to change that are
+        still as they were, the files it named when no code ran at all, what else the answer or the files
+        written get wrong (sentences), and the files to change that the last output shows failing (with
+        where)."""
         request, *rest = self.messages[first:]
         if not rest or rest[-1].role != "assistant":
             return [], [], [], [], {}
@@ -571,19 +594,20 @@ class Session:
         printed = [m.content for m in rest if m.role == "output" and m.status != "declined"]
         places = (str(cwd), str(cwd.resolve()))  # where it works: named by the system message, not a claim
         last = rest[-1].content
+        if implied:  # with the prose before the block, unless that is only a plan ("1. Count them")
+            last = f"{last}\n{implied}" if _answer_before(last) else implied
         claims = unsupported(
             last, given=given, printed=printed, cwd=cwd, to_write=self._to_write, places=places
         )
         unread = [] if any(m.role == "output" for m in rest) else self._named
-        wrong = self._mistakes(request, rest, cwd)
+        wrong = self._mistakes(request, rest, cwd, last)
         outputs = [m.content for m in rest if m.role == "output"]
         failing = still_failing(self._to_change, outputs[-1]) if outputs else {}
         return claims, unchanged(self._to_change, cwd), unread, wrong, failing
 
-    def _mistakes(self, request: Message, rest: list[Message], cwd: Path) -> list[str]:
-        """What the answer (the last of `rest`) or the files it wrote get wrong that the conversation can
-        tell, one sentence each (claims.py has the checks that read files)."""
-        last = rest[-1].content
+    def _mistakes(self, request: Message, rest: list[Message], cwd: Path, last: str) -> list[str]:
+        """What the answer `last` or the files written get wrong that the conversation (`rest`, since the
+        request) can tell, one sentence each (claims.py has the checks that read files)."""
         wrong = unlike_request(request.content, self._to_write, cwd, quote=self.previews)
         wrong += measures_for_counts(last, request.content, cwd)
         verb = _MOVING.search(request.content)
@@ -598,6 +622,10 @@ class Session:
         wrong += env_unread(request.content, (code for _language, code in blocks))
         wrong += subfolders_unwalked(request.content, (code for _language, code in blocks), cwd)
         outputs = [m for m in rest if m.role == "output"]
+        wrong += date_missing(request.content, last)
+        wrong += names_as_values(
+            request.content, last, (m.content for m in outputs if m.status != "declined")
+        )
         asked_files = self._to_write or self._to_change  # there, the files are the answer (checked above)
         if outputs and _silent(outputs[-1]) and _ECHO.search(last) and not asked_files:
             # Told its block printed nothing, the 0.5B answered with that sentence, and the turn ended
@@ -607,6 +635,7 @@ class Session:
 
 
 _FENCED = re.compile(r"```.*?```", re.DOTALL)
+_TRACEBACK = "Traceback (most recent call last):"
 # A request whose result is a change on disk that no file name states ("rename every .jpeg file").
 _MOVING = re.compile(r"\b(?:rename|move|delete)\b", re.I)
 _TAGGED = re.compile(r"```(\w*)[^\n]*\n(.*?)```", re.DOTALL)  # a fence's language and code

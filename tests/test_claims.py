@@ -251,9 +251,27 @@ def test_an_answer_followed_by_a_block_already_run_is_checked_as_if_it_ended_the
     assert "1 is the number of lines in words.txt, whose lines hold" in engine.seen[2][-1].content
     assert [m.content.strip() for m in session.messages if m.role == "output"] == ["1 words.txt", "3"]
     assert not engine.replies
-    # A plan before the repeat is no answer: the turn ends there, as before.
-    engine = Scripted(count_lines, (*count_lines, "Plan:\n1. Count the lines.\n"), "unused")
+    # With only a plan before it, the repeat stands for its output as the answer (the 0.5B's way of ending:
+    # emails, its set of whole lines printed as 25 addresses): checked as that, and the turn ends at the
+    # repeat when the check finds nothing.
+    engine = Scripted(
+        count_lines,
+        (*count_lines, "Plan:\n1. Count the lines.\n"),
+        ("shell", "tr -s ' ' '\\n' < words.txt | sort -u | wc -l"),
+        ("shell", "tr -s ' ' '\\n' < words.txt | sort -u | wc -l", "Plan:\n1. Count them.\n"),
+        "unused",
+    )
     _session, chunks = converse(engine, tmp_path, "Count the distinct words in words.txt.", ("shell",))
+    kinds = [type(c).__name__ for c in chunks]
+    assert kinds.count("Recheck") == 1 and kinds.count("Repeated") == 2
+    assert "1 is the number of lines in words.txt, whose lines hold" in engine.seen[2][-1].content
+    assert kinds[-1] == "Repeated" and engine.replies == ["unused"]
+    # A failed block is no answer: written a third time (told its error again at the second), the turn
+    # ends there, as before.
+    failing = ("shell", "wc -l word.txt")
+    engine = Scripted(failing, failing, (*failing, "Plan:\n1. Count the lines.\n"), "unused")
+    session, chunks = converse(engine, tmp_path, "Count the distinct words in words.txt.", ("shell",))
+    assert [m.status for m in session.messages if m.role == "output"] == ["error", "repeated"]
     assert type(chunks[-1]).__name__ == "Repeated" and engine.replies == ["unused"]
 
 
@@ -650,3 +668,81 @@ def test_a_script_to_fix_that_still_fails_on_its_last_run_is_not_done(tmp_path):
     assert 'source = """<the whole corrected content of report.py>' in told  # the block to fill in
     assert sum(isinstance(c, Recheck) for c in chunks) == 1 and not engine.replies
     assert session.messages[-2].content.startswith("66\n")  # fixed and run: nothing more to say
+
+
+def test_an_answer_without_a_date_to_a_question_about_one_is_checked(tmp_path):
+    from localinterp.claims import date_missing
+
+    # The 1.5B took the second word of the meeting's line and printed it: a backed value, not a date.
+    (tmp_path / "notes.md").write_text(
+        "# Notes\n- dntdto smtehu\n- The meeting is on 2026-04-02 in room 7.\n"
+    )
+    engine = Scripted(
+        ("python", "line = open('notes.md').read().splitlines()[2]\nprint(line.split()[1])"),
+        "The meeting is on The.",
+        ("python", "print(open('notes.md').read().splitlines()[2])"),
+        "The meeting is on 2026-04-02.",
+    )
+    asked = "According to notes.md, on which date is the meeting?"
+    _session, chunks = converse(engine, tmp_path, asked)
+    assert [c.claims for c in chunks if isinstance(c, Recheck)] == [(date_missing(asked, "on The.")[0],)]
+    assert "the request asks for a date, and your answer gives none" in engine.seen[2][-1].content
+    assert not engine.replies
+    # Dates as people write them pass, and so does any answer to a request that asks for no date.
+    for answer in ("It is on 2026-04-02.", "On 2 April.", "March 4th", "On 4/3.", "Next Tuesday."):
+        assert date_missing(asked, answer) == [], answer
+    assert date_missing("When is the meeting?", "In room 7.") != []
+    assert date_missing("How many days are between 2026-01-01 and 2026-03-01?", "59 days.") == []
+    assert date_missing("Count the lines. When done, print the total.", "12 lines.") == []
+
+
+def test_a_file_name_given_as_the_value_read_from_inside_it_is_checked(tmp_path):
+    from localinterp.claims import names_as_values
+
+    # The 1.5B printed archive.zip's member list and answered the member's name as its password.
+    with zipfile.ZipFile(tmp_path / "archive.zip", "w") as zf:
+        zf.writestr("jonlrml.txt", "password: kqzvbt\n")
+    engine = Scripted(
+        ("python", "import zipfile\nprint(zipfile.ZipFile('archive.zip').namelist())"),
+        'The password written in the file inside is "jonlrml".',
+        ("python", "print(zipfile.ZipFile('archive.zip').read('jonlrml.txt').decode())"),
+        'The password is "kqzvbt".',
+    )
+    asked = "Unzip archive.zip and tell me the password written in the file inside."
+    _session, chunks = converse(engine, tmp_path, asked)
+    assert len([c for c in chunks if isinstance(c, Recheck)]) == 1 and not engine.replies
+    assert (
+        "you gave 'jonlrml', which the output shows only as the name of jonlrml.txt, not as anything read "
+        "from inside it: print what jonlrml.txt holds and answer from that"
+    ) in engine.seen[2][-1].content
+    # A name is the answer when the request asks for one, and a value printed on its own is backed.
+    listing = ["['jonlrml.txt']\n"]
+    for about_files in (
+        "What is the name of the file inside archive.zip?",
+        "Which log file in logs/ is the newest?",
+        "What is the largest file in files?",
+    ):
+        assert names_as_values(about_files, '"jonlrml"', listing) == [], about_files
+    inside = "What is the password written in the file inside archive.zip?"
+    assert names_as_values(inside, 'It is "jonlrml".', listing) != []
+    assert names_as_values(asked, 'It is "jonlrml".', ["['jonlrml.txt']\njonlrml\n"]) == []
+
+
+def test_a_character_count_answered_as_a_count_of_words_is_named(tmp_path):
+    from localinterp.claims import measures_for_counts
+
+    # The 0.5B summed len(line) over essay.txt's lines and answered the characters as its words.
+    text = "".join(f"lantern harbor apple quartz {i}\n" for i in range(40))
+    (tmp_path / "essay.txt").write_text(text)
+    asked = "How many words does essay.txt contain?"
+    without_newlines = len(text) - 40
+    assert measures_for_counts(f"The essay.txt file contains {without_newlines} words.", asked, tmp_path) == [
+        f"{without_newlines} is the number of characters in essay.txt, not of words: count the words with "
+        "code (in Python, words = open('essay.txt').read().split(), then len(words), or len(set(words)) for "
+        "the distinct ones; in a shell, wc -w < essay.txt, or tr -s '[:space:]' '\\n' < essay.txt | sort -u "
+        "| wc -l for the distinct ones)"
+    ]
+    assert measures_for_counts("It has 200 words.", asked, tmp_path) == []
+    # Characters are the answer when the request counts them.
+    chars = "How many characters does essay.txt contain?"
+    assert measures_for_counts(f"It has {without_newlines} characters.", chars, tmp_path) == []

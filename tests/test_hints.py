@@ -3,9 +3,15 @@ a file it says is missing, or that a standard module needs only an import."""
 
 from __future__ import annotations
 
+import gzip
+import sqlite3
+import tarfile
+import zipfile
+
 from scripted import Scripted, converse
 
 from localinterp.hints import (
+    binary_as_text_hint,
     closed_hint,
     conversion_hint,
     failure_hint,
@@ -16,7 +22,7 @@ from localinterp.hints import (
     unused_query_hint,
     written_hint,
 )
-from localinterp.session import Recheck
+from localinterp.session import MAX_CHECKS, Recheck
 
 
 def test_a_missing_file_is_answered_with_the_similar_names_beside_it(tmp_path):
@@ -276,7 +282,12 @@ def test_a_sql_query_set_and_never_run_is_named(tmp_path):
     session, _chunks = converse(engine, tmp_path, "Which customer is first in shop.db?")
     told = engine.seen[1][-1].content
     assert "No customer found" in told
-    assert "The block sets query to a SQL query but never runs it: pass it to cursor.execute(query)" in told
+    # The line to add, and where: told only "pass it to cursor.execute(query)", the 1.5B wrote the same
+    # block again (sqlite-join).
+    assert (
+        "The block sets query to a SQL query but never runs it: add the line `cursor.execute(query)` just "
+        "before line 7 (`row = cursor.fetchone()`), so that there are rows to fetch."
+    ) in told
     assert "It found nothing" in told
     assert session.messages[-2].content == "ada\n"
     # Answered without acting on it, the model is asked again, with the query named.
@@ -293,6 +304,10 @@ def test_a_sql_query_set_and_never_run_is_named(tmp_path):
     assert engine.forced == [False, False, True, False]  # the look asked again must be a block
     assert unused_query_hint("q = f'SELECT {c} FROM t'\nrows = db.execute(q).fetchall()") == ""
     assert unused_query_hint("note = 'selected'\n") == ""
+    no_fetch = "query = 'SELECT name FROM customers'\nfor row in cursor:\n    print(row)"
+    assert unused_query_hint(no_fetch).endswith(
+        "pass it to cursor.execute(query) (or conn.execute) before fetching rows."
+    )
 
 
 def test_a_block_that_ends_inside_a_triple_quoted_string_is_told_where_it_ends(tmp_path):
@@ -450,3 +465,93 @@ def test_a_missing_file_the_request_asks_to_write_is_one_to_write(tmp_path):
         "(open('people.json', 'w')) instead of reading it."
     )
     assert "similar name: people.csv" in missing_file_hint(output, tmp_path)
+
+
+def test_an_archive_or_compressed_file_read_as_text_is_told_the_module_that_reads_it(tmp_path):
+    # The 0.5B decoded archive.zip's and events.txt.gz's bytes as UTF-8 and wrote the same block again
+    # after the UnicodeDecodeError (zip-secret, gzip-lines).
+    with zipfile.ZipFile(tmp_path / "archive.zip", "w") as zf:
+        zf.writestr("vjzxmtd.txt", "password: kqzv\n")
+    (tmp_path / "events.txt.gz").write_bytes(gzip.compress(b"a\nb\nc\n"))
+    engine = Scripted(
+        ("python", "content = open('archive.zip', 'rb').read()\nprint(content.decode('utf-8'))"),
+        ("python", "content = open('events.txt.gz', 'rb').read()\nprint(content.count('\\n'))"),
+        "Done.",
+    )
+    converse(engine, tmp_path, "Read archive.zip, then count the lines of events.txt.gz.")
+    assert (
+        "archive.zip is a zip archive, not text: read a member's text with "
+        "`zipfile.ZipFile('archive.zip').read('vjzxmtd.txt').decode()`.\n"
+    ) in engine.seen[1][-1].content
+    # A str method given bytes fails without any decoding: the same file, the same answer.
+    assert (
+        "events.txt.gz is gzip-compressed, not text: open it with `gzip.open('events.txt.gz', 'rt')` in "
+        "place of open(), and read its lines from that.\n"
+    ) in engine.seen[2][-1].content
+    decode = "UnicodeDecodeError: 'utf-8' codec can't decode byte 0x8b in position 1: invalid start byte"
+    with tarfile.open(tmp_path / "logs.tar", "w") as tf:
+        for name in ("a.log", "b.log", "c.log", "d.log"):
+            (tmp_path / name).write_text("x\n")
+            tf.add(tmp_path / name, arcname=name)
+    assert binary_as_text_hint(decode, tmp_path, "open('logs.tar').read().decode()") == (
+        "logs.tar is a tar archive, not text: read a member's text with "
+        "`tarfile.open('logs.tar').extractfile('MEMBER').read().decode()` (its members: a.log, b.log, "
+        "c.log, ...)."
+    )
+    sqlite3.connect(tmp_path / "shop.db").execute("CREATE TABLE t (x)").connection.commit()
+    assert "query it with `sqlite3.connect('shop.db')`" in binary_as_text_hint(
+        decode, tmp_path, "open('shop.db')"
+    )
+    # Text in another encoding, or an error that is not about bytes, is not this hint's.
+    (tmp_path / "latin.txt").write_bytes("café\n".encode("latin-1"))
+    assert binary_as_text_hint(decode, tmp_path, "open('latin.txt').read()") == ""
+    assert binary_as_text_hint("ValueError: bad", tmp_path, "open('archive.zip')") == ""
+
+
+def test_a_script_that_fails_inside_a_block_that_ran_it_gets_the_same_hint(tmp_path):
+    # The block ran report.py with subprocess and succeeded; the script's traceback was in its output,
+    # and the 1.5B rewrote report.py's other lines three times, never the one that failed (fix-type).
+    (tmp_path / "numbers.txt").write_text("66\n94\n")
+    (tmp_path / "report.py").write_text(
+        "total = 0\nfor line in open('numbers.txt'):\n    total = total + line.strip()\nprint('total:', total)\n"
+    )
+    run_it = "import subprocess\nsubprocess.run([sys.executable, 'report.py'])"
+    engine = Scripted(("python", run_it), *["It still fails."] * MAX_CHECKS, "It still fails.")
+    session, _chunks = converse(engine, tmp_path, "report.py crashes. Fix it, and run it.")
+    first = session.messages[2]
+    assert first.role == "output" and first.status == "ok" and "TypeError" in first.content
+    assert first.context == (
+        "Line 3 of report.py, `total = total + line.strip()`, adds text to a number: convert the text with "
+        "int() or float() on that line."
+    )
+    # In a block of its own, the driver's values name the list instead, or the hint stays general.
+    bare = 'Traceback (most recent call last):\n  File "<block 2>", line 1, in <module>\n    n = 1 + "2"\n'
+    bare += "TypeError: unsupported operand type(s) for +: 'int' and 'str'\n"
+    assert failure_hint(bare, tmp_path) == "Text was added to a number: convert the text with float() first."
+
+
+def test_an_archive_printed_by_a_shell_block_is_told_the_command_that_reads_it(tmp_path):
+    # The 0.5B ran `cat bundle.tar.gz`, got its bytes as replacement characters, and wrote it again.
+    folder = tmp_path / "bundle"
+    folder.mkdir()
+    for i in range(6):
+        (folder / f"part_{i}.dat").write_bytes(bytes(range(200, 256)) * 4)
+    with tarfile.open(tmp_path / "bundle.tar.gz", "w:gz") as tf:
+        tf.add(folder, arcname="bundle")
+    engine = Scripted(
+        ("shell", "cat bundle.tar.gz"), ("shell", "tar -tf bundle.tar.gz | wc -l"), "7 entries."
+    )
+    session, _chunks = converse(engine, tmp_path, "How many files are in bundle.tar.gz?", ("python", "shell"))
+    garbled = session.messages[2]
+    assert garbled.status == "ok" and garbled.content.count("\ufffd") >= 3
+    assert garbled.context.startswith(
+        "bundle.tar.gz is a tar archive, not text: list its members with `tar -tf bundle.tar.gz`, print one "
+        "with `tar -xOf bundle.tar.gz MEMBER` (its members: bundle, bundle/part_"
+    )
+    (tmp_path / "events.txt.gz").write_bytes(gzip.compress(b"a\nb\n" * 100))
+    said = binary_as_text_hint("\ufffd" * 5, tmp_path, "cat events.txt.gz | wc -l", "shell")
+    assert (
+        said
+        == "events.txt.gz is gzip-compressed, not text: read its text with `zcat events.txt.gz` in place of cat."
+    )
+    assert binary_as_text_hint("caf\ufffd\n", tmp_path, "cat events.txt.gz", "shell") == ""  # one odd byte
