@@ -31,7 +31,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from localinterp.previews import COMPRESSORS, archive_members, compression, mentioned_files
+from localinterp.previews import COMPRESSORS, archive_members, compression, mentioned_files, text_reader
 
 # Python's `...: 'price.json'` (and `python3: can't open file '...'`), and the shells'
 # `cat: price.json: No such file or directory`.
@@ -241,8 +241,9 @@ def _kind_of(path: Path) -> tuple[str, list[str]]:
     found = archive_members(path)
     if found:
         return found
-    if compression(head):
-        return compression(head), []
+    packed = compression(head)
+    if packed:
+        return packed, []
     return ("sqlite", []) if head.startswith(b"SQLite format 3\0") else ("", [])
 
 
@@ -260,13 +261,14 @@ def _reader_of(path: Path, rel: str) -> str:
             if kind == "zip"
             else f"tarfile.open('{rel}').extractfile('{member}').read()"
         )
-        return f"{rel} is a {kind} archive, not text: read a member's text with `{read}.decode()`{_members(names)}."
+        members = _members(names)
+        return f"{rel} is a {kind} archive, not text: read a member's text with `{read}.decode()`{members}."
     if kind == "sqlite":
         return f"{rel} is a SQLite database, not text: query it with `sqlite3.connect('{rel}')`."
     if kind:
         return (
-            f"{rel} is {kind}-compressed, not text: open it with `{COMPRESSORS[kind]}.open('{rel}', 'rt')` in "
-            "place of open(), and read its lines from that."
+            f"{rel} is {kind}-compressed, not text: open it with `{text_reader(kind, rel)}` in place of "
+            "open(), and read its lines from that."
         )
     return ""
 
@@ -289,7 +291,7 @@ def _command_for(path: Path, rel: str) -> str:
             "sqlite3 module, where that command is not installed)."
         )
     if kind:
-        cat = {"gzip": "zcat", "bz2": "bzcat", "xz": "xzcat"}[kind]
+        cat = COMPRESSORS[kind][1]
         return f"{rel} is {kind}-compressed, not text: read its text with `{cat} {rel}` in place of cat."
     return ""
 

@@ -82,8 +82,7 @@ def preview(path: Path, folder: Path, *, written: bool = False) -> str:
     if packed:
         # Shown "a binary file", the 0.5B read events.txt.gz with open() and decoded its bytes as text.
         return (
-            f"{rel}: {packed}-compressed data, {size:,} bytes; read its text with "
-            f"{COMPRESSORS[packed]}.open('{rel}', 'rt')"
+            f"{rel}: {packed}-compressed data, {size:,} bytes; read its text with {text_reader(packed, rel)}"
         )
     if b"\0" in head:
         return f"{rel}: a binary file of {size:,} bytes"
@@ -127,15 +126,21 @@ def archive_members(path: Path) -> tuple[str, list[str]] | None:
     return None
 
 
-# Each compression's magic bytes, and the module whose open(name, 'rt') reads its text. bzip2's fourth
-# byte is its block size, a digit: "BZh" alone begins ordinary words.
+# Each compression's magic bytes. bzip2's fourth byte is its block size, a digit: "BZh" alone begins
+# ordinary words.
 _MAGIC = {b"\x1f\x8b": "gzip", **{b"BZh" + bytes([d]): "bz2" for d in b"123456789"}, b"\xfd7zXZ\x00": "xz"}
-COMPRESSORS = {"gzip": "gzip", "bz2": "bz2", "xz": "lzma"}
+# Each compression's Python module (whose open(name, 'rt') reads its text) and shell command.
+COMPRESSORS = {"gzip": ("gzip", "zcat"), "bz2": ("bz2", "bzcat"), "xz": ("lzma", "xzcat")}
 
 
 def compression(head: bytes) -> str:
     """The compression ("gzip", "bz2", "xz") whose magic bytes begin `head`; "" for none."""
     return next((kind for magic, kind in _MAGIC.items() if head.startswith(magic)), "")
+
+
+def text_reader(kind: str, rel: str) -> str:
+    """The Python call that reads the text of `rel`, compressed with `kind`."""
+    return f"{COMPRESSORS[kind][0]}.open('{rel}', 'rt')"
 
 
 def _archive(path: Path, rel: str, size: int, head: bytes) -> str:
