@@ -106,7 +106,8 @@ _READER = re.compile(r"\b(\w+)\s*=\s*csv\.reader\(")
 
 def conversion_hint(output: str, cwd: Path, code: str = "") -> str:
     """For a block that converted a text that is not a number ("" for other errors): a CSV's column name
-    is its header row, to be skipped; any other text is a field other than the one meant.
+    is its header row, to be skipped; a value of a CSV's text column is that column's, to be kept as
+    text; any other text is a field other than the one meant.
 
     A header row converted as data was the commonest error of both coder models in the kept runs (about
     100 times, csv-count, csv-value, region-sales...): told `could not convert string to float: 'price'`
@@ -137,11 +138,62 @@ def conversion_hint(output: str, cwd: Path, code: str = "") -> str:
                 f"'{value}' is a column name: the first row of {name} is its header ({', '.join(header)}), "
                 f"not data. To skip it, {skip}."
             )
+    column = _text_column(value, code, cwd)
+    if column:
+        # Told the field converted was not the one meant, the 0.5B wrote the same `name = float(parts[0])`
+        # again (csv-value, seed 1000): the column, and the line without the conversion, are named.
+        file, name, numbers = column
+        number, line = _failing_line(_CONVERTED_AT, output, code)
+        kept = _CONVERSION.sub(r"\1\2", line) if line else ""
+        keep = f" (line {number}: `{kept}`)" if kept and kept != line else ""
+        said = f" Its number columns are {', '.join(numbers)}." if numbers else ""
+        return (
+            f"'{value}' is in the {name} column of {file}, which holds text: do not convert that field, "
+            f"keep it as text{keep}.{said}"
+        )
     return (
         f"'{value[:40]}' is not a number, so the field converted is not the one you meant, in at least one "
         "line. Print one line split the way the block splits it, with each field's index (for example "
         "`print(list(enumerate(line.split())))`), and take the field from that."
     )
+
+
+# The block's line that failed (`File "<block 1>", line 15`), and a conversion written alone on a line:
+# `name = float(parts[0])`.
+_CONVERTED_AT = re.compile(r'File "<block \d+>", line (\d+)(?![\s\S]*File "<block)')
+_CONVERSION = re.compile(r"^(\w+\s*=\s*)(?:float|int)\((.+)\)$")
+_CSV_BYTES = 1 << 20  # CSV files up to this size are read for the column a text value is in
+
+
+def _text_column(value: str, code: str, cwd: Path) -> tuple[str, str, list[str]] | None:
+    """The CSV file the code names (else one at the top of `cwd`) with a text column holding `value`:
+    the file, that column and the columns whose every value is a number; None when there is none."""
+    import csv
+
+    for file, header in _headers(code, cwd):
+        path = cwd / file
+        try:
+            if path.stat().st_size > _CSV_BYTES:
+                continue
+            with path.open(encoding="utf-8", errors="replace", newline="") as f:
+                rows = list(csv.reader(f))[1:]
+        except (OSError, csv.Error):
+            continue
+        numeric = [
+            rows != [] and all(_is_number(r[i]) for r in rows if len(r) > i) for i in range(len(header))
+        ]
+        for i, name in enumerate(header):
+            if not numeric[i] and any(len(r) > i and r[i].strip() == value for r in rows):
+                return file, name, [h for h, n in zip(header, numeric, strict=True) if n]
+    return None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _headers(code: str, cwd: Path) -> list[tuple[str, list[str]]]:

@@ -362,6 +362,30 @@ def test_a_field_that_is_not_a_number_asks_for_the_fields_with_their_indexes(tmp
     assert conversion_hint("ValueError: math domain error", tmp_path) == ""
 
 
+def test_a_text_column_converted_as_a_number_is_named_with_the_line_to_keep(tmp_path):
+    # The 0.5B converted products.csv's name column with float() and, told only that the field was not
+    # the one meant, wrote the same block again (csv-value).
+    (tmp_path / "products.csv").write_text("name,price,qty\napple,78.66,298\npear,1.5,3\n")
+    code = (
+        "with open('products.csv') as f:\n    next(f)\n    for row in f:\n        parts = row.split(',')\n"
+        "        name = float(parts[0])\n        value = float(parts[1]) * int(parts[2])\n"
+    )
+    engine = Scripted(("python", code), "It failed.", "It failed.", "It failed.")
+    session, _chunks = converse(engine, tmp_path, "What is the total stock value in products.csv?")
+    assert session.messages[2].context == (
+        "'apple' is in the name column of products.csv, which holds text: do not convert that field, keep "
+        "it as text (line 5: `name = parts[0]`). Its number columns are price, qty."
+    )
+    # A conversion inside a longer line is not rewritten; the column is still named.
+    said = conversion_hint(
+        "ValueError: could not convert string to float: 'pear'", tmp_path, "x = 2 * float(p[0])"
+    )
+    assert said == (
+        "'pear' is in the name column of products.csv, which holds text: do not convert that field, keep it "
+        "as text. Its number columns are price, qty."
+    )
+
+
 def test_a_file_or_database_used_after_it_was_closed_is_told_the_order_to_fix(tmp_path):
     (tmp_path / "a.csv").write_text("x\n1\n")
     engine = Scripted(
