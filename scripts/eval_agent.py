@@ -61,6 +61,12 @@ def conversation(data_dir: Path) -> list[dict]:
     return json.loads(files[-1].read_text()).get("messages", [])
 
 
+def task_seed(base: int, run: int, task) -> int:
+    """The seed of `task` in run `run` of an evaluation from seed `base`. It follows the task's place in
+    TASKS, so a subset run meets the data a full run does."""
+    return base + 1000 * run + TASKS.index(task)
+
+
 def one_at_a_time():
     """A lock on the folders every evaluation uses (see run_task); exits with one line if another holds it."""
     folder = Path(tempfile.gettempdir()) / "li-eval"
@@ -137,11 +143,7 @@ def run_task(
             solved = bool(check(printed, work))
         except Exception as e:  # a check must never sink the run: count it as unsolved, say why
             solved, note = False, f"check failed: {e!r}"[:120]
-        if keep is not None:  # for reading what happened: the folder as the model left it, and the chat
-            dest = keep / f"{task.name}-run{run}"
-            shutil.rmtree(dest, ignore_errors=True)
-            shutil.copytree(tmp, dest, symlinks=True)
-        return Row(
+        row = Row(
             task.name,
             run,
             seed,
@@ -156,6 +158,12 @@ def run_task(
             code,
             note,
         )
+        if keep is not None:  # for reading what happened: the folder as the model left it, and the chat
+            dest = keep / f"{task.name}-run{run}"
+            shutil.rmtree(dest, ignore_errors=True)
+            shutil.copytree(tmp, dest, symlinks=True)
+            (dest / "row.json").write_text(json.dumps(asdict(row)))  # its seed: scripts/replay_eval.py
+        return row
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -190,8 +198,7 @@ def main() -> int:
         )
     for run in range(args.runs):
         for task in tasks:
-            # A task's seed follows its place in TASKS, so a subset run meets the data a full run does.
-            seed = base + 1000 * run + TASKS.index(task)
+            seed = task_seed(base, run, task)
             row = run_task(args.model, task, seed, run, args.timeout, args.chat_args, args.keep)
             rows.append(row)
             if not args.json:

@@ -59,6 +59,36 @@ def test_the_same_seeds_give_the_same_conversations(smollm2_path, tmp_path):
     assert said == conversations(again)
     # Each task's folder is removed when it ends; only the lock stays.
     assert [p.name for p in (tmp_path / "li-eval").iterdir()] == [".lock"]
+    # Played again through the current code with the model's replies given, every run comes out as
+    # saved; a run whose saved conversation the code would not write is named, with the command that
+    # runs it again (scripts/replay_eval.py: paired measuring at the cost of the runs a change touches).
+    assert json.loads((first / "multiply-run0" / "row.json").read_text())["seed"] == 7 + 25  # its place
+    played = replay(first, tmp_path)
+    assert played.returncode == 0, played.stderr
+    assert re.search(r"^env-var +run 0 \((?:un)?solved *\): same", played.stdout, re.M), played.stdout
+    assert "0 of 2 runs played would not come out as saved." in played.stdout
+    saved = next((first / "multiply-run0" / "data" / "conversations").glob("*.json"))
+    chat = json.loads(saved.read_text())
+    request = next(m for m in chat["messages"] if m["role"] == "user")
+    request["context"] = "(a preview this code never shows)"
+    saved.write_text(json.dumps(chat))
+    played = replay(first, tmp_path)
+    differs = r"^multiply +run 0 .*: differs at message 0 \(user\), its context: saved '\(a preview this"
+    assert re.search(differs, played.stdout, re.M), played.stdout
+    assert played.stdout.endswith(
+        "1 of 2 runs played would not come out as saved; to run them again:\n"
+        "  scripts/eval_agent.py MODEL --seed 7 --tasks multiply\n"
+    )
+
+
+def replay(keep: Path, tmp: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(SCRIPT.with_name("replay_eval.py")), str(keep)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp)},
+        timeout=600,
+    )
 
 
 def test_a_second_evaluation_at_once_is_refused_in_one_line(tmp_path):
