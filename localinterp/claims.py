@@ -563,6 +563,7 @@ def recheck_message(
     wrong: Iterable[str] = (),
     asked: Iterable[str] = (),
     failing: Mapping[str, str] | None = None,
+    rewrite: Iterable[str] = (),
 ) -> str:
     """What the model is told: which claims no code backed; which files the request asks for (`asked`:
     to write, or named) are missing, and which other files the answer named are not on disk; which it
@@ -570,7 +571,8 @@ def recheck_message(
     a block to fill in for rewriting the first of them; which files it named were never read because no
     code ran at all (`unread`); what else is `wrong` (sentences that Session._mistakes gathers:
     `unlike_request`, `measures_for_counts`, `values_unused`, `env_unread`, `subfolders_unwalked` and its
-    own); and what to do."""
+    own); and what to do. `rewrite`: files the request asks to write that are written unlike it asks
+    (`unlike_request`), given a block to fill in when no file to change is."""
     same = [name for name in untouched if name not in claims]
     files = [c for c in claims if _FILE.fullmatch(c)]
     values = [c for c in claims if c not in files]
@@ -609,7 +611,10 @@ def recheck_message(
         "the files themselves and prints the result, then answer from what it printed."
     )
     to_rewrite = [*same, *failing]
-    return text + (_rewrite_template(to_rewrite[0]) if to_rewrite else "")
+    if to_rewrite:
+        return text + _rewrite_template(to_rewrite[0])
+    rewrite = list(rewrite)
+    return text + (_write_template(rewrite[0]) if rewrite else "")
 
 
 def _not_on_disk(name: str, cwd: Path) -> str:
@@ -633,6 +638,17 @@ def _not_on_disk(name: str, cwd: Path) -> str:
                 f"with code ({found[0]}file) and print it"
             )
     return f"{name} is not in {cwd} and no output showed it: find or make it with code before you name it"
+
+
+def _write_template(name: str) -> str:
+    # Told sorted.txt had repeated lines and how to keep each once, the 1.5B deduplicated and sorted the
+    # lines in memory, printed them and answered "written to sorted.txt" (sort-unique: every run of the
+    # eleventh session's evaluation, 3 of 3, and the tenth's): the write was the step it left out.
+    return (
+        f" To write {name} again, in one block like this:\n```python\nlines = <the lines {name} should "
+        f"hold, as the request asks>\nopen({name!r}, 'w').write('\\n'.join(lines) + '\\n')\n"
+        f"print(open({name!r}).read())\n```"
+    )
 
 
 def _rewrite_template(name: str) -> str:

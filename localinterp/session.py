@@ -561,7 +561,10 @@ class Session:
                 # A file the request names, gone now, is one to write again (the 1.5B had moved prices.json
                 # over summary.py); one only the answer names is to be found first (a zip's member).
                 asked = [*self._to_write, *self._to_change, *self._named]
-                told = recheck_message(claims, where, same, unread, wrong, asked, failing)
+                # The files to write whose content a check names (unlike_request's sentences begin with
+                # the name): they get a block to fill in.
+                redo = [n for n in self._to_write if any(w.startswith(f"{n} ") for w in wrong)]
+                told = recheck_message(claims, where, same, unread, wrong, asked, failing, redo)
                 self._add(Message("check", told))
                 # The second check in a row is answered with a block too: checked once, the 1.5B wrote
                 # its unbacked average again in ```json and ```text fences (csv-mean).

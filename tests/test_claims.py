@@ -448,6 +448,13 @@ def test_a_file_written_with_repeats_earns_a_step_with_the_repeats_named(tmp_pat
     told = engine.seen[2][-1].content
     assert "sorted.txt has 3 lines but only 2 different ones, and the request asks for each one once" in told
     assert (tmp_path / "sorted.txt").read_text() == "ivan\nkira\n" and not engine.replies
+    # The write is the step the 1.5B left out (it printed the names sorted and each once, and answered
+    # "written"): a block to fill in ends the check.
+    assert told.endswith(
+        " To write sorted.txt again, in one block like this:\n```python\nlines = <the lines sorted.txt should "
+        "hold, as the request asks>\nopen('sorted.txt', 'w').write('\\n'.join(lines) + '\\n')\n"
+        "print(open('sorted.txt').read())\n```"
+    )
 
 
 def test_a_file_size_answered_as_a_count_is_named(tmp_path):
