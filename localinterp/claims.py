@@ -14,6 +14,7 @@ scripts/eval_agent.py measures the effect (docs/EVAL.md).
 from __future__ import annotations
 
 import contextlib
+import importlib
 import itertools
 import re
 from collections.abc import Iterable, Mapping
@@ -233,6 +234,44 @@ def measures_for_counts(answer: str, request: str, cwd: Path) -> list[str]:
             said.append(
                 f"{number} is the number of lines in {name}, whose lines hold several fields each, and the "
                 f"request counts {noun}: count the {noun} themselves with code ({how.format(name=name)})"
+            )
+    return said
+
+
+def lines_off_by_one(answer: str, request: str, cwd: Path) -> list[str]:
+    """For a request that counts a named file's lines (a compressed one's once decompressed): a number
+    in `answer` one more than its lines, one sentence ([] otherwise).
+
+    The 1.5B read events.txt.gz with gzip.open, printed len(text.split('\\n')), 587 for 586 lines, and
+    answered that (gzip-lines: 3 of 3 runs once the preview named gzip.open); split leaves an empty
+    string after the last newline."""
+    counted = _COUNTED.search(request)
+    if not counted or counted.group(1).lower() != "lines":
+        return []
+    from localinterp.previews import COMPRESSORS, compression
+
+    numbers = {_value(n) for n in _numbers(_FENCE.sub(" ", answer))}
+    said = []
+    for name in files_named(request, cwd):
+        try:
+            with (cwd / name).open("rb") as f:
+                head = f.read(8)
+            packed = compression(head)
+            if packed:
+                module = importlib.import_module(COMPRESSORS[packed][0])
+                with module.open(cwd / name, "rb") as f:
+                    text = f.read(_LINES_BYTES + 1)
+            else:
+                text = (cwd / name).read_bytes()[: _LINES_BYTES + 1]
+        except (OSError, EOFError, ValueError):
+            continue
+        if len(text) > _LINES_BYTES or not text.endswith(b"\n"):
+            continue
+        lines = text.count(b"\n")
+        if lines + 1 in numbers and lines not in numbers:
+            said.append(
+                f"{lines + 1} is one more than the lines of {name} ({lines}): split('\\n') leaves an empty "
+                "string after the last newline; count with len(text.splitlines())"
             )
     return said
 

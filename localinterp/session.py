@@ -24,6 +24,7 @@ from localinterp.claims import (
     files_named,
     files_to_change,
     files_to_write,
+    lines_off_by_one,
     measures_for_counts,
     names_as_values,
     recheck_message,
@@ -613,6 +614,7 @@ class Session:
         request) can tell, one sentence each (claims.py has the checks that read files)."""
         wrong = unlike_request(request.content, self._to_write, cwd, quote=self.previews)
         wrong += measures_for_counts(last, request.content, cwd)
+        wrong += lines_off_by_one(last, request.content, cwd)
         verb = _MOVING.search(request.content)
         if verb and self.previews and not self._moved:
             # Shown the folder's .jpeg files, the 1.5B listed them and answered "renamed" (rename).

@@ -753,3 +753,33 @@ def test_a_character_count_answered_as_a_count_of_words_is_named(tmp_path):
     # Characters are the answer when the request counts them.
     chars = "How many characters does essay.txt contain?"
     assert measures_for_counts(f"It has {without_newlines} characters.", chars, tmp_path) == []
+
+
+def test_a_line_count_one_too_many_is_named_with_the_way_to_count(tmp_path):
+    import gzip
+
+    from localinterp.claims import lines_off_by_one
+
+    # The 1.5B printed len(text.split('\n')) of the decompressed events.txt.gz: one more than its lines.
+    (tmp_path / "events.txt.gz").write_bytes(gzip.compress(b"".join(b"event %d\n" % i for i in range(586))))
+    read = "import gzip\ntext = gzip.open('events.txt.gz', 'rt').read()\n"
+    engine = Scripted(
+        ("python", read + "print(len(text.split('\\n')))"),
+        "The number of lines in events.txt.gz is 587.",
+        ("python", "print(len(text.splitlines()))"),
+        "It has 586 lines.",
+    )
+    asked = "How many lines does events.txt.gz have once decompressed?"
+    _session, chunks = converse(engine, tmp_path, asked)
+    assert [c.claims for c in chunks if isinstance(c, Recheck)] == [
+        (
+            "587 is one more than the lines of events.txt.gz (586): split('\\n') leaves an empty string after "
+            "the last newline; count with len(text.splitlines())",
+        )
+    ]
+    assert not engine.replies
+    # A plain file is counted the same way; the right count, or a request for no lines, passes.
+    (tmp_path / "log.txt").write_text("a\nb\n")
+    assert lines_off_by_one("3 lines.", "How many lines are in log.txt?", tmp_path) != []
+    assert lines_off_by_one("2 lines.", "How many lines are in log.txt?", tmp_path) == []
+    assert lines_off_by_one("3 words.", "How many words are in log.txt?", tmp_path) == []
