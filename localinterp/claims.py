@@ -20,7 +20,6 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-MAX_ARCHIVES = 20  # of the working directory's, opened to look for a file an answer names
 # A number as written in prose: 1,234 or 3.5 or -2; only ones with two or more digits are checked, since
 # "step 1" or "2 files" are as often counting words as results.
 _NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?![\w])")
@@ -663,19 +662,15 @@ def _not_on_disk(name: str, cwd: Path) -> str:
     and, told the member "does not exist: the request asks for it, so write it", ran `ls` again until
     the loop stopped it (zip-secret, held-out seed 7000): the member is to be read, not written.
     """
-    from localinterp.previews import ARCHIVES, archive_members
+    from localinterp.previews import archive_holding
 
-    try:
-        archives = [p for p in sorted(cwd.iterdir()) if p.name.lower().endswith(ARCHIVES)]
-    except OSError:
-        archives = []
-    for archive in archives[:MAX_ARCHIVES]:
-        found = archive_members(archive)
-        if found and any(m == name or m.endswith("/" + name) for m in found[1]):
-            return (
-                f"{name} is inside {archive.name}, not extracted into {cwd}: read it from the archive "
-                f"with code ({found[0]}file) and print it"
-            )
+    found = archive_holding(name, cwd)
+    if found:
+        archive, kind, _member = found
+        return (
+            f"{name} is inside {archive.name}, not extracted into {cwd}: read it from the archive "
+            f"with code ({kind}file) and print it"
+        )
     return f"{name} is not in {cwd} and no output showed it: find or make it with code before you name it"
 
 

@@ -143,6 +143,24 @@ def text_reader(kind: str, rel: str) -> str:
     return f"{COMPRESSORS[kind][0]}.open('{rel}', 'rt')"
 
 
+MAX_ARCHIVES = 20  # of a folder's, opened to look for a member by name
+
+
+def archive_holding(name: str, folder: Path) -> tuple[Path, str, str] | None:
+    """The archive at the top of `folder` that holds a member named `name` (or ending in /name): the
+    archive, its kind ("zip" or "tar") and the member's full name; None when none does."""
+    try:
+        archives = [p for p in sorted(folder.iterdir()) if p.name.lower().endswith(ARCHIVES)]
+    except OSError:
+        return None
+    for archive in archives[:MAX_ARCHIVES]:
+        found = archive_members(archive)
+        member = next((m for m in found[1] if m == name or m.endswith("/" + name)), None) if found else None
+        if found and member:
+            return archive, found[0], member
+    return None
+
+
 def _archive(path: Path, rel: str, size: int, head: bytes) -> str:
     found = archive_members(path)
     if found is None:

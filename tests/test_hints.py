@@ -579,3 +579,22 @@ def test_an_archive_printed_by_a_shell_block_is_told_the_command_that_reads_it(t
         == "events.txt.gz is gzip-compressed, not text: read its text with `zcat events.txt.gz` in place of cat."
     )
     assert binary_as_text_hint("caf\ufffd\n", tmp_path, "cat events.txt.gz", "shell") == ""  # one odd byte
+
+
+def test_a_missing_file_that_is_inside_an_archive_is_told_how_to_read_it_from_there(tmp_path):
+    # Told its answer named a member of archive.zip, the 1.5B opened jonlrml.txt as a file, three times.
+    with zipfile.ZipFile(tmp_path / "archive.zip", "w") as zf:
+        zf.writestr("jonlrml.txt", "password: kqzvbt\n")
+    with tarfile.open(tmp_path / "logs.tar.gz", "w:gz") as tf:
+        (tmp_path / "a.log").write_text("x\n")
+        tf.add(tmp_path / "a.log", arcname="logs/app.log")
+    missing = "FileNotFoundError: [Errno 2] No such file or directory: '{}'"
+    assert missing_file_hint(missing.format("jonlrml.txt"), tmp_path) == (
+        "jonlrml.txt is not extracted: it is inside archive.zip; read it from there with "
+        "`zipfile.ZipFile('archive.zip').read('jonlrml.txt').decode()`."
+    )
+    assert missing_file_hint(missing.format("app.log"), tmp_path) == (
+        "app.log is not extracted: it is inside logs.tar.gz; read it from there with "
+        "`tarfile.open('logs.tar.gz').extractfile('logs/app.log').read().decode()`."
+    )
+    assert "similar name" in missing_file_hint(missing.format("a.logs"), tmp_path)  # not a member
