@@ -112,21 +112,20 @@ def test_a_database_shows_its_tables_and_binary_files_only_their_size(tmp_path):
     assert shown(tmp_path, "secret.bin") == "secret.bin: a binary file of 1,024 bytes"
 
 
-def test_a_compressed_file_names_its_compression_and_the_module_that_reads_its_text(tmp_path):
-    # Shown "a binary file", the 0.5B opened events.txt.gz with open() and decoded its bytes as UTF-8.
+def test_a_compressed_file_is_shown_as_binary(tmp_path):
+    # Told how to read events.txt.gz's text, the 1.5B printed all of it and answered from what it saw.
     lines = b"".join(b"event %d\n" % i for i in range(500))
-    for name, pack, said in (
-        ("events.txt.gz", gzip.compress, "gzip-compressed data, {:,} bytes; read its text with gzip.open"),
-        ("events.txt.bz2", bz2.compress, "bz2-compressed data, {:,} bytes; read its text with bz2.open"),
-        ("events.txt.xz", lzma.compress, "xz-compressed data, {:,} bytes; read its text with lzma.open"),
+    for name, pack in (
+        ("events.txt.gz", gzip.compress),
+        ("e.txt.bz2", bz2.compress),
+        ("e.txt.xz", lzma.compress),
     ):
         (tmp_path / name).write_bytes(pack(lines))
         size = (tmp_path / name).stat().st_size
-        assert shown(tmp_path, name) == f"{name}: {said.format(size)}('{name}', 'rt')"
-        assert "event 0" not in shown(tmp_path, name)  # the data stays unshown, as for any file
+        assert shown(tmp_path, name) == f"{name}: a binary file of {size:,} bytes"
     # Ordinary text that begins like bzip2's magic is still text.
     (tmp_path / "notes.txt").write_text("BZh is how this line begins\n")
-    assert "compressed" not in shown(tmp_path, "notes.txt")
+    assert "binary" not in shown(tmp_path, "notes.txt")
 
 
 def test_only_files_inside_the_working_directory_that_the_request_names_are_previewed(tmp_path):
