@@ -24,6 +24,7 @@ writes it, since writing prints nothing.
 
 from __future__ import annotations
 
+import csv
 import difflib
 import os
 import re
@@ -175,8 +176,6 @@ _CSV_BYTES = 1 << 20  # CSV files up to this size are read for the column a text
 def _text_column(value: str, code: str, cwd: Path) -> tuple[str, str, list[str]] | None:
     """The CSV file the code names (else one at the top of `cwd`) with a text column holding `value`:
     the file, that column and the columns whose every value is a number; None when there is none."""
-    import csv
-
     for file, header in _headers(code, cwd):
         path = cwd / file
         try:
