@@ -374,8 +374,10 @@ def env_unread(request: str, code: Iterable[str]) -> list[str]:
     if not asked:
         return []
     name = re.escape(asked.group(1))
-    read = re.compile(rf"(?:environ|getenv|printenv|\benv\b|\bset\b)[^\n]*\b{name}\b|\${{?{name}\b")
-    if any(read.search(src) for src in code):
+    read = re.compile(rf"(?:\benviron\b|getenv|printenv|\benv\b|\bset\b)[^\n]*\b{name}\b|\${{?{name}\b")
+    # Comments are no read: "# Open the environment variable file and search for LI_EVAL_TOKEN" above a
+    # block that wrote a file with a made-up value and read it back passed as one (env-var, seed 11000).
+    if any(read.search(re.sub(r"(?m)^\s*#.*$", "", src)) for src in code):
         return []
     return [
         f"the request asks for the environment variable {asked.group(1)}, but no block read it from the "

@@ -621,6 +621,12 @@ def test_an_environment_variable_never_read_from_the_environment_is_asked_for(tm
     for read in ("env | grep LI_EVAL_TOKEN", "print(os.getenv('LI_EVAL_TOKEN'))", 'echo "${LI_EVAL_TOKEN}"'):
         assert env_unread(asked, [read]) == [], read
     assert env_unread("What is in .env?", ["cat .env"]) == []
+    # A comment that names the variable beside "environment" is not a read (the 1.5B wrote a file with a
+    # made-up value under such a comment and read it back).
+    commented = (
+        "# Open the environment variable file and search for LI_EVAL_TOKEN\nopen('env_vars.txt').read()"
+    )
+    assert env_unread(asked, [commented]) != []
     engine = Scripted(
         ("shell", "cat .env"),
         "LI_EVAL_TOKEN is not set in the file.",
