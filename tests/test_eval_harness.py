@@ -35,15 +35,17 @@ _VOLATILE = re.compile(r"0x[0-9a-f]{6,}|\b\d{1,2}:\d{2}(?::\d{2})?\b|LOCALINTERP
 
 
 def conversations(keep: Path) -> dict[str, list]:
-    """Each run's messages, up to the first output that shows something volatile (masked there): the
-    model reads that output, so what it writes next may differ without anything localinterp did."""
+    """Each run's messages, up to the first output that shows something volatile (not compared): the
+    model reads that output, so what it writes next may differ without anything localinterp did. An
+    output that shows the environment is volatile as a whole: besides the runner's marker, a command's
+    stderr and stdout lines may interleave in either order (`env -v` prints its "setenv:" to stderr)."""
     said = {}
     for path in sorted(keep.glob("*/data/conversations/*.json")):
         messages = json.loads(path.read_text())["messages"]
         kept = []
         for m in messages:
             volatile = m["role"] == "output" and _VOLATILE.search(m["content"])
-            kept.append((m["role"], _VOLATILE.sub("<volatile>", m["content"]) if volatile else m["content"]))
+            kept.append((m["role"], "<volatile>" if volatile else m["content"]))
             if volatile:
                 break
         said[path.parts[-4]] = kept
