@@ -34,8 +34,10 @@ from pathlib import Path
 
 from localinterp.previews import (
     COMPRESSORS,
+    SQLITE_MAGIC,
     archive_holding,
     archive_members,
+    column_kind,
     compression,
     mentioned_files,
     text_reader,
@@ -185,21 +187,13 @@ def _text_column(value: str, code: str, cwd: Path) -> tuple[str, str, list[str]]
                 rows = list(csv.reader(f))[1:]
         except (OSError, csv.Error):
             continue
-        numeric = [
-            rows != [] and all(_is_number(r[i]) for r in rows if len(r) > i) for i in range(len(header))
-        ]
+        # Numbers as the preview judged them for the model (previews.column_kind, blank fields left out).
+        kinds = [column_kind([r[i] for r in rows if i < len(r) and r[i].strip()]) for i in range(len(header))]
+        numeric = [kind in ("whole number", "number") for kind in kinds]
         for i, name in enumerate(header):
             if not numeric[i] and any(len(r) > i and r[i].strip() == value for r in rows):
                 return file, name, [h for h, n in zip(header, numeric, strict=True) if n]
     return None
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _headers(code: str, cwd: Path) -> list[tuple[str, list[str]]]:
@@ -302,7 +296,7 @@ def _kind_of(path: Path) -> tuple[str, list[str]]:
     packed = compression(head)
     if packed:
         return packed, []
-    return ("sqlite", []) if head.startswith(b"SQLite format 3\0") else ("", [])
+    return ("sqlite", []) if head.startswith(SQLITE_MAGIC) else ("", [])
 
 
 def _members(names: list[str]) -> str:

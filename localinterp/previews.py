@@ -142,6 +142,7 @@ def text_reader(kind: str, rel: str) -> str:
 
 
 MAX_ARCHIVES = 20  # of a folder's, opened to look for a member by name
+SQLITE_MAGIC = b"SQLite format 3\0"  # how a SQLite database file begins
 
 
 def archive_holding(name: str, folder: Path) -> tuple[Path, str, str] | None:
@@ -170,7 +171,7 @@ def _archive(path: Path, rel: str, size: int, head: bytes) -> str:
 
 
 def _sqlite(path: Path, rel: str, size: int, head: bytes) -> str:
-    if not head.startswith(b"SQLite format 3\0"):
+    if not head.startswith(SQLITE_MAGIC):
         return ""
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -294,7 +295,7 @@ def _csv(path: Path, rel: str, size: int, head: bytes, delimiter: str) -> str:
     choices = _choices([dict(zip(rows[0], r, strict=False)) for r in rows[1:]]) if whole else {}
     columns = []
     for i, name in enumerate(rows[0]):
-        kind = _kind([r[i] for r in rows[1:] if i < len(r) and r[i].strip()])
+        kind = column_kind([r[i] for r in rows[1:] if i < len(r) and r[i].strip()])
         if kind == "text" and name in choices:
             kind += ": " + _one_of(choices[name])
         # The index too: the 1.5B took price, the second column, for row[2] ("the third column").
@@ -306,7 +307,7 @@ def _csv(path: Path, rel: str, size: int, head: bytes, delimiter: str) -> str:
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _kind(values: list[str]) -> str:
+def column_kind(values: list[str]) -> str:
     """What a CSV column holds, judged from its first values: whole number, number, date or text."""
     if not values:
         return "empty"
