@@ -173,6 +173,23 @@ def test_children_end_with_the_runner(runners):
     assert not alive(pid) and not alive(py_pid)
 
 
+def test_what_a_python_block_starts_and_does_not_wait_for_is_still_its_output(runners):
+    # `Popen(['ls', ...])` and then an error: ls's complaint came before the traceback on one run and
+    # after the block's end on the next (lost), and the model's next reply differed. The driver waits a
+    # moment for such children, so their output is the block's, in the order it happened, every time.
+    code = "import subprocess, sys\np = subprocess.Popen(['ls', 'no-such-file'])\nraise ValueError('x')"
+    for _ in range(5):
+        output = run(runners, "python", code)[1].output
+        assert output.index("no-such-file") < output.index("Traceback"), output
+    # A child that runs on (a server) delays only the block that started it, by a moment.
+    started = time.monotonic()
+    pid = int(run(runners, "python", "server = subprocess.Popen(['sleep', '30']); server.pid")[1].output)
+    assert alive(pid) and 0.4 < time.monotonic() - started < 5
+    started = time.monotonic()
+    assert run(runners, "python", "server.poll()")[1].output == "" and time.monotonic() - started < 0.4
+    assert alive(pid)
+
+
 def test_children_end_even_when_localinterp_is_killed(tmp_path):
     script = textwrap.dedent(
         """

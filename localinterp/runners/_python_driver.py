@@ -152,6 +152,47 @@ def _values(tb: object) -> str:
     return "Values on the failing line:\n" + "\n".join(shown) + "\n" if shown else ""
 
 
+def _children() -> list:
+    """The pids of the block's child processes that have not exited yet."""
+    tasks = "/proc/self/task"
+    if os.access(tasks, os.R_OK):  # Linux: without psutil, which the chosen Python may lack
+        pids = []
+        for task in os.listdir(tasks):  # noqa: PTH208 - the driver starts without importing pathlib
+            pids += _read(f"{tasks}/{task}/children").split()
+        # A zombie has exited, so all it wrote is in the pipe.
+        return [
+            pid for pid in pids if _read(f"/proc/{pid}/stat").rpartition(")")[2][:3].strip() not in ("Z", "")
+        ]
+    try:
+        import psutil
+    except ImportError:
+        return []
+    with contextlib.suppress(psutil.Error):
+        return [c.pid for c in psutil.Process().children() if c.status() != psutil.STATUS_ZOMBIE]
+    return []
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path) as f:  # noqa: PTH123 - as above
+            return f.read()
+    except OSError:
+        return ""
+
+
+def _settle_children(before: set, grace_s: float = 0.5) -> None:
+    """Wait a moment for what the block started to finish (`Popen(['ls', ...])` with no wait), so that
+    its output is the block's, before the traceback and the end marker, every time: it once came after
+    the marker on one run and before it on the next, and the model's next reply differed. What runs on
+    (a server) is left running after `grace_s`; children from earlier blocks (`before`) are not waited
+    for again."""
+    import time
+
+    deadline = time.monotonic() + grace_s
+    while set(_children()) - before and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def _main() -> None:
     while True:
         try:
@@ -161,7 +202,7 @@ def _main() -> None:
         if not line:
             return
         request = json.loads(line)
-        status = 0
+        status, error, before = 0, None, set(_children())
         global _running
         _running = True
         try:
@@ -169,12 +210,14 @@ def _main() -> None:
         except SystemExit as e:
             status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
         except KeyboardInterrupt as e:
-            _report(e)
-            status = 130
+            status, error = 130, e
         except BaseException as e:
-            _report(e)
-            status = 1
+            status, error = 1, e
         _running = False
+        with contextlib.suppress(KeyboardInterrupt):
+            _settle_children(before)
+        if error is not None:
+            _report(error)
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()
