@@ -33,7 +33,8 @@ class Combo:
     """One configuration of a sweep."""
 
     quant: str | None
-    n_gpu_layers: int
+    # None: as many as the plan puts on the GPU (what the chat would run with); -1: all of them.
+    n_gpu_layers: int | None
     n_ctx: int
     n_threads: int
     n_batch: int
@@ -135,6 +136,7 @@ def run(
             continue
         spec = plan.spec
         base |= {
+            "n_gpu_layers": plan.gpu_layers,
             "model_filename": spec.path.name, "model_type": f"{spec.architecture} {size_label(spec.n_params)} {spec.quant}",
             "model_size": spec.file_bytes, "model_n_params": spec.n_params,
             "predicted_memory_bytes": plan.memory.total_bytes,
@@ -144,10 +146,10 @@ def run(
             continue
         path = materialize(resolved.option_for(spec), offline=offline, on_status=on_status)
         on_status(
-            f"{spec.quant}, {combo.n_gpu_layers} GPU layers, ctx {combo.n_ctx}, {combo.n_threads} threads, "
+            f"{spec.quant}, {plan.gpu_layers} GPU layers, ctx {combo.n_ctx}, {combo.n_threads} threads, "
             f"batch {combo.n_batch}, flash attention {'on' if combo.flash_attn else 'off'}"
         )
-        cfg = {"model": str(path), "n_ctx": combo.n_ctx, "n_gpu_layers": combo.n_gpu_layers, "n_cpu_moe": combo.n_cpu_moe,
+        cfg = {"model": str(path), "n_ctx": combo.n_ctx, "n_gpu_layers": plan.gpu_layers, "n_cpu_moe": combo.n_cpu_moe,
                "n_threads": combo.n_threads, "n_batch": combo.n_batch, "n_ubatch": combo.n_batch,
                "flash_attn": combo.flash_attn, "n_prompt": n_prompt, "n_gen": n_gen,
                "repetitions": repetitions, "rpc": list(rpc_servers)}  # fmt: skip

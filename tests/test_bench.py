@@ -110,3 +110,15 @@ def test_nvml_readings_are_recorded_on_an_nvidia_gpu(smollm2_path):
     row = json.loads(result.stdout)[0]
     assert row["vram_peak_bytes"] > 0 and row["gpu_power_w"] > 0 and row["gpu_sm_clock_mhz"] > 0
     assert row["gpu_info"] and row["gpu_driver"]
+
+
+def test_gpu_layers_default_to_the_plans_and_rows_show_the_layers_loaded(smollm2_path):
+    # Without -ngl, bench loads what the chat would: the plan's layers. The old default, 0, benchmarked an
+    # H100 machine on its CPU at a tenth of llama-bench's speed. Rows show the count loaded (-1 once
+    # showed 1000000).
+    planned = json.loads(run_cli("plan", str(smollm2_path), "--ctx", "256", "--json").stdout)["gpu_layers"]
+    for extra in ([], ["-ngl", "-1"]):
+        result = run_cli("bench", str(smollm2_path), "-p", "8", "-n", "0", "-r", "1", *extra, "--json")
+        assert result.returncode == 0, result.stderr
+        (row,) = json.loads(result.stdout)
+        assert row["n_gpu_layers"] == (planned if not extra else (31 if planned else 0))
