@@ -545,6 +545,14 @@ class ModelSpec:
         """Average storage per parameter: how hard the file was quantized."""
         return self.weights_bytes * 8 / self.n_params if self.n_params else 0.0
 
+    def offloaded(self, gpu_layers: int) -> tuple[int, bool]:
+        """Where llama.cpp's `-ngl gpu_layers` puts this model: the first repeating layer on the GPU, and
+        whether the output head is there. The head counts as layer n_layer, the last, so it goes first:
+        -ngl 14 of Qwen2.5-1.5B's 28 layers is the head and layers 15-27 (only that matched its CUDA0
+        model buffer, 526.56 MiB, on an H100; the planner had put layers 14-27 there without the head)."""
+        n = max(0, min(gpu_layers, self.n_layer + 1))
+        return (self.n_layer + 1 - n, True) if n else (self.n_layer, False)
+
     def is_swa_layer(self, layer: int) -> bool:
         """Whether this layer attends only to the sliding window."""
         return (

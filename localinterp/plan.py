@@ -53,7 +53,16 @@ LLAMA_FIXED_OVERHEAD = 16 * MiB
 RUNTIME_BYTES = 42 * MiB
 BYTES_PER_VOCAB_ENTRY = 128
 BYTES_PER_CONTEXT_CELL = 128
-GPU_CONTEXT_OVERHEAD = 400 * MiB  # CUDA/ROCm context and cuBLAS handles in VRAM
+# The process's CUDA context and cuBLAS handles: 530 MiB of VRAM at load whatever the model, and 78 MiB
+# more at the first evaluation (cuBLAS workspace, ggml's pool), measured on an H100 (CUDA 13.0, driver
+# 580, llama-cpp-python 0.3.36; docs/GPU.md). The 400 MiB assumed before it had run left every VRAM
+# prediction 170-300 MiB short. Smaller GPUs have smaller contexts: a plan there errs on the safe side.
+GPU_CONTEXT_OVERHEAD = 608 * MiB
+# Without flash attention, ggml-cuda converts the attention scores to f16 in its pool for cuBLAS: VRAM
+# beyond the reserved compute buffer, measured as 80 MiB + 1.1 x that copy (98 MiB at 512 cells, 184
+# at 8192, 481 at 32768 for Qwen2.5-1.5B on the H100).
+GPU_SCORES_POOL_BASE = 80 * MiB
+GPU_SCORES_POOL_FACTOR = 1.1
 
 # What is kept free: RAM for the OS and the code localinterp runs, VRAM for fragmentation and the display.
 RAM_RESERVE_FRACTION = 0.10
@@ -288,13 +297,28 @@ def cpu_compute_bytes(spec: ModelSpec, n_ctx: int, settings: LoadSettings) -> in
 
 
 def reserved_compute_bytes(spec: ModelSpec, n_ctx: int, settings: LoadSettings) -> int:
-    """The worst-case compute buffer llama.cpp reserves (what a GPU must hold)."""
+    """The worst-case compute buffer llama.cpp reserves (what a GPU must hold). Its allocator reuses memory
+    along the graph, so the buffer is the largest of the logits of a micro-batch, the attention scores
+    with their masks and the feed-forward temporaries, plus one micro-batch of the residual stream: equal
+    to llama.cpp's reported CUDA0 compute buffer for Qwen2.5 0.5B/1.5B, 2.5 % under it for SmolLM2 at
+    8,192 cells without flash attention (adding every activation, as before, was 5-15 % over)."""
     cells = padded_context(n_ctx)
     ub = min(settings.n_ubatch, cells)
     logits = spec.vocab_size * ub * 4
     scores = 0 if settings.flash_attn else spec.n_head * cells * ub * 4
     masks = cells * ub * (2 if settings.flash_attn else 4) * _mask_count(spec)
-    return max(logits, scores) + masks + _activation_bytes(spec, settings)
+    ffn = 3 * spec.n_ff * ub * 4  # gate, up and their product
+    return max(logits, scores + masks, ffn) + ub * spec.n_embd * 4
+
+
+def gpu_pool_bytes(spec: ModelSpec, n_ctx: int, settings: LoadSettings) -> int:
+    """VRAM a GPU's evaluation takes beyond the reserved buffer: the f16 copy of the attention scores
+    (see GPU_SCORES_POOL_BASE); none with flash attention."""
+    if settings.flash_attn:
+        return 0
+    cells = padded_context(n_ctx)
+    copy = spec.n_head * cells * min(settings.n_ubatch, cells) * 2
+    return GPU_SCORES_POOL_BASE + int(GPU_SCORES_POOL_FACTOR * copy)
 
 
 def repacked_types(hw: Hardware | None) -> frozenset[str]:
@@ -323,8 +347,7 @@ def estimate_memory(
     experts of the first `n_cpu_moe` layers kept in RAM."""
     n_layer = spec.n_layer
     gpu_layers = max(0, min(gpu_layers, n_layer + 1))
-    first_gpu = n_layer - min(gpu_layers, n_layer)  # llama.cpp offloads the last layers
-    output_on_gpu = gpu_layers > n_layer
+    first_gpu, output_on_gpu = spec.offloaded(gpu_layers)
     cpu_layers, gpu_range = range(first_gpu), range(first_gpu, n_layer)
 
     cpu_weights = spec.input_bytes + sum(spec.layer_bytes[:first_gpu])
@@ -352,7 +375,11 @@ def estimate_memory(
     gpu_kv = kv_cache_bytes(spec, n_ctx, layers=gpu_range, **kv_args)
 
     cpu_compute = cpu_compute_bytes(spec, n_ctx, settings)
-    gpu_compute = reserved_compute_bytes(spec, n_ctx, settings) * n_gpus if gpu_layers else 0
+    gpu_compute = (
+        (reserved_compute_bytes(spec, n_ctx, settings) + gpu_pool_bytes(spec, n_ctx, settings)) * n_gpus
+        if gpu_layers
+        else 0
+    )
     cpu_overhead = (
         RUNTIME_BYTES
         + LLAMA_FIXED_OVERHEAD
@@ -377,7 +404,7 @@ def moved_expert_bytes(spec: ModelSpec, gpu_layers: int, n_cpu_moe: int) -> int:
     """Bytes of routed experts that `n_cpu_moe` keeps in RAM out of the layers `gpu_layers` offloads."""
     if n_cpu_moe <= 0 or not spec.expert_bytes:
         return 0
-    first_gpu = spec.n_layer - min(max(gpu_layers, 0), spec.n_layer)
+    first_gpu, _ = spec.offloaded(gpu_layers)
     return sum(spec.expert_bytes[first_gpu : min(n_cpu_moe, spec.n_layer)])
 
 

@@ -91,10 +91,10 @@ def active_layer_bytes(spec: ModelSpec) -> list[float]:
 
 
 def predict(spec: ModelSpec, hw: Hardware, gpu_layers: int, n_cpu_moe: int = 0) -> Speed:
-    """The speed of `spec` with `gpu_layers` offloaded (llama.cpp's count: the last blocks, then the output)
+    """The speed of `spec` with `gpu_layers` offloaded (llama.cpp's count: the output, then the last blocks)
     and the routed experts of the first `n_cpu_moe` blocks read from RAM."""
     layers = active_layer_bytes(spec)
-    first_gpu = spec.n_layer - min(max(gpu_layers, 0), spec.n_layer)
+    first_gpu, head_on_gpu = spec.offloaded(gpu_layers)
     cpu_bytes = sum(layers[:first_gpu])
     gpu_bytes = sum(layers[first_gpu:])
     if n_cpu_moe > 0:
@@ -103,7 +103,7 @@ def predict(spec: ModelSpec, hw: Hardware, gpu_layers: int, n_cpu_moe: int = 0) 
         moved = moved_expert_bytes(spec, gpu_layers, n_cpu_moe) * _expert_share(spec)
         cpu_bytes, gpu_bytes = cpu_bytes + moved, gpu_bytes - moved
     head = float(spec.head_bytes or spec.output_bytes)
-    if gpu_layers > spec.n_layer:
+    if head_on_gpu:
         gpu_bytes += head
     else:
         cpu_bytes += head

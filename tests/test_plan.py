@@ -167,12 +167,17 @@ def test_sliding_window_layers_cache_only_the_window_when_not_full(tmp_path):
 
 
 def test_partial_offload_splits_weights_and_cache_by_layer(tmp_path):
+    # llama.cpp's -ngl counts the output head as the last layer and offloads from the end: -ngl 2 of 4
+    # layers is the head and layer 3 (the split an H100 showed for Qwen2.5-1.5B's -ngl 14, to the byte).
     spec = read_model_spec(tiny_llama(tmp_path / "m.gguf", n_layer=4))
+    assert (
+        spec.offloaded(2) == (3, True) and spec.offloaded(0) == (4, False) and spec.offloaded(99) == (0, True)
+    )
     cpu_only = estimate_memory(spec, 2048, 0)
     half = estimate_memory(spec, 2048, 2)
     assert cpu_only.vram_bytes == 0
-    offloaded_weights = sum(spec.layer_bytes[2:])
-    offloaded_kv = kv_cache_bytes(spec, 2048, layers=range(2, 4))
+    offloaded_weights = spec.layer_bytes[3] + spec.output_bytes
+    offloaded_kv = kv_cache_bytes(spec, 2048, layers=range(3, 4))
     assert half.ram_bytes == cpu_only.ram_bytes - offloaded_weights - offloaded_kv
     assert half.vram_bytes > offloaded_weights + offloaded_kv  # plus compute buffer and driver context
     assert half.total_bytes == half.ram_bytes + half.vram_bytes
@@ -180,10 +185,16 @@ def test_partial_offload_splits_weights_and_cache_by_layer(tmp_path):
 
 def test_offloading_a_tied_output_head_copies_the_embeddings(smollm2_path):
     spec = read_model_spec(smollm2_path)
-    layers_only = estimate_memory(spec, 2048, spec.n_layer)
-    with_head = estimate_memory(spec, 2048, spec.n_layer + 1)
-    assert with_head.vram_bytes - layers_only.vram_bytes == spec.tied_output_bytes + spec.output_bytes
-    assert with_head.ram_bytes == layers_only.ram_bytes - spec.output_bytes
+    # -ngl 1 is the head alone; a tied head is a second copy of the embeddings, which stay in RAM.
+    head_only = estimate_memory(spec, 2048, 1)
+    assert spec.tied_output_bytes > 0
+    assert head_only.weights_bytes - estimate_memory(spec, 2048, 0).weights_bytes == spec.tied_output_bytes
+    # Each further layer is one more repeating layer, from the last one down.
+    two = estimate_memory(spec, 2048, 2)
+    last = spec.n_layer - 1
+    added = spec.layer_bytes[last] + kv_cache_bytes(spec, 2048, layers=range(last, spec.n_layer))
+    assert two.vram_bytes - head_only.vram_bytes == added
+    assert head_only.ram_bytes == estimate_memory(spec, 2048, 0).ram_bytes - spec.output_bytes
 
 
 def test_avx2_repacks_q4_k_block_weights(tmp_path):
