@@ -95,8 +95,18 @@ def test_plot_needs_matplotlib_or_draws_the_chart(smollm2_path, tmp_path):
         import matplotlib  # noqa: F401
     except ImportError:
         assert_one_line_error(result, 2, "--plot needs matplotlib")
-    else:
-        assert result.returncode == 0 and target.read_bytes().startswith(b"\x89PNG")
+        return
+    assert result.returncode == 0 and target.read_bytes().startswith(b"\x89PNG")
+    # pp and tg each get a panel of their own (on one axis the slower tg bars were invisible), and an
+    # SVG keeps its text as text.
+    svg = tmp_path / "speed.svg"
+    result = run_cli(
+        "bench", str(smollm2_path), "-p", "16", "-n", "4", "-r", "1", "-t", "1,2", "--plot", str(svg)
+    )
+    assert result.returncode == 0, result.stderr
+    text = svg.read_text()
+    assert "prompt processing (pp16)" in text and "generation (tg4)" in text
+    assert text.count("ngl=0 t=2 b=512 fa=0") == 2
 
 
 @pytest.mark.gpu
