@@ -29,13 +29,21 @@ if TYPE_CHECKING:
 # `localinterp bench` tg128 / pp512 of SmolLM2-135M Q4_1, Qwen2.5-Coder 0.5B and 1.5B Q4_K_M (least squares
 # over the three; see docs/EVAL.md and the notes of issue 12). Other CPUs are a prediction, not a fit.
 CPU_EFFICIENCY = 1.0  # generation read its weights at the copy benchmark's rate (39 vs 40 GB/s)
-GPU_EFFICIENCY = 0.7  # of a GPU's nominal bandwidth: an assumption, not measured (no GPU was lent)
 PER_TOKEN_S = 0.0042  # fixed cost of a generated token beyond reading weights (sampling, graph, our loop)
 # Prompt processing: two operations per weight of the repeating blocks (the head runs for the last token
 # only), at this rate per physical core, plus a fixed cost per prompt token (attention, norms).
 CPU_FLOPS_PER_CORE = {"avx512": 355e9, "avx2": 180e9, "": 60e9}  # avx2 and plain: scaled guesses
 PP_PER_TOKEN_S = 0.0021
-GPU_FLOPS = 30e12  # a conservative figure for any CUDA/ROCm/Metal GPU (assumed)
+# Fitted on an H100 (NVML: 3,352 GB/s) against llama-bench with every layer offloaded, SmolLM2-135M and
+# Qwen2.5-Coder 0.5B/1.5B (tg128 756/699/496 t/s, pp512 41,894/36,954/21,812; docs/GPU.md): a token
+# read its weights at 0.4 of the nominal bandwidth plus a fixed 1.25 ms (kernel launches), and a prompt
+# token cost 22 us plus its operations at 33 per byte/s of bandwidth (110 TFLOP/s there; other GPUs are
+# scaled by their bandwidth, since compute and bandwidth grow together across generations). The figures
+# before it (0.7, the CPU's 4.2 ms, 30 TFLOP/s) predicted 217 t/s for the 1.5B where it ran 510.
+GPU_EFFICIENCY = 0.4
+GPU_PER_TOKEN_S = 0.00125
+GPU_FLOPS_PER_BANDWIDTH = 33.0
+GPU_PP_PER_TOKEN_S = 22e-6
 ASSUMED_RAM_BANDWIDTH = 10e9  # when a hardware file gives none: a slow laptop's dual-channel DDR4
 ASSUMED_GPU_BANDWIDTH = {"cuda": 300e9, "rocm": 300e9, "metal": 100e9, "rpc": 1e9}
 INTERACTIVE_TOKENS_PER_S = 8.0  # the default `min_speed`: slower than this is not a conversation
@@ -110,17 +118,20 @@ def predict(spec: ModelSpec, hw: Hardware, gpu_layers: int, n_cpu_moe: int = 0) 
     ram_bw = float(hw.ram.bandwidth_bytes_per_s or ASSUMED_RAM_BANDWIDTH)
     gpus = hw.usable_gpus()
     gpu_bw = min((gpu_bandwidth(g) for g in gpus), default=ram_bw)
-    seconds = cpu_bytes / (ram_bw * CPU_EFFICIENCY) + PER_TOKEN_S
+    on_gpu_share = gpu_bytes / max(1.0, cpu_bytes + gpu_bytes)
+    # The fixed cost of a token is the CPU's or the GPU's, in the share of the weights each one reads.
+    seconds = cpu_bytes / (ram_bw * CPU_EFFICIENCY) + PER_TOKEN_S * (1 - on_gpu_share)
     if gpu_bytes:
-        seconds += gpu_bytes / (gpu_bw * GPU_EFFICIENCY)
+        seconds += gpu_bytes / (gpu_bw * GPU_EFFICIENCY) + GPU_PER_TOKEN_S * on_gpu_share
     # Prompt processing: two operations per weight of the blocks a token passes through, on the GPU when
     # most of the model is there.
     block_params = spec.n_params * sum(layers) / max(1.0, spec.weights_bytes)
-    on_gpu_share = gpu_bytes / max(1.0, cpu_bytes + gpu_bytes)
     flags = " ".join(hw.cpu.flags).lower()
     simd = "avx512" if "avx512" in flags else "avx2" if "avx2" in flags else ""
-    rate = GPU_FLOPS if on_gpu_share > 0.5 else CPU_FLOPS_PER_CORE[simd] * hw.cpu.threads
-    pp_seconds = 2 * block_params / rate + PP_PER_TOKEN_S
+    if on_gpu_share > 0.5:
+        pp_seconds = 2 * block_params / (GPU_FLOPS_PER_BANDWIDTH * gpu_bw) + GPU_PP_PER_TOKEN_S
+    else:
+        pp_seconds = 2 * block_params / (CPU_FLOPS_PER_CORE[simd] * hw.cpu.threads) + PP_PER_TOKEN_S
     return Speed(1.0 / seconds, 1.0 / pp_seconds)
 
 

@@ -72,3 +72,21 @@ def test_the_probe_measures_ram_bandwidth_once(monkeypatch):
     speed.ram_bandwidth.cache_clear()
     assert speed.ram_bandwidth("test cpu") == first  # from the cache file, not measured again
     speed.ram_bandwidth.cache_clear()
+
+
+# llama-bench on an H100 (NVML bandwidth 3,352 GB/s), every layer offloaded, flash attention off,
+# 2026-11-23 (docs/GPU.md): tokens/s for tg128 and pp512.
+H100_MEASURED = {"smollm2": (755.9, 41893.6), "qwen05": (699.1, 36954.3)}
+
+
+def test_gpu_speed_predictions_match_what_an_h100_ran(request):
+    # Before the H100's figures the prediction for a model on a GPU carried the CPU's fixed cost per token
+    # (4.2 ms) and 30 TFLOP/s: it said 217 t/s for the 1.5B where llama-bench ran 496.
+    h100 = GPU(
+        "cuda", "NVIDIA H100 80GB HBM3", 80 * 1024**3, 79 * 1024**3, bandwidth_bytes_per_s=3352320000000
+    )
+    for model, (tg, pp) in H100_MEASURED.items():
+        spec = read_model_spec(request.getfixturevalue(f"{model}_path"))
+        speed = predict(spec, machine(40, h100), spec.n_layer + 1)
+        assert 0.85 <= speed.tg_tokens_per_s / tg <= 1.15, (model, speed, tg)
+        assert 0.85 <= speed.pp_tokens_per_s / pp <= 1.15, (model, speed, pp)
