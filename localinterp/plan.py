@@ -1,7 +1,8 @@
 """What fits: memory estimates for a model on this machine, and the choice of quant, context and GPU layers.
 
 The estimate is built from llama.cpp's own allocations, measured with llama-cpp-python 0.3.36 on
-SmolLM2-135M and Gemma-3-270M (scripts/check_plan_accuracy.py re-measures it):
+SmolLM2-135M and Gemma-3-270M, and for VRAM on an H100 with SmolLM2 and Qwen2.5-Coder 0.5B/1.5B
+(scripts/check_plan_accuracy.py re-measures it; docs/GPU.md has the figures):
 
 - weights: the tensor bytes of the file. They are memory-mapped and all read at load, so they count in
   full. On x86 with AVX2 (and Arm with dot-product) llama.cpp also keeps a repacked copy of some

@@ -10,7 +10,8 @@ the GPU from VRAM, and of a mixture-of-experts layer only its shared part and th
 RAM bandwidth is measured here once (a copy benchmark, cached per CPU); a GPU's comes from NVML, else from
 a table of known GPUs, else a stated conservative figure. The CPU constants below were fitted on this
 project's 2-core development machine against `localinterp bench` (scripts/check_speed_prediction.py prints
-predicted / measured); the GPU ones are assumptions until a GPU run records its ratios in docs/GPU.md.
+predicted / measured); the GPU ones on an H100 against llama-bench (docs/GPU.md). On the GPU a token also
+pays a fixed cost of its own, smaller than the CPU's, each in the share of the weights it reads.
 """
 
 from __future__ import annotations
