@@ -132,6 +132,19 @@ def kill_pids(pids: list[int]) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
+def kill_tagged(token: str, keep: int | None = None) -> None:
+    """SIGKILL every process carrying runner `token` but `keep`, scanning again until one scan finds none
+    (at most 5 times, 20 ms apart): a process in the middle of an exec can read as having no environment
+    for a moment, and one fork that the first scan missed must not survive (a `setsid sleep &` outlived
+    a SIGTERM once in some dozens of runs)."""
+    for _ in range(5):
+        pids = [pid for pid in tagged_processes(token) if pid != keep]
+        if not pids:
+            return
+        kill_pids(pids)
+        time.sleep(0.02)
+
+
 def _parent_death_signal() -> None:  # pragma: no cover - runs in the child between fork and exec
     # Linux: the child gets SIGKILL if localinterp dies, even by kill -9.
     try:
@@ -313,7 +326,7 @@ class ProcessRunner:
         elif proc is not None:  # pragma: no cover - Windows without a job
             proc.kill()
         if os.name == "posix" and self.sweeps_tagged:
-            kill_pids(tagged_processes(self._token))
+            kill_tagged(self._token)
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
@@ -330,8 +343,7 @@ class ProcessRunner:
         interrupted or timed out, a child that ignores SIGINT and SIGTERM must not live on."""
         if self._proc is None or os.name != "posix" or not self.sweeps_tagged:
             return
-        keep = self._proc.pid
-        kill_pids([pid for pid in tagged_processes(self._token) if pid != keep])
+        kill_tagged(self._token, keep=self._proc.pid)
 
     # -- running a block ----------------------------------------------------------------------------
 
