@@ -495,20 +495,97 @@ _NOTHING = re.compile(
 )
 
 
-def nothing_found_hint(output: str) -> str:
+def nothing_found_hint(output: str, code: str = "", cwd: Path | None = None) -> str:
     """A nudge for a block that ran and found nothing ("" otherwise).
 
     Asked how many requests got a 404, the 1.5B matched lines that end with " 404" (the size comes after
     the status), printed 0 and answered "no 404s" (log-404: 0 of 3 runs, every run): a condition that
-    matches nothing is more often wrong than the data is empty, and a look at the data shows which.
+    matches nothing is more often wrong than the data is empty, and a look at the data shows which. When
+    the block's own condition can be checked against the text file it opened, the nudge says which part
+    matches no line, with a line as it really is.
     """
     lines = [line for line in output.splitlines() if line.strip()]
     if not lines or len(lines) > 3 or not _NOTHING.search(lines[-1]):
         return ""
+    unmet = _unmet_condition(code, cwd) if code and cwd is not None else ""
+    if unmet:
+        return (
+            f"It found nothing, and your condition cannot match: {unmet} Fix the condition, then count again."
+        )
     return (
         "It found nothing: if the data should have some, print a few of the lines or records you meant to "
         "match and compare them with your condition before you answer."
     )
+
+
+_OPENED = re.compile(r"""open\(\s*(['"])([^'"\n]+)\1""")
+_STARTS = re.compile(r"""\.startswith\(\s*(['"])([^'"\n]+)\1\s*\)""")
+_ENDS = re.compile(r"""\.endswith\(\s*(['"])([^'"\n]+)\1\s*\)""")
+_IN = re.compile(r"""(['"])([^'"\n]+)\1\s+in\s+[A-Za-z_]\w*\b(?!\s*\()""")
+# `parts[2] == '404'`, `line.split()[8] == "404"`: a field by its place.
+_FIELD = re.compile(r"""\[(-?\d+)\]\s*==\s*(['"])([^'"\n]+)\2""")
+_SPLIT = re.compile(r"""\.split\(\s*(?:(['"])(.+?)\1)?\s*\)""")
+
+
+def _unmet_condition(code: str, cwd: Path) -> str:
+    """The first literal test in `code` that no line of the text file it opens can pass, said with a line
+    of that file as it is (log-404: `line.startswith('GET /img/logo.png')` on lines that start with the
+    client's address, and `parts[2] == '404'` where the status is field 8: every held-out run failed)."""
+    for name in dict.fromkeys(m.group(2) for m in _OPENED.finditer(code)):
+        text = _text_of(cwd, name)
+        if not text:
+            continue
+        rows = [line for line in text.splitlines() if line.strip()][:5000]
+        if not rows:
+            continue
+        example = _shown(rows[0])
+        for m in _STARTS.finditer(code):
+            if not any(r.lstrip().startswith(m.group(2)) for r in rows):
+                return f"no line of {name} starts with {m.group(2)!r}; they start like this: {example}"
+        for m in _ENDS.finditer(code):
+            if not any(r.rstrip().endswith(m.group(2)) for r in rows):
+                return f"no line of {name} ends with {m.group(2)!r}; they end like this: {example}"
+        for m in _IN.finditer(code):
+            if not any(m.group(2) in r for r in rows):
+                return f"no line of {name} contains {m.group(2)!r}; a line: {example}"
+        split = _SPLIT.search(code)
+        if split is None:  # fields from csv or json: not lines split here, so not checked
+            continue
+        sep = split.group(2) or None
+        sep_text = f"line.split({sep!r})" if sep else "line.split()"
+        for m in _FIELD.finditer(code):
+            index, value = int(m.group(1)), m.group(3)
+            fields = [r.split(sep) for r in rows]
+            if any(-len(f) <= index < len(f) and f[index].strip() == value for f in fields):
+                continue
+            places = sorted({i for f in fields for i, x in enumerate(f) if x.strip() == value})
+            if not places:
+                return f"{value!r} is never a whole field of {sep_text} in {name}; a line: {example}"
+            where = next(r for r, f in zip(rows, fields, strict=True) if value in (x.strip() for x in f))
+            return (
+                f"{value!r} is never field [{index}] of {sep_text} in {name}; it is field [{places[0]}] "
+                f"(counting from 0), as in: {_shown(where)}"
+            )
+    return ""
+
+
+def _text_of(cwd: Path, name: str) -> str:
+    """The text of file `name` under `cwd` when it is a small text file, else ""."""
+    try:
+        path = (cwd / name).resolve()
+        if not path.is_file() or path.stat().st_size > 8 * 1024 * 1024:
+            return ""
+        data = path.read_bytes()
+    except OSError:
+        return ""
+    if b"\0" in data[:4096]:
+        return ""
+    return data.decode("utf-8", errors="replace")
+
+
+def _shown(line: str) -> str:
+    line = line.rstrip()
+    return f"`{line[:120]}{'...' if len(line) > 120 else ''}`"
 
 
 WRITTEN = "Written so far (localinterp read it; your code did not print it):"

@@ -163,6 +163,37 @@ def test_a_result_that_found_nothing_is_looked_at_once_before_the_answer(tmp_pat
     assert "It found nothing" in session.chat_messages()[3].content
 
 
+def test_a_condition_that_no_line_can_meet_is_named_with_a_line_as_it_is(tmp_path):
+    # log-404 failed in all 9 held-out runs on an H100: `parts[2] == '404'` where the status is field 8,
+    # `line.startswith('GET /img/logo.png')` on lines that start with the client's address. The generic
+    # "print a few lines" let the model print them and answer the same zero.
+    log = (
+        '10.0.7.84 - - [01/Mar/2026:08:00:00 +0000] "GET /img/logo.png HTTP/1.1" 200 3765\n'
+        '10.0.7.84 - - [01/Mar/2026:08:00:17 +0000] "GET /api HTTP/1.1" 404 6541\n'
+    )
+    (tmp_path / "access.log").write_text(log)
+    opened = "lines = open('access.log').readlines()\n"
+    field = nothing_found_hint("0\n", opened + "print(sum(l.split()[2] == '404' for l in lines))", tmp_path)
+    assert field == (
+        "It found nothing, and your condition cannot match: '404' is never field [2] of line.split() in "
+        "access.log; it is field [8] (counting from 0), as in: "
+        '`10.0.7.84 - - [01/Mar/2026:08:00:17 +0000] "GET /api HTTP/1.1" 404 6541` '
+        "Fix the condition, then count again."
+    )
+    start = nothing_found_hint("0\n", opened + "n = [l for l in lines if l.startswith('GET /img')]", tmp_path)
+    assert "no line of access.log starts with 'GET /img'; they start like this: `10.0.7.84 - - [" in start
+    end = nothing_found_hint("[]\n", opened + "n = [l for l in lines if l.endswith(' 404')]", tmp_path)
+    assert "no line of access.log ends with ' 404'" in end
+    contains = nothing_found_hint("0\n", opened + "n = sum('HTTP/2' in l for l in lines)", tmp_path)
+    assert "no line of access.log contains 'HTTP/2'" in contains
+    # A condition the data can meet, or fields that come from the csv module, get the plain nudge.
+    plain = "print a few of the lines or records you meant to match"
+    assert plain in nothing_found_hint("0\n", opened + "n = sum(' 404 ' in l for l in lines)", tmp_path)
+    (tmp_path / "items.csv").write_text("name,stock\nlamp,0\n")
+    rows = "import csv\nrows = list(csv.reader(open('items.csv')))\nn = [r for r in rows if r[1] == 'none']"
+    assert plain in nothing_found_hint("[]\n", rows, tmp_path)
+
+
 def test_a_file_the_request_asks_for_is_shown_to_the_model_each_time_a_block_writes_it(tmp_path):
     # The 1.5B wrote sorted.txt with every duplicate, was told its block "printed nothing" and answered
     # "each name once": a block that writes a file prints nothing, so it never saw what it made.
@@ -249,7 +280,9 @@ def test_a_model_that_answers_without_the_look_it_was_asked_for_is_asked_again_o
     session, chunks = converse(engine, tmp_path, "How many ERROR lines are in app.log?")
     checks = [c for c in chunks if isinstance(c, Recheck)]
     assert [c.why for c in checks] == ["answered without the look at the data it was asked for"]
-    assert engine.seen[2][-1].content.startswith("You answered without looking. It found nothing:")
+    assert engine.seen[2][-1].content.startswith(
+        "You answered without looking. It found nothing, and your condition"
+    )
     assert [m.role for m in session.messages][-4:] == ["output", "assistant", "output", "assistant"]
     assert not engine.replies
     # A count that found something is not doubted.
