@@ -436,6 +436,7 @@ class Session:
             forced = False  # set again below where the next reply must be a block
             if end is not None and end.text:
                 self._add(Message("assistant", end.text))
+                repeats.plan = repeats.plan or _plan_steps(end.text)
             if end is None or end.reason in ("interrupted", "disconnected", "timeout"):
                 return
             ran = False
@@ -705,6 +706,7 @@ class _Repeats:
         self.ran: list[tuple[tuple[str, str], tuple[str, str]]] = []  # every block run, with its outcome
         self.circled = False
         self.hint = ""  # what the model was told of the last block's output
+        self.plan: list[str] = []  # the steps of the first plan the model wrote for the request
 
     def verdict(self, language: str, code: str) -> str:
         """ "" to run the block; _STOP to end the turn; else what the model is told instead of running it."""
@@ -730,7 +732,21 @@ class _Repeats:
         # silent block again), with what localinterp said of it: the 0.5B, told to write 'config.json' for
         # its absolute path, wrote the same block again, and "The error was" alone led it nowhere.
         self.last[key] = ("repeated", last)
+        if status == "silent":
+            return self._next_step()
         return " ".join(filter(None, (_said(status, last), self.hint)))
+
+    def _next_step(self) -> str:
+        # A silent block written again: the 1.5B read access.log into `lines` three times over, its plan's
+        # "2. Parse each line ... count requests for each IP" never written (log-top-ip, held-out seed
+        # 14000). It is pointed at that step: the one after as many steps as distinct blocks have run.
+        done = len({key for key, _ in self.ran})
+        step = self.plan[done] if done < len(self.plan) else ""
+        nxt = f'the next step of your plan, "{step}"' if step else "the next step"
+        return (
+            "It ran without error but printed nothing, as it did before: its variables are kept, so running "
+            f"it again changes nothing. Write {nxt}, in a block that prints its result."
+        )
 
     def record(self, language: str, code: str, result: RunResult, hint: str = "") -> None:
         """Note a block run, its outcome and `hint`, what the model was told of its output."""
@@ -739,6 +755,17 @@ class _Repeats:
         self.last = {key: ("silent" if silent else result.status, last_line(result.output))}
         self.hint = hint
         self.ran.append((key, self.last[key]))
+
+
+_STEP = re.compile(r"^\s*(?:step\s*)?(\d+)[.):]\s+(\S.*)$", re.I | re.M)
+
+
+def _plan_steps(text: str) -> list[str]:
+    """The numbered steps of a plan in `text` ("1. Read the file.", "2. Count ..."), in order."""
+    steps = [(int(n), step.strip()) for n, step in _STEP.findall(text.split("```")[0])]
+    if len(steps) < 2 or [n for n, _ in steps] != list(range(1, len(steps) + 1)):
+        return []
+    return [f"{n}. {step[:160]}" for n, step in steps]
 
 
 def _said(status: str, last: str) -> str:

@@ -201,6 +201,32 @@ def test_the_same_silent_block_again_is_not_run_but_answered(tmp_path):
     assert not any(type(c).__name__ == "Repeated" for c in chunks)
 
 
+def test_a_silent_block_written_again_is_pointed_at_the_next_step_of_the_models_plan(tmp_path):
+    # The 1.5B planned "1. Read access.log. 2. Count requests for each IP. 3. ...", read the file into
+    # `lines` and wrote that same block twice more (log-top-ip, held-out seed 14000): the turn ended
+    # without an answer. Told only that its block printed nothing, it had nothing to go on.
+    plan = "Plan:\n1. Read the log.\n2. Count the requests of each IP address.\n3. Print the busiest.\n"
+    read = "lines = open('access.log').readlines()"
+    engine = Scripted(
+        ("python", read, plan),
+        ("python", read, plan),
+        (
+            "python",
+            "from collections import Counter\nprint(Counter(l.split()[0] for l in lines).most_common(1))",
+        ),
+        "10.0.0.1 made the most requests.",
+    )
+    (tmp_path / "access.log").write_text("10.0.0.1 - GET /\n10.0.0.1 - GET /x\n10.0.0.2 - GET /\n")
+    session, _chunks = converse(engine, tmp_path, "Which IP address made the most requests in access.log?")
+    outputs = [m for m in session.messages if m.role == "output"]
+    assert [m.status for m in outputs] == ["ok", "repeated", "ok"]
+    assert outputs[1].content == (
+        "It ran without error but printed nothing, as it did before: its variables are kept, so running it "
+        'again changes nothing. Write the next step of your plan, "2. Count the requests of each IP '
+        'address.", in a block that prints its result.'
+    )
+
+
 def test_a_failed_block_runs_again_once_another_block_has_changed_what_it_reads(tmp_path):
     # The 1.5B's `print(total)` failed, a block then set total, and the same print was refused with the
     # old NameError although it would now work.
