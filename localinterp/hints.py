@@ -495,7 +495,7 @@ _NOTHING = re.compile(
 )
 
 
-def nothing_found_hint(output: str, code: str = "", cwd: Path | None = None) -> str:
+def nothing_found_hint(output: str, code: str = "", cwd: Path | None = None, request: str = "") -> str:
     """A nudge for a block that ran and found nothing ("" otherwise).
 
     Asked how many requests got a 404, the 1.5B matched lines that end with " 404" (the size comes after
@@ -508,14 +508,40 @@ def nothing_found_hint(output: str, code: str = "", cwd: Path | None = None) -> 
     if not lines or len(lines) > 3 or not _NOTHING.search(lines[-1]):
         return ""
     unmet = _unmet_condition(code, cwd) if code and cwd is not None else ""
+    where = _where_requested(request, code, cwd) if request and cwd is not None else ""
     if unmet:
-        return (
-            f"It found nothing, and your condition cannot match: {unmet} Fix the condition, then count again."
-        )
-    return (
+        said = f"It found nothing, and your condition cannot match: {unmet}"
+        return " ".join(filter(None, (said, where, "Fix the condition, then count again.")))
+    look = (
         "It found nothing: if the data should have some, print a few of the lines or records you meant to "
         "match and compare them with your condition before you answer."
     )
+    return " ".join(filter(None, (look, where)))
+
+
+_REQUESTED_VALUE = re.compile(r"\b\d{2,}\b")
+
+
+def _where_requested(request: str, code: str, cwd: Path) -> str:
+    """Where a number the request names sits in the lines of the text file the block opened: asked for
+    requests with a 404 status, the 1.5B filtered on the request's path or the wrong field in every
+    held-out run; "404 is field [8] of line.split()" is the condition it needed."""
+    for name in dict.fromkeys(m.group(2) for m in _OPENED.finditer(code)):
+        rows = [line for line in _text_of(cwd, name).splitlines() if line.strip()][:5000]
+        for value in dict.fromkeys(_REQUESTED_VALUE.findall(request)):
+            places: dict[int, int] = {}
+            for row in rows:
+                for i, field in enumerate(row.split()):
+                    if field.strip("\"'[](),;") == value:
+                        places[i] = places.get(i, 0) + 1
+            if places:
+                index = max(places, key=lambda i: places[i])
+                example = next(r for r in rows if len(r.split()) > index and value in r.split()[index])
+                return (
+                    f"In {name}, {value} is field [{index}] of line.split() (counting from 0), as in: "
+                    f"{_shown(example)}"
+                )
+    return ""
 
 
 _OPENED = re.compile(r"""open\(\s*(['"])([^'"\n]+)\1""")

@@ -517,7 +517,7 @@ class Session:
                     hint = missing_file_hint(result.output, cwd, code, self._to_write, self._to_change)
                     hint = hint or binary_as_text_hint(result.output, cwd, code, block.language)
                 if not failed and result.status == "ok" and not hint and not nudged:
-                    hint = nothing_found_hint(result.output, code, cwd)
+                    hint = nothing_found_hint(result.output, code, cwd, text)
                     nudged = bool(hint)  # once a request: a real "none" costs one look, not a loop
                 unused = unused_query_hint(code) if block.language == "python" else ""
                 repeats.record(block.language, block.code, result, " ".join(filter(None, (unused, hint))))

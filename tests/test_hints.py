@@ -186,6 +186,16 @@ def test_a_condition_that_no_line_can_meet_is_named_with_a_line_as_it_is(tmp_pat
     assert "no line of access.log ends with ' 404'" in end
     contains = nothing_found_hint("0\n", opened + "n = sum('HTTP/2' in l for l in lines)", tmp_path)
     assert "no line of access.log contains 'HTTP/2'" in contains
+    # Where a number the request names sits in those lines: the condition the model needed.
+    asked = "How many requests in access.log got a 404 status?"
+    start = nothing_found_hint(
+        "0\n", opened + "n = [l for l in lines if l.startswith('GET')]", tmp_path, asked
+    )
+    assert start.endswith(
+        "In access.log, 404 is field [8] of line.split() (counting from 0), as in: "
+        '`10.0.7.84 - - [01/Mar/2026:08:00:17 +0000] "GET /api HTTP/1.1" 404 6541` '
+        "Fix the condition, then count again."
+    )
     # A condition the data can meet, or fields that come from the csv module, get the plain nudge.
     plain = "print a few of the lines or records you meant to match"
     assert plain in nothing_found_hint("0\n", opened + "n = sum(' 404 ' in l for l in lines)", tmp_path)
