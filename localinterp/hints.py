@@ -508,9 +508,12 @@ def nothing_found_hint(output: str, code: str = "", cwd: Path | None = None, req
     if not lines or len(lines) > 3 or not _NOTHING.search(lines[-1]):
         return ""
     unmet = _unmet_condition(code, cwd) if code and cwd is not None else ""
-    where = _where_requested(request, code, cwd) if request and cwd is not None else ""
+    where, value = _where_requested(request, code, cwd) if request and cwd is not None else ("", "")
     if unmet:
-        said = f"It found nothing, and your condition cannot match: {unmet}"
+        # The file holds the value the request asks about and the block tests for it, yet counts none:
+        # the condition is wrong, not the data empty (said each time; see CANNOT_MATCH).
+        sure = bool(where) and (f"'{value}'" in code or f'"{value}"' in code)
+        said = f"{CANNOT_MATCH if sure else 'It found nothing, and your condition cannot match:'} {unmet}"
         return " ".join(filter(None, (said, where, "Fix the condition, then count again.")))
     look = (
         "It found nothing: if the data should have some, print a few of the lines or records you meant to "
@@ -519,11 +522,16 @@ def nothing_found_hint(output: str, code: str = "", cwd: Path | None = None, req
     return " ".join(filter(None, (look, where)))
 
 
+# The start of a nothing-found hint that proves the condition wrong: the file holds what the request
+# asks for, the block tests for that value, and a part of its condition matches no line. Said again at
+# each such zero, where the plain nudge is said once (a real "none" costs one look, not a loop).
+CANNOT_MATCH = "It found nothing, though the file holds what you test for: your condition cannot match:"
 _REQUESTED_VALUE = re.compile(r"\b\d{2,}\b")
 
 
-def _where_requested(request: str, code: str, cwd: Path) -> str:
-    """Where a number the request names sits in the lines of the text file the block opened: asked for
+def _where_requested(request: str, code: str, cwd: Path) -> tuple[str, str]:
+    """Where a number the request names sits in the lines of the text file the block opened, and that
+    number ("" and "" when none is there): asked for
     requests with a 404 status, the 1.5B filtered on the request's path or the wrong field in every
     held-out run; "404 is field [8] of line.split()" is the condition it needed."""
     for name in dict.fromkeys(m.group(2) for m in _OPENED.finditer(code)):
@@ -537,11 +545,9 @@ def _where_requested(request: str, code: str, cwd: Path) -> str:
             if places:
                 index = max(places, key=lambda i: places[i])
                 example = next(r for r in rows if len(r.split()) > index and value in r.split()[index])
-                return (
-                    f"In {name}, {value} is field [{index}] of line.split() (counting from 0), as in: "
-                    f"{_shown(example)}"
-                )
-    return ""
+                said = f"In {name}, {value} is field [{index}] of line.split() (counting from 0), as in: "
+                return said + _shown(example), value
+    return "", ""
 
 
 _OPENED = re.compile(r"""open\(\s*(['"])([^'"\n]+)\1""")

@@ -39,6 +39,7 @@ from localinterp.engine.context import truncate_middle
 from localinterp.engine.languages import is_display
 from localinterp.engine.types import DEFAULT_SAMPLING, ChatMessage, CodeEnd, Event, Sampling, TurnEnd
 from localinterp.hints import (
+    CANNOT_MATCH,
     WRITTEN,
     binary_as_text_hint,
     failure_hint,
@@ -516,9 +517,13 @@ class Session:
                     # open('price.json') in a try, printed "does not exist" and never met prices.json.
                     hint = missing_file_hint(result.output, cwd, code, self._to_write, self._to_change)
                     hint = hint or binary_as_text_hint(result.output, cwd, code, block.language)
-                if not failed and result.status == "ok" and not hint and not nudged:
-                    hint = nothing_found_hint(result.output, code, cwd, text)
-                    nudged = bool(hint)  # once a request: a real "none" costs one look, not a loop
+                if not failed and result.status == "ok" and not hint:
+                    # The plain nudge once a request (a real "none" costs one look, not a loop); a
+                    # condition shown to match no line, each time: the 1.5B moved its status test to
+                    # the right field after the first and kept the startswith that matched nothing.
+                    found = nothing_found_hint(result.output, code, cwd, text)
+                    if found and (not nudged or found.startswith(CANNOT_MATCH)):
+                        hint, nudged = found, True
                 unused = unused_query_hint(code) if block.language == "python" else ""
                 repeats.record(block.language, block.code, result, " ".join(filter(None, (unused, hint))))
                 # What the model must act on before it answers: asked again as a check if it does not.

@@ -11,6 +11,7 @@ import zipfile
 from scripted import Scripted, converse
 
 from localinterp.hints import (
+    CANNOT_MATCH,
     binary_as_text_hint,
     closed_hint,
     conversion_hint,
@@ -196,6 +197,11 @@ def test_a_condition_that_no_line_can_meet_is_named_with_a_line_as_it_is(tmp_pat
         '`10.0.7.84 - - [01/Mar/2026:08:00:17 +0000] "GET /api HTTP/1.1" 404 6541` '
         "Fix the condition, then count again."
     )
+    # Testing for the very value the request asks about, which the file holds, and counting none: the
+    # condition is wrong for certain, and the session says so at every such zero (not once).
+    sure = "n = [l for l in lines if l.startswith('GET') and l.split()[8] == '404']"
+    assert nothing_found_hint("0\n", opened + sure, tmp_path, asked).startswith(CANNOT_MATCH + " no line")
+    assert not start.startswith(CANNOT_MATCH)
     # A condition the data can meet, or fields that come from the csv module, get the plain nudge.
     plain = "print a few of the lines or records you meant to match"
     assert plain in nothing_found_hint("0\n", opened + "n = sum(' 404 ' in l for l in lines)", tmp_path)
