@@ -507,8 +507,9 @@ def nothing_found_hint(output: str, code: str = "", cwd: Path | None = None, req
     lines = [line for line in output.splitlines() if line.strip()]
     if not lines or len(lines) > 3 or not _NOTHING.search(lines[-1]):
         return ""
-    unmet = _unmet_condition(code, cwd) if code and cwd is not None else ""
-    where, value = _where_requested(request, code, cwd) if request and cwd is not None else ("", "")
+    opened = _opened_rows(code, cwd) if code and cwd is not None else []
+    unmet = _unmet_condition(code, opened)
+    where, value = _where_requested(request, opened)
     if unmet:
         # The file holds the value the request asks about and the block tests for it, yet counts none:
         # the condition is wrong, not the data empty (said each time; see CANNOT_MATCH).
@@ -529,13 +530,12 @@ CANNOT_MATCH = "It found nothing, though the file holds what you test for: your 
 _REQUESTED_VALUE = re.compile(r"\b\d{2,}\b")
 
 
-def _where_requested(request: str, code: str, cwd: Path) -> tuple[str, str]:
-    """Where a number the request names sits in the lines of the text file the block opened, and that
-    number ("" and "" when none is there): asked for
-    requests with a 404 status, the 1.5B filtered on the request's path or the wrong field in every
-    held-out run; "404 is field [8] of line.split()" is the condition it needed."""
-    for name in dict.fromkeys(m.group(2) for m in _OPENED.finditer(code)):
-        rows = [line for line in _text_of(cwd, name).splitlines() if line.strip()][:5000]
+def _where_requested(request: str, opened: list[tuple[str, list[str]]]) -> tuple[str, str]:
+    """Where a number the request names sits in the lines of a text file the block opened, and that
+    number ("" and "" when none is there): asked for requests with a 404 status, the 1.5B filtered on
+    the request's path or the wrong field in every held-out run; "404 is field [8] of line.split()" is
+    the condition it needed."""
+    for name, rows in opened:
         for value in dict.fromkeys(_REQUESTED_VALUE.findall(request)):
             places: dict[int, int] = {}
             for row in rows:
@@ -559,17 +559,21 @@ _FIELD = re.compile(r"""\[(-?\d+)\]\s*==\s*(['"])([^'"\n]+)\2""")
 _SPLIT = re.compile(r"""\.split\(\s*(?:(['"])(.+?)\1)?\s*\)""")
 
 
-def _unmet_condition(code: str, cwd: Path) -> str:
-    """The first literal test in `code` that no line of the text file it opens can pass, said with a line
+def _opened_rows(code: str, cwd: Path) -> list[tuple[str, list[str]]]:
+    """The non-blank lines (the first 5,000) of each small text file in `cwd` that `code` opens."""
+    opened = []
+    for name in dict.fromkeys(m.group(2) for m in _OPENED.finditer(code)):
+        rows = [line for line in _text_of(cwd, name).splitlines() if line.strip()][:5000]
+        if rows:
+            opened.append((name, rows))
+    return opened
+
+
+def _unmet_condition(code: str, opened: list[tuple[str, list[str]]]) -> str:
+    """The first literal test in `code` that no line of a text file it opens can pass, said with a line
     of that file as it is (log-404: `line.startswith('GET /img/logo.png')` on lines that start with the
     client's address, and `parts[2] == '404'` where the status is field 8: every held-out run failed)."""
-    for name in dict.fromkeys(m.group(2) for m in _OPENED.finditer(code)):
-        text = _text_of(cwd, name)
-        if not text:
-            continue
-        rows = [line for line in text.splitlines() if line.strip()][:5000]
-        if not rows:
-            continue
+    for name, rows in opened:
         example = _shown(rows[0])
         for m in _STARTS.finditer(code):
             if not any(r.lstrip().startswith(m.group(2)) for r in rows):
@@ -602,10 +606,12 @@ def _unmet_condition(code: str, cwd: Path) -> str:
 
 
 def _text_of(cwd: Path, name: str) -> str:
-    """The text of file `name` under `cwd` when it is a small text file, else ""."""
+    """The text of file `name` when it is a small text file inside `cwd` (what the model may see of the
+    folder it works in, as previews are), else ""."""
     try:
-        path = (cwd / name).resolve()
-        if not path.is_file() or path.stat().st_size > 8 * 1024 * 1024:
+        root = cwd.resolve()
+        path = (root / name).resolve()
+        if not path.is_relative_to(root) or not path.is_file() or path.stat().st_size > 8 * 1024 * 1024:
             return ""
         data = path.read_bytes()
     except OSError:
