@@ -604,6 +604,7 @@ def recheck_message(
     asked: Iterable[str] = (),
     failing: Mapping[str, str] | None = None,
     rewrite: Iterable[str] = (),
+    present: Iterable[str] = (),
 ) -> str:
     """What the model is told: which claims no code backed; which files the request asks for (`asked`:
     to write, or named) are missing, and which other files the answer named are not on disk; which it
@@ -612,7 +613,9 @@ def recheck_message(
     code ran at all (`unread`); what else is `wrong` (sentences that Session._mistakes gathers:
     `unlike_request`, `measures_for_counts`, `values_unused`, `env_unread`, `subfolders_unwalked` and its
     own); and what to do. `rewrite`: files the request asks to write that are written unlike it asks
-    (`unlike_request`), given a block to fill in when no file to change is."""
+    (`unlike_request`), given a block to fill in when no file to change is. `present`: the files of
+    `asked` that were on disk when the request came (named or to change), said to be removed, not
+    missing."""
     same = [name for name in untouched if name not in claims]
     files = [c for c in claims if _FILE.fullmatch(c)]
     values = [c for c in claims if c not in files]
@@ -629,9 +632,11 @@ def recheck_message(
         parts.append(
             f"you stated {', '.join(values)}, but no code printed {'it' if len(values) == 1 else 'them'}"
         )
-    wanted = set(asked)
+    wanted, there = set(asked), set(present)
     parts += [
-        f"{name} does not exist in {cwd}: the request asks for it, so write it with code"
+        _removed(name, cwd)
+        if name in there
+        else f"{name} does not exist in {cwd}: the request asks for it, so write it with code"
         if name in wanted
         else _not_on_disk(name, cwd)
         for name in files
@@ -655,6 +660,31 @@ def recheck_message(
         return text + _rewrite_template(to_rewrite[0])
     rewrite = list(rewrite)
     return text + (_write_template(rewrite[0]) if rewrite else "")
+
+
+# What a decompressing command (gunzip, bunzip2, unxz, zstd -d --rm, ...) leaves in place of the file.
+_PACKED = (".gz", ".bz2", ".xz", ".zst", ".lz4", ".lzma", ".Z")
+
+
+def unpacked(name: str, cwd: Path) -> str:
+    """The file that decompressing `name` in place left in `cwd` (events.txt for events.txt.gz), or "".
+
+    Asked for the lines of events.txt.gz, the 1.5B ran `gunzip events.txt.gz`, counted events.txt right
+    and answered "events.txt.gz ... 601": the .gz named in the answer is gone, but its data is there;
+    that is no claim to check (gzip-lines, held-out seed 18013)."""
+    for suffix in _PACKED:
+        if name.endswith(suffix) and len(name) > len(suffix) and _exists(cwd / name[: -len(suffix)]):
+            return name[: -len(suffix)]
+    return ""
+
+
+def _removed(name: str, cwd: Path) -> str:
+    """The sentence for a file the request named, there when it came, gone now (the 1.5B had moved
+    prices.json over summary.py). Told it "does not exist: the request asks for it, so write it", the
+    1.5B went looking for a gunzipped events.txt.gz instead (see `unpacked`)."""
+    return (
+        f"{name} was in {cwd} when the request came, and a block you ran removed it: write it back with code"
+    )
 
 
 def _not_on_disk(name: str, cwd: Path) -> str:

@@ -19,7 +19,8 @@ again, as a check, when the model answers without that look). A block that uses 
 never imported, or a `pip install json`, is told that the module comes with Python (the 0.5B tried to
 pip-install json, csv or os 22 times in one evaluation). A string asked for a key, and a SQL query set
 but never run, are named. A file the request asks to write is shown to the model each time a block
-writes it, since writing prints nothing.
+writes it, since writing prints nothing. Values printed for a request about email addresses (IP
+addresses, URLs) of which none has that shape are answered with one from the file the request names.
 """
 
 from __future__ import annotations
@@ -603,6 +604,55 @@ def _unmet_condition(code: str, opened: list[tuple[str, list[str]]]) -> str:
                 f"(counting from 0), as in: {_shown(where)}"
             )
     return ""
+
+
+# Things a request counts or lists whose every value has a shape: one of them, the words of a request
+# that ask for it, and the shape, as a pattern a block can use.
+_KINDS = (
+    ("an email address", re.compile(r"\be-?mails?\b", re.I), r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    ("an IP address", re.compile(r"\bIP(?:v4)?s?\b"), r"\b\d{1,3}(?:\.\d{1,3}){3}\b"),
+    ("a URL", re.compile(r"\b(?:URL|link)s?\b", re.I), r"\bhttps?://[^\s\"'<>]+"),
+)
+_QUOTED = re.compile(r"'([^'\n]*)'|\"([^\"\n]*)\"")
+
+
+def unlike_kind_hint(output: str, request: str, cwd: Path, named: Iterable[str]) -> str:
+    """What to say when a request asks about email addresses (IP addresses, URLs), the files it names
+    hold some, and a block printed several values of which none has that shape ("" otherwise).
+
+    Asked for the distinct addresses in contacts.txt, the 1.5B split each line at "@" and kept the part
+    after it, printed ['example.com about nvmwzp', ...] when told to show what it matched, and answered
+    the number of lines again (emails: every run on held-out seeds, GPU and CPU). Told to "print a few
+    before you count them", it printed five and answered 5 (what to print for a count is said now), and
+    given `re.findall(..., text)` it copied `text`, never set (the file is read in the example now)."""
+    values = _printed_values(output)
+    if len(values) < 2:
+        return ""
+    for kind, asked, shape in _KINDS:
+        if not asked.search(request):
+            continue
+        pattern = re.compile(shape)
+        if any(pattern.search(v) for v in values):
+            return ""
+        for name in named:
+            for number, line in enumerate(_text_of(cwd, name).splitlines()[:2000], 1):
+                found = pattern.search(line)
+                if found:
+                    return (
+                        f"None of the {len(values)} values printed is {kind}: in {name} one looks like "
+                        f"`{found.group(0)}` (line {number}). Match them whole, e.g. found = "
+                        f"re.findall(r'{shape}', open({name!r}).read()), then print found[:3] and what "
+                        "the request asks of them (len(set(found)) is how many distinct ones there are)."
+                    )
+    return ""
+
+
+def _printed_values(output: str) -> list[str]:
+    """The values an output shows: the quoted strings of a printed list or set, else its non-blank lines;
+    only those with a letter in them (a count is no value to judge)."""
+    quoted = [a or b for a, b in _QUOTED.findall(output)]
+    values = quoted if quoted else [ln.strip() for ln in output.splitlines() if ln.strip()]
+    return [v for v in values if re.search(r"[A-Za-z]", v)]
 
 
 def _text_of(cwd: Path, name: str) -> str:

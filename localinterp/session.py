@@ -32,6 +32,7 @@ from localinterp.claims import (
     subfolders_unwalked,
     unchanged,
     unlike_request,
+    unpacked,
     unsupported,
     values_unused,
 )
@@ -45,6 +46,7 @@ from localinterp.hints import (
     failure_hint,
     missing_file_hint,
     nothing_found_hint,
+    unlike_kind_hint,
     unused_query_hint,
     written_hint,
 )
@@ -517,6 +519,7 @@ class Session:
                     # open('price.json') in a try, printed "does not exist" and never met prices.json.
                     hint = missing_file_hint(result.output, cwd, code, self._to_write, self._to_change)
                     hint = hint or binary_as_text_hint(result.output, cwd, code, block.language)
+                    hint = hint or unlike_kind_hint(result.output, text, cwd, self._named)
                 if not failed and result.status == "ok" and not hint:
                     # The plain nudge once a request (a real "none" costs one look, not a loop); a
                     # condition shown to match no line, each time: the 1.5B moved its status test to
@@ -565,13 +568,15 @@ class Session:
                 where = Path(
                     self.runners.cwd or Path.cwd()
                 ).resolve()  # named in full: "." tells the model nothing
-                # A file the request names, gone now, is one to write again (the 1.5B had moved prices.json
-                # over summary.py); one only the answer names is to be found first (a zip's member).
-                asked = [*self._to_write, *self._to_change, *self._named]
+                # A file the request names, gone now, was removed by a block and is to be written back
+                # (the 1.5B had moved prices.json over summary.py); one only the answer names is to be
+                # found first (a zip's member).
+                present = [*self._to_change, *self._named]
+                asked = [*self._to_write, *present]
                 # The files to write whose content a check names (unlike_request's sentences begin with
                 # the name): they get a block to fill in.
                 redo = [n for n in self._to_write if any(w.startswith(f"{n} ") for w in wrong)]
-                told = recheck_message(claims, where, same, unread, wrong, asked, failing, redo)
+                told = recheck_message(claims, where, same, unread, wrong, asked, failing, redo, present)
                 self._add(Message("check", told))
                 # The second check in a row is answered with a block too: checked once, the 1.5B wrote
                 # its unbacked average again in ```json and ```text fences (csv-mean).
@@ -609,6 +614,9 @@ class Session:
         claims = unsupported(
             last, given=given, printed=printed, cwd=cwd, to_write=self._to_write, places=places
         )
+        # A file the request named that a block decompressed in place is no claim: its data is there.
+        named = {*self._to_change, *self._named}
+        claims = [c for c in claims if c not in named or not unpacked(c, cwd)]
         unread = [] if any(m.role == "output" for m in rest) else self._named
         wrong = self._mistakes(request, rest, cwd, last)
         outputs = [m.content for m in rest if m.role == "output"]

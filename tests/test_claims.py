@@ -4,12 +4,13 @@ twice per request); what the conversation supports passes untouched."""
 
 from __future__ import annotations
 
+import gzip
 import zipfile
 from pathlib import Path
 
 from scripted import Scripted, converse
 
-from localinterp.claims import files_to_change, recheck_message, unchanged, unsupported
+from localinterp.claims import files_to_change, recheck_message, unchanged, unpacked, unsupported
 from localinterp.session import Recheck
 
 
@@ -70,8 +71,41 @@ def test_a_named_file_the_request_does_not_ask_for_is_to_be_found_not_written(tm
     )
     assert f"notes.txt is not in {tmp_path} and no output showed it: find or make it with code" in text
     assert "the request asks for it" not in text
-    # A file the request names, gone since (the 1.5B had moved prices.json over summary.py), is written again.
+    # A file to write that is not there yet is to be written.
     assert "summary.py does not exist in" in recheck_message(["summary.py"], tmp_path, asked=["summary.py"])
+
+
+def test_a_file_the_request_named_and_a_block_removed_is_said_removed(tmp_path):
+    # The 1.5B moved prices.json over summary.py: told prices.json "does not exist: the request asks for
+    # it, so write it" is what it needed, but the same words sent it looking for a gunzipped .gz.
+    text = recheck_message(["prices.json"], tmp_path, asked=["prices.json"], present=["prices.json"])
+    assert (
+        f"prices.json was in {tmp_path} when the request came, and a block you ran removed it: write it back "
+        "with code" in text
+    )
+    assert "does not exist" not in text
+
+
+def test_a_named_archive_decompressed_in_place_is_no_claim(tmp_path):
+    # The 1.5B ran `gunzip events.txt.gz`, counted events.txt right (601) and answered "events.txt.gz ...
+    # once decompressed is 601": checked for naming the .gz, it went on and the turn ended unsolved.
+    (tmp_path / "events.txt.gz").write_bytes(gzip.compress(b"a\nb\n"))
+    request = "How many lines does events.txt.gz have once decompressed?"
+    engine = Scripted(
+        ("shell", "gunzip events.txt.gz"),
+        ("shell", "wc -l events.txt"),
+        "events.txt.gz has 2 lines once decompressed.",
+    )
+    session, chunks = converse(engine, tmp_path, request, languages=("shell",))
+    assert not any(isinstance(c, Recheck) for c in chunks)
+    assert unpacked("events.txt.gz", tmp_path) == "events.txt" and unpacked("events.txt", tmp_path) == ""
+    # The .gz gone with nothing in its place is still a file the answer names that is not there.
+    (tmp_path / "events.txt").unlink()
+    engine = Scripted(("shell", "rm events.txt.gz"), *["events.txt.gz has 2 lines."] * 3)
+    (tmp_path / "events.txt.gz").write_bytes(gzip.compress(b"a\nb\n"))
+    session, chunks = converse(engine, tmp_path, request, languages=("shell",))
+    checks = [m.content for m in session.messages if m.role == "check"]
+    assert checks and "events.txt.gz was in" in checks[0]
 
 
 def test_a_file_the_request_asks_to_fix_is_remembered_as_it_was(tmp_path):

@@ -20,6 +20,7 @@ from localinterp.hints import (
     missing_file_hint,
     module_hint,
     nothing_found_hint,
+    unlike_kind_hint,
     unused_query_hint,
     written_hint,
 )
@@ -647,3 +648,51 @@ def test_a_missing_file_that_is_inside_an_archive_is_told_how_to_read_it_from_th
         "`tarfile.open('logs.tar.gz').extractfile('logs/app.log').read().decode()`."
     )
     assert "similar name" in missing_file_hint(missing.format("a.logs"), tmp_path)  # not a member
+
+
+def test_values_printed_for_email_addresses_that_are_none_are_shown_what_one_looks_like(tmp_path):
+    # The 1.5B split each line of contacts.txt at "@", kept the part after it, printed
+    # ['example.com about nvmwzp', ...] when told to show what it matched, and answered the number of
+    # lines again (emails: every run on held-out seeds).
+    (tmp_path / "contacts.txt").write_text(
+        "Ping goran.qhw@example.com about nvmwzp\nMail dana.odv@example.org\nCall goran.qhw@example.com\n"
+    )
+    request = "How many distinct email addresses appear in contacts.txt?"
+    printed = "['example.com about nvmwzp', 'example.org']\n"
+    hint = unlike_kind_hint(printed, request, tmp_path, ["contacts.txt"])
+    assert hint == (
+        "None of the 2 values printed is an email address: in contacts.txt one looks like "
+        "`goran.qhw@example.com` (line 1). Match them whole, e.g. found = "
+        "re.findall(r'[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+', open('contacts.txt').read()), then print found[:3] and what the request "
+        "asks of them (len(set(found)) is how many distinct ones there are)."
+    )
+    # Said where the model reads it: beside the block's output.
+    engine = Scripted(
+        ("python", "print([l.split('@')[1].strip() for l in open('contacts.txt')])"),
+        ("python", "import re\nprint(len(set(re.findall(r'\\S+@\\S+', open('contacts.txt').read()))))"),
+        "There are 2 distinct addresses.",
+    )
+    converse(engine, tmp_path, request)
+    assert "None of the 3 values printed is an email address: in contacts.txt" in engine.seen[1][-1].content
+    # Addresses printed, a count printed, or a request about something else: nothing to say.
+    assert (
+        unlike_kind_hint("['goran.qhw@example.com', 'x@example.org']", request, tmp_path, ["contacts.txt"])
+        == ""
+    )
+    assert unlike_kind_hint("25\n", request, tmp_path, ["contacts.txt"]) == ""
+    assert unlike_kind_hint(printed, "How many lines are in contacts.txt?", tmp_path, ["contacts.txt"]) == ""
+    # A file with no address in it gives no example, and so no hint.
+    (tmp_path / "plain.txt").write_text("no addresses here\n")
+    assert (
+        unlike_kind_hint(printed, "How many email addresses are in plain.txt?", tmp_path, ["plain.txt"]) == ""
+    )
+
+
+def test_printed_values_that_are_no_ip_address_are_shown_one_from_the_log(tmp_path):
+    (tmp_path / "access.log").write_text('10.0.3.7 - - [01/Mar/2026] "GET / HTTP/1.1" 200 512\n')
+    request = "Which IP address made the most requests in access.log?"
+    hint = unlike_kind_hint("GET\n/login\n", request, tmp_path, ["access.log"])
+    assert hint.startswith(
+        "None of the 2 values printed is an IP address: in access.log one looks like `10.0.3.7`"
+    )
+    assert unlike_kind_hint("10.0.3.7 12\n10.0.1.2 3\n", request, tmp_path, ["access.log"]) == ""
