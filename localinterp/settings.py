@@ -18,6 +18,7 @@ ENV_CONFIG = "LOCALINTERP_CONFIG"
 ENV_METAL_WORKING_SET = "LOCALINTERP_METAL_WORKING_SET_BYTES"
 ENV_OFFLINE = "LOCALINTERP_OFFLINE"
 ENV_MODELS_TOML = "LOCALINTERP_MODELS_TOML"
+ENV_CPU_REPACK = "LOCALINTERP_CPU_REPACK"
 # Hugging Face's own variables, honoured so that localinterp shares the user's hub setup.
 ENV_HF_OFFLINE = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
 ENV_HF_ENDPOINT = "HF_ENDPOINT"
@@ -33,6 +34,7 @@ CREDENTIAL_VARIABLES = frozenset(
 )  # fmt: skip
 
 _TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
 
 
 def variables() -> frozenset[str]:
@@ -43,7 +45,7 @@ def variables() -> frozenset[str]:
 
     own = {
         ENV_DEBUG, ENV_CACHE_DIR, ENV_DATA_DIR, ENV_CONFIG, ENV_METAL_WORKING_SET, ENV_OFFLINE,
-        ENV_MODELS_TOML, *ENV_HF_OFFLINE, ENV_HF_ENDPOINT, ENV_HF_HOME, ENV_HF_HUB_CACHE,
+        ENV_MODELS_TOML, ENV_CPU_REPACK, *ENV_HF_OFFLINE, ENV_HF_ENDPOINT, ENV_HF_HOME, ENV_HF_HUB_CACHE,
     }  # fmt: skip
     return frozenset(own | set(environment_variables()) | CREDENTIAL_VARIABLES)
 
@@ -155,3 +157,19 @@ def metal_working_set_override() -> int | None:
     except ValueError:
         return None
     return value if value > 0 else None
+
+
+def cpu_repack() -> bool | None:
+    """Whether llama.cpp may repack weights into its extra CPU buffer types (AMX, the AVX repack):
+    True or False where the user said (LOCALINTERP_CPU_REPACK=on/off), None for the default (engine/local.py
+    decides)."""
+    raw = os.environ.get(ENV_CPU_REPACK, "").strip().lower()
+    if raw in ("", "auto"):
+        return None
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    from localinterp.errors import BadInput
+
+    raise BadInput(f"{ENV_CPU_REPACK}={raw!r} is not a choice: set it to on, off or auto.")

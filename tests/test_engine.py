@@ -4,6 +4,8 @@ kept across turns, stopping, and conversations longer than the window."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -15,6 +17,7 @@ from localinterp.engine.template import chat_template
 from localinterp.engine.types import ChatMessage as M
 from localinterp.engine.types import CodeDelta, CodeEnd, Sampling, TextDelta, TurnEnd
 from localinterp.errors import BadInput, InvalidModelFile, LoadError
+from localinterp.settings import ENV_CPU_REPACK, cpu_repack
 
 GREEDY = Sampling(temperature=0.0)
 SYSTEM = M("system", "You are a helpful assistant. Answer with code in fenced blocks.")
@@ -177,6 +180,38 @@ def test_a_file_llama_cpp_cannot_load_is_one_clear_error(tmp_path):
     bad.write_bytes(b"GGUF" + b"\0" * 100)
     with pytest.raises(LoadError, match=r"llama\.cpp could not load"):
         LocalEngine(bad, LoadOptions(n_ctx=256))
+
+
+def test_a_prompt_of_hundreds_of_tokens_evaluates_without_crashing_the_process(smollm2_path):
+    # llama.cpp's AMX repack path kills the process (SIGSEGV) on the first batch of a few hundred tokens
+    # on a Sapphire Rapids CPU; in a subprocess, so that a crash fails this test instead of the run.
+    code = (
+        "import sys\n"
+        "from localinterp.engine.local import LoadOptions, load_llama\n"
+        "llm = load_llama(__import__('pathlib').Path(sys.argv[1]), LoadOptions(n_ctx=1024))\n"
+        "tokens = llm.tokenize(b'def fib(n):\\n    return n\\n' * 40)\n"
+        "llm.eval(tokens)\n"
+        "print('evaluated', len(tokens))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(smollm2_path)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout.split()[-1]) > 300
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("", None), ("auto", None), ("on", True), ("1", True), ("off", False)]
+)
+def test_cpu_repacking_is_on_off_or_left_to_the_engine(value, expected, monkeypatch):
+    monkeypatch.setenv(ENV_CPU_REPACK, value)
+    assert cpu_repack() is expected
+
+
+def test_a_cpu_repack_value_that_is_no_choice_is_one_clear_error(monkeypatch):
+    monkeypatch.setenv(ENV_CPU_REPACK, "maybe")
+    with pytest.raises(BadInput, match="LOCALINTERP_CPU_REPACK='maybe' is not a choice: set it to on, off"):
+        cpu_repack()
 
 
 def test_the_engine_loads_with_what_the_planner_chose(smollm2_path):

@@ -35,6 +35,7 @@ from localinterp.engine.template import ChatTemplate, chat_template
 from localinterp.engine.types import DEFAULT_SAMPLING, ChatMessage, Event, Sampling, TurnEnd, TurnStats
 from localinterp.errors import InvalidModelFile, LoadError
 from localinterp.plan import load_settings
+from localinterp.settings import cpu_repack
 
 if TYPE_CHECKING:
     from localinterp.plan import Plan
@@ -125,8 +126,10 @@ def load_llama(path: Path, options: LoadOptions) -> Any:
         kwargs["n_threads"] = kwargs["n_threads_batch"] = options.n_threads
     captured = io.StringIO()
     overrides = _experts_in_ram(options.n_cpu_moe) if options.n_cpu_moe > 0 else None
+    repack = cpu_repack()
+    repack = not _has_amx() if repack is None else repack
     try:
-        with contextlib.redirect_stderr(captured), _model_params(overrides):  # its own prints while loading
+        with contextlib.redirect_stderr(captured), _model_params(overrides, repack):  # prints while loading
             llm = llama_cpp.Llama(**kwargs)
     except ValueError as e:
         raise LoadError(
@@ -182,12 +185,24 @@ def _experts_in_ram(n_cpu_moe: int) -> ctypes.Array[_BuftOverride]:
     return array  # the last entry stays zero: the terminator
 
 
+def _has_amx() -> bool:
+    """Whether this llama.cpp would repack weights for the CPU's AMX units. Its AMX path crashes the
+    process (SIGSEGV in the first batch of more than a few tokens: a 320-token prompt on a Sapphire Rapids
+    Xeon with a native build of llama-cpp-python 0.3.36, for SmolLM2 Q4_1 and Qwen2.5 Q4_K_M alike;
+    ggml-org/llama.cpp#20824, closed unfixed), so where it is built in, the extra buffer types are left
+    off by default: the weights stay mapped from the file, as on any CPU without repacking."""
+    import llama_cpp
+
+    return b"AMX_INT8 = 1" in llama_cpp.llama_print_system_info()
+
+
 @contextlib.contextmanager
-def _model_params(overrides: ctypes.Array[_BuftOverride] | None) -> Iterator[None]:
-    """While a Llama is built, have its model params carry `overrides`. llama-cpp-python builds them from
-    llama_model_default_params() inside Llama.__init__ and offers no argument for the field, so that one
-    function is wrapped for the duration (and the array outlives the load, which is all llama.cpp reads)."""
-    if overrides is None:
+def _model_params(overrides: ctypes.Array[_BuftOverride] | None, repack: bool = True) -> Iterator[None]:
+    """While a Llama is built, have its model params carry `overrides` and `repack` (use_extra_bufts).
+    llama-cpp-python builds them from llama_model_default_params() inside Llama.__init__ and offers no
+    argument for these fields, so that one function is wrapped for the duration (and the array outlives
+    the load, which is all llama.cpp reads)."""
+    if overrides is None and repack:
         yield
         return
     import llama_cpp.llama_cpp as bindings
@@ -197,7 +212,10 @@ def _model_params(overrides: ctypes.Array[_BuftOverride] | None) -> Iterator[Non
 
         def with_overrides() -> Any:
             params = original()
-            params.tensor_buft_overrides = ctypes.cast(overrides, ctypes.c_void_p)
+            if overrides is not None:
+                params.tensor_buft_overrides = ctypes.cast(overrides, ctypes.c_void_p)
+            if not repack:
+                params.use_extra_bufts = False
             return params
 
         bindings.llama_model_default_params = with_overrides
