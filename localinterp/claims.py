@@ -13,12 +13,15 @@ scripts/eval_agent.py measures the effect (docs/EVAL.md).
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import importlib
 import itertools
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+from localinterp.engine.languages import canonical
 
 # A number as written in prose: 1,234 or 3.5 or -2; only ones with two or more digits are checked, since
 # "step 1" or "2 files" are as often counting words as results.
@@ -34,6 +37,7 @@ _FENCE = re.compile(r"```.*?(?:```|$)", re.DOTALL)
 # A quoted single token, "bfkmqot" or `eu-west`: the shape of a value the answer reports (a password, a
 # name, a key). Not a contraction's apostrophe: the quote may not follow a letter.
 _QUOTED = re.compile(r"(?<![\w])([\"'`])([^\s\"'`]{3,60})\1(?![\w])")
+_CALL = re.compile(r"\w\(.*\)")  # a quoted call: code, not a value
 # Words before a file name that make it the request's output: "convert a.csv to b.json", "write ... into
 # c.txt", "save it as d.md", "create e.txt". (Within the same clause: no sentence end in between.)
 _WRITE_INTENT = re.compile(
@@ -479,6 +483,82 @@ _WALKS = re.compile(
 )
 
 
+def counted_by_eye(claims: Iterable[str], output: str) -> list[str]:
+    """When a number the answer states and no code printed is the count of the items `output` (the last
+    block's) shows, as a list or as lines, one sentence asking for the count to be printed ([] otherwise).
+
+    Shown bundle.tar.gz's ten members as a list, the 1.5B answered 10, right, and told no code printed
+    10, printed the list again (tar-count, held-out seed 22000): it had counted them by eye."""
+    sizes = {len([line for line in output.splitlines() if line.strip()])}
+    for line in output.splitlines():
+        if line[:1] in "[({" and line.rstrip()[-1:] in "])}":
+            with contextlib.suppress(ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                value = ast.literal_eval(line.strip())
+                if isinstance(value, (list, tuple, set, dict)):
+                    sizes.add(len(value))
+    for claim in claims:
+        number = _value(claim)
+        if number is not None and number >= 2 and number == int(number) and int(number) in sizes:
+            return [
+                f"{claim} is how many items the last output shows, counted by eye: print the count with "
+                "code (len() of the list, or sum(1 for ...) over the lines) and answer from that"
+            ]
+    return []
+
+
+def archive_unopened(request: str, code: Iterable[str], cwd: Path) -> list[str]:
+    """When the request names an archive or compressed file on disk and no block of `code` opened one,
+    one sentence naming how ([] otherwise): what the request asks is inside it.
+
+    Asked how many files are inside bundle.tar.gz, the 1.5B ran `ls -l bundle.tar.gz | wc -l`, printed 1
+    and answered 1 (tar-count, held-out seed 22000): the printed number backed the answer."""
+    if _ABOUT_ARCHIVE_ITSELF.search(request):
+        return []
+    code = list(code)
+    for match in _FILE.finditer(request):
+        name = match.group(1)
+        kind = next((k for k in _ARCHIVES if name.lower().endswith(k[0])), None)
+        if kind is None or not _exists(cwd / name):
+            continue
+        _suffix, openers, python, shell = kind
+        if any(re.search(openers, src) for src in code):
+            return []
+        return [
+            f"the request asks about what is inside {name}, and no block you ran opened it (commands "
+            f"like ls and wc see only the file itself): in Python, {python.format(name=name)}; in a "
+            f"shell, {shell.format(name=name)}"
+        ]
+    return []
+
+
+# A request about the archive as a file, not about what it holds: "delete old.zip", "the size of a.tgz".
+_ABOUT_ARCHIVE_ITSELF = re.compile(
+    r"\b(?:delete|remove|rename|move|copy|compress|create|make|upload|send|size|bytes|checksum|sha\d*|md5|"
+    r"modified|date|timestamp)\b",
+    re.I,
+)
+# Archives and compressed files a request may ask about: (suffix, code that opens one, how in Python,
+# how in a shell). Longer suffixes first: a .tar.gz is a tar archive, a lone .gz one compressed file.
+_TAR_OPENERS = r"\btarfile\b|\btar\s+-?-?\w*[tx]|unpack_archive|\bbsdtar\b|\b7z\b"
+_ARCHIVES = (
+    (".tar.gz", _TAR_OPENERS, "tarfile.open({name!r}).getnames() lists its members", "tar -tzf {name}"),
+    (".tgz", _TAR_OPENERS, "tarfile.open({name!r}).getnames() lists its members", "tar -tzf {name}"),
+    (".tar", _TAR_OPENERS, "tarfile.open({name!r}).getnames() lists its members", "tar -tf {name}"),
+    (
+        ".zip",
+        r"\bzipfile\b|\bunzip\b|\bzipinfo\b|unpack_archive|\bbsdtar\b|\b7z\b",
+        "zipfile.ZipFile({name!r}).namelist() lists its members",
+        "unzip -l {name}",
+    ),
+    (
+        ".gz",
+        r"\bgzip\b|\bgunzip\b|\bzcat\b|\bzgrep\b|\bzless\b",
+        "gzip.open({name!r}, 'rt') reads it as text",
+        "zcat {name}",
+    ),
+)
+
+
 def still_failing(to_change: Iterable[str], output: str) -> dict[str, str]:
     """The scripts of `to_change` (files the request asks to change) that the last `output` shows
     failing, a Python traceback through them, each with where and how ("line 1: NameError: ...").
@@ -568,7 +648,7 @@ def unsupported(
     answer and back none in `given`: the 1.5B answered "The distinct words in words.txt are 1031." with
     the number from its folder's name, li-eval/unique-words-1031, and the check let it pass."""
     places = list(places)
-    prose = _without(_FENCE.sub(" ", answer), places)
+    prose = _without(_FENCE.sub(_shown, answer), places)
     given = [_without(text, places) for text in given]
     printed_text = "\n".join(printed)
     seen = {v for v in (_value(n) for n in _numbers("\n".join(given) + "\n" + printed_text)) if v is not None}
@@ -583,6 +663,8 @@ def unsupported(
         value = match.group(2)
         if _FILE.fullmatch(value) or _NUMBER.fullmatch(value) or value in claims:
             continue  # files and numbers have their own rules
+        if _CALL.search(value):
+            continue  # `print(12345*6789)` in a plan: code it means to run, not a value it reports
         if value.lower() not in said:
             claims.append(value)
     for match in _FILE.finditer(prose):
@@ -595,6 +677,28 @@ def unsupported(
     return claims
 
 
+def _shown(fence: re.Match[str]) -> str:
+    """A fence as prose: the body of a display-only one (```text, untagged: what the model says the
+    output is, so its numbers are claims; the 1.5B answered 12345 times 6789 with "Output:" and a ```text
+    fence holding an invented 8000056785), nothing of a runnable one (its numbers are code)."""
+    tag, _, body = fence.group(0)[3:].partition("\n")
+    return " " if runnable_tag(tag) else " " + body.removesuffix("```") + " "
+
+
+def runnable_tag(tag: str) -> bool:
+    """Whether a fence tagged `tag` is code (```python, ```bash) rather than shown text."""
+    return canonical(tag.strip()) is not None
+
+
+# A request about files or folders, though it names none on disk ("the largest file in this folder").
+_ABOUT_FILES = re.compile(r"\b(?:files?|folders?|director(?:y|ies)|dirs?)\b", re.I)
+
+
+def about_files(request: str) -> bool:
+    """Whether `request` speaks of files or folders."""
+    return bool(_ABOUT_FILES.search(request))
+
+
 def recheck_message(
     claims: list[str],
     cwd: Path,
@@ -605,6 +709,7 @@ def recheck_message(
     failing: Mapping[str, str] | None = None,
     rewrite: Iterable[str] = (),
     present: Iterable[str] = (),
+    on_files: bool = True,
 ) -> str:
     """What the model is told: which claims no code backed; which files the request asks for (`asked`:
     to write, or named) are missing, and which other files the answer named are not on disk; which it
@@ -615,7 +720,9 @@ def recheck_message(
     own); and what to do. `rewrite`: files the request asks to write that are written unlike it asks
     (`unlike_request`), given a block to fill in when no file to change is. `present`: the files of
     `asked` that were on disk when the request came (named or to change), said to be removed, not
-    missing."""
+    missing. `on_files`: whether the request is about files at all; a request that names none and
+    speaks of none is asked for code that works the result out (told to work "on the files themselves",
+    the 1.5B asked for 12345 times 6789 printed the unrelated a.txt of its folder)."""
     same = [name for name in untouched if name not in claims]
     files = [c for c in claims if _FILE.fullmatch(c)]
     values = [c for c in claims if c not in files]
@@ -649,11 +756,13 @@ def recheck_message(
     ]
     parts += list(wrong)
     # The 1.5B answered with a ```json fence copying a file and took that for running code.
+    on_files = on_files or bool(files or same or failing or unread or list(asked))
+    work = "works on the files themselves" if on_files else "works the result out"
     text = (
         "Check your answer against the real output: "
         + "; ".join(parts)
-        + ". Write a ```python block (```json and ```text blocks are only shown, never run) that works on "
-        "the files themselves and prints the result, then answer from what it printed."
+        + ". Write a ```python block (```json and ```text blocks are only shown, never run) that "
+        f"{work} and prints the result, then answer from what it printed."
     )
     to_rewrite = [*same, *failing]
     if to_rewrite:

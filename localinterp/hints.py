@@ -439,6 +439,23 @@ _SHELL_COMMANDS = (
 _SHELL_WORDS = frozenset(_SHELL_COMMANDS.split())
 
 
+def shell_lines(code: str) -> str:
+    """The shell commands a ```python block holds instead of Python ("" if it is Python, or mixed): no
+    line of it is Python (a SyntaxError), each begins with a command, and an IPython `!` before one is
+    dropped. Asked for an environment variable's value, the 1.5B wrote `echo "$LI_EVAL_TOKEN"` as Python,
+    was told it is a shell command, and wrote the same block again (env-var, held-out seed 20000).
+    The session runs such a block as shell, shown so for approval."""
+    lines = [line.strip() for line in code.splitlines()]
+    commands = [line for line in lines if line and not line.startswith("#")]
+    if not commands or any(line.split()[0].lstrip("!") not in _SHELL_WORDS for line in commands):
+        return ""
+    try:
+        compile(code, "<block>", "exec")
+    except SyntaxError:
+        return "\n".join(line[1:] if line.startswith("!") else line for line in lines).strip()
+    return ""  # `ls` alone is a Python name: its NameError gets the hint below
+
+
 def _shell_in_python(output: str, code: str) -> str:
     """For a shell command written as a line of Python (a SyntaxError there), where to run it.
 
@@ -514,7 +531,9 @@ def nothing_found_hint(output: str, code: str = "", cwd: Path | None = None, req
     if unmet:
         # The file holds the value the request asks about and the block tests for it, yet counts none:
         # the condition is wrong, not the data empty (said each time; see CANNOT_MATCH).
-        sure = bool(where) and (f"'{value}'" in code or f'"{value}"' in code)
+        # As a string or a number: `int(parts[-1]) == 404` tests for it as much as `== '404'` does (the
+        # 1.5B's second zero in log-404, held-out seed 22000, went unremarked for want of the quotes).
+        sure = bool(where) and re.search(rf"(?<![\w.]){re.escape(value)}(?![\w.])", code) is not None
         said = f"{CANNOT_MATCH if sure else 'It found nothing, and your condition cannot match:'} {unmet}"
         return " ".join(filter(None, (said, where, "Fix the condition, then count again.")))
     look = (
@@ -828,11 +847,32 @@ def _named_in_script(name: str, root: Path, to_fix: Iterable[str]) -> str:
             continue
         for number, line in enumerate(text.splitlines(), 1):
             if quoted.search(line):
+                right = _one_close_name(name, root)
+                # Told only to correct the name, the 1.5B read summary.py, checked for price.json and
+                # read summary.py again, in a circle to the step limit (fix-name, held-out seed 22000).
+                how = (
+                    f" (`source = open({script!r}).read().replace({name!r}, {right!r})`, then "
+                    f"`open({script!r}, 'w').write(source)`, then run it)"
+                    if right
+                    else ""
+                )
                 return (
                     f"{script}, the file to fix, names {name!r} on line {number}: correct the name "
-                    f"in {script} itself, and leave the data file where it is."
+                    f"in {script} itself{how}, and leave the data file where it is."
                 )
     return ""
+
+
+def _one_close_name(name: str, root: Path) -> str:
+    """The one file beside where `name` was looked for whose name is close to it, as a path like `name`
+    ("" when there is none, or more than one: then the model must choose)."""
+    wanted = Path(name)
+    try:
+        names = [p.name for p in (root / wanted.parent).iterdir() if not p.name.startswith(".")]
+    except OSError:
+        return ""
+    close = difflib.get_close_matches(wanted.name, names, n=2, cutoff=0.6)
+    return (wanted.parent / close[0]).as_posix() if len(close) == 1 else ""
 
 
 def _exists(path: Path) -> bool:

@@ -35,6 +35,7 @@ from typing import Any
 from localinterp.errors import BadInput
 from localinterp.gguf import RECURRENT_ARCHITECTURES, ModelSpec
 from localinterp.hardware import GPU, Hardware
+from localinterp.settings import cpu_repack
 from localinterp.speed import Speed
 from localinterp.units import fmt_bytes
 
@@ -323,10 +324,16 @@ def gpu_pool_bytes(spec: ModelSpec, n_ctx: int, settings: LoadSettings) -> int:
 
 
 def repacked_types(hw: Hardware | None) -> frozenset[str]:
-    """Quant types whose CPU-resident weights llama.cpp copies into a repacked layout on this CPU."""
+    """Quant types whose CPU-resident weights llama.cpp copies into a repacked layout on this CPU: none
+    where the engine loads without repacking (LOCALINTERP_CPU_REPACK=off, or left to it on a CPU with AMX,
+    whose llama.cpp path crashes; engine/local.py decides that from the build, this from the CPU, so a
+    llama.cpp built without AMX on such a CPU repacks where this says it does not)."""
     if hw is None:
         return frozenset()
     flags = set(hw.cpu.flags)
+    chosen = cpu_repack()
+    if chosen is False or (chosen is None and "amx_int8" in flags):
+        return frozenset()
     if "avx2" in flags:
         return frozenset({"Q4_0", "Q4_K", "IQ4_NL"})
     if "dotprod" in flags:

@@ -11,6 +11,7 @@ import datetime as _dt
 import os
 import platform
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -19,6 +20,9 @@ from typing import Any, Protocol
 
 from localinterp.changes import describe, snapshot
 from localinterp.claims import (
+    about_files,
+    archive_unopened,
+    counted_by_eye,
     date_missing,
     env_unread,
     files_named,
@@ -28,6 +32,7 @@ from localinterp.claims import (
     measures_for_counts,
     names_as_values,
     recheck_message,
+    runnable_tag,
     still_failing,
     subfolders_unwalked,
     unchanged,
@@ -46,6 +51,7 @@ from localinterp.hints import (
     failure_hint,
     missing_file_hint,
     nothing_found_hint,
+    shell_lines,
     unlike_kind_hint,
     unused_query_hint,
     written_hint,
@@ -420,6 +426,7 @@ class Session:
         # left out (forced, it printed people.json's content twice and never wrote the file).
         forced = False
         retold = False  # a check answered with a block already run, told once (see _RETOLD)
+        read_code: list[str] = []  # the code of the blocks run for this request
         for _step in range(MAX_STEPS):
             blocks: list[CodeEnd] = []
             end: TurnEnd | None = None
@@ -451,6 +458,12 @@ class Session:
                     # Only comments ("# No further action needed"): the 1.5B appends one to a finished
                     # answer; running it printed nothing, and the model went on answering that instead.
                     continue
+                command = shell_lines(block.code) if block.language == "python" else ""
+                if command and "shell" in self.runners.languages and sys.platform != "win32":
+                    # Run as what it is (approval shows it as shell), not failed as Python for the
+                    # model to write again.
+                    block = replace(block, language="shell", code=command)
+                    yield Output("notice", _AS_SHELL)
                 if block.language not in self.runners.languages:
                     yield Unrunnable(block.language, f"no {block.language} runner on this machine")
                     continue
@@ -520,6 +533,11 @@ class Session:
                     hint = missing_file_hint(result.output, cwd, code, self._to_write, self._to_change)
                     hint = hint or binary_as_text_hint(result.output, cwd, code, block.language)
                     hint = hint or unlike_kind_hint(result.output, text, cwd, self._named)
+                # Asked for LI_EVAL_TOKEN in a folder holding a README.md, the 1.5B searched the README
+                # for it, printed nothing, and wrote that block twice more (env-var, seed 22000 with
+                # clutter); the check at an answer came too late. Said at the first block that misses.
+                read_code.append(code)
+                hint = hint or "".join(f"{s[0].upper()}{s[1:]}." for s in env_unread(text, read_code))
                 if not failed and result.status == "ok" and not hint:
                     # The plain nudge once a request (a real "none" costs one look, not a loop); a
                     # condition shown to match no line, each time: the 1.5B moved its status test to
@@ -576,7 +594,9 @@ class Session:
                 # The files to write whose content a check names (unlike_request's sentences begin with
                 # the name): they get a block to fill in.
                 redo = [n for n in self._to_write if any(w.startswith(f"{n} ") for w in wrong)]
-                told = recheck_message(claims, where, same, unread, wrong, asked, failing, redo, present)
+                told = recheck_message(
+                    claims, where, same, unread, wrong, asked, failing, redo, present, about_files(text)
+                )
                 self._add(Message("check", told))
                 # The second check in a row is answered with a block too: checked once, the 1.5B wrote
                 # its unbacked average again in ```json and ```text fences (csv-mean).
@@ -605,7 +625,14 @@ class Session:
         # (the system message says so, and a user checks the run, not our preview).
         cwd = Path(self.runners.cwd or ".")
         given = [request.content]
-        given += [code for m in rest[:-1] if m.role == "assistant" for code in _FENCED.findall(m.content)]
+        # The code it wrote, not the output it showed in ```text fences (claims.unsupported's claims).
+        given += [
+            code
+            for m in rest[:-1]
+            if m.role == "assistant"
+            for tag, code in _TAGGED.findall(m.content)
+            if runnable_tag(tag)
+        ]
         printed = [m.content for m in rest if m.role == "output" and m.status != "declined"]
         places = (str(cwd), str(cwd.resolve()))  # where it works: named by the system message, not a claim
         last = rest[-1].content
@@ -620,6 +647,7 @@ class Session:
         unread = [] if any(m.role == "output" for m in rest) else self._named
         wrong = self._mistakes(request, rest, cwd, last)
         outputs = [m.content for m in rest if m.role == "output"]
+        wrong += counted_by_eye(claims, self._last_output(first))
         failing = still_failing(self._to_change, outputs[-1]) if outputs else {}
         return claims, unchanged(self._to_change, cwd), unread, wrong, failing
 
@@ -640,6 +668,7 @@ class Session:
         wrong += values_unused(request.content, request.context or "", blocks)
         wrong += env_unread(request.content, (code for _language, code in blocks))
         wrong += subfolders_unwalked(request.content, (code for _language, code in blocks), cwd)
+        wrong += archive_unopened(request.content, (code for _language, code in blocks), cwd)
         outputs = [m for m in rest if m.role == "output"]
         wrong += date_missing(request.content, last)
         wrong += names_as_values(
@@ -653,7 +682,6 @@ class Session:
         return wrong
 
 
-_FENCED = re.compile(r"```.*?```", re.DOTALL)
 _TRACEBACK = "Traceback (most recent call last):"
 # A request whose result is a change on disk that no file name states ("rename every .jpeg file").
 _MOVING = re.compile(r"\b(?:rename|move|delete)\b", re.I)
@@ -683,6 +711,7 @@ _RETOLD = (
     "This block ran before the check, unchanged, and running it again shows nothing new: write the block "
     "that does what the check asks."
 )
+_AS_SHELL = "[This ```python block holds shell commands, not Python: it runs as shell.]\n"
 _RESTARTED = (
     "[Now in the workspace sandbox: the interpreters restarted, so variables and the working directory "
     "of earlier blocks are gone.]\n"

@@ -56,13 +56,16 @@ def child(model: str, n_ctx: int, flash_attn: bool, gpu_layers: int) -> None:
     # Before llama_cpp is imported: registering its CUDA backend may already create the process's CUDA
     # context, which the plan counts as part of what loading costs.
     vram_before = _used_vram() if gpu_layers else 0
-    import llama_cpp
+    # Loaded as the chat loads (CPU repacking too); imported before the first reading, as llama_cpp's
+    # libraries are no part of what a load costs.
     import psutil
 
     from localinterp.bench_worker import peak_rss
+    from localinterp.engine.local import LoadOptions, load_llama
 
     rss_before = psutil.Process().memory_info().rss
-    llm = llama_cpp.Llama(model, n_ctx=n_ctx, n_gpu_layers=gpu_layers, flash_attn=flash_attn, verbose=False)
+    options = LoadOptions(n_ctx=n_ctx, n_gpu_layers=gpu_layers, flash_attn=flash_attn)
+    llm = load_llama(Path(model), options)
     tokens = llm.tokenize(b"The quick brown fox jumps over the lazy dog. " * (n_ctx // 8 + 1))[: n_ctx - 4]
     anon_before = _anon_rss()
     llm.eval(tokens)

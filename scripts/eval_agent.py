@@ -85,8 +85,34 @@ def one_at_a_time():
     return lock  # held until this process exits
 
 
+# A user's folder is never empty: with --clutter each task's folder also holds these (none is a file a
+# task reads, writes or counts), so that a request about no file meets a listing that names some.
+CLUTTER = {
+    "README.md": "# Garden planner\n\nNotes and scripts for the allotment.\n",
+    "todo.txt": "order seeds\nfix the shed door\nwater the tomatoes\n",
+    "plot.py": 'beds = ["carrots", "beans", "kale"]\nfor bed in beds:\n    print(bed)\n',
+    "photos/IMG_0412.jpg": "\xff\xd8\xff\xe0 not really a photo",
+}
+
+
+def add_clutter(work: Path) -> None:
+    """The files of CLUTTER the task did not make itself."""
+    for name, text in CLUTTER.items():
+        path = work / name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+
+
 def run_task(
-    model: str, task, seed: int, run: int, timeout: float, extra: list[str], keep: Path | None = None
+    model: str,
+    task,
+    seed: int,
+    run: int,
+    timeout: float,
+    extra: list[str],
+    keep: Path | None = None,
+    clutter: bool = False,
 ) -> Row:
     # The folder's name is fixed by task and seed, not random: the system message names the working
     # folder, and sampling is seeded, so the same code meets the same prompt and a change can be compared
@@ -98,6 +124,8 @@ def run_task(
         work, data = Path(tmp) / "work", Path(tmp) / "data"
         work.mkdir()
         prompt, check, env_extra = prepare_task(task, work, seed)
+        if clutter:
+            add_clutter(work)
         env = os.environ | env_extra | {"LOCALINTERP_DATA_DIR": str(data), "PYTHONPATH": str(REPO)}
         # The system message gives the date: pinned, so that a run on another day (or after midnight)
         # writes the same conversation as the one it is compared with. No task asks about today.
@@ -162,7 +190,8 @@ def run_task(
             dest = keep / f"{task.name}-run{run}"
             shutil.rmtree(dest, ignore_errors=True)
             shutil.copytree(tmp, dest, symlinks=True)
-            (dest / "row.json").write_text(json.dumps(asdict(row)))  # its seed: scripts/replay_eval.py
+            # Its seed and folder: scripts/replay_eval.py rebuilds the data from them.
+            (dest / "row.json").write_text(json.dumps(asdict(row) | {"clutter": clutter}))
         return row
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -177,6 +206,9 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per task")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     parser.add_argument("--keep", type=Path, help="copy each task's folder and conversation here")
+    parser.add_argument(
+        "--clutter", action="store_true", help="put a few unrelated files in each folder, as a user's has"
+    )
     parser.add_argument("chat_args", nargs="*", help="more `localinterp chat` flags, after --")
     # Intermixed: `MODEL --runs 3 -- --temperature 0` as well as options first (plain parse_args ends
     # the positionals at MODEL and refuses the chat flags after the options).
@@ -191,7 +223,11 @@ def main() -> int:
     _held = one_at_a_time()  # released when this process ends
     rows: list[Row] = []
     if not args.json:
-        print(f"model {args.model}; {len(tasks)} tasks x {args.runs} runs; seeds from {base}", flush=True)
+        cluttered = "; with clutter" if args.clutter else ""
+        print(
+            f"model {args.model}; {len(tasks)} tasks x {args.runs} runs; seeds from {base}{cluttered}",
+            flush=True,
+        )
         print(
             f"{'task':14} {'run':>3} {'solved':>6} {'seconds':>8} {'rounds':>6} {'blocks':>6}  note",
             flush=True,
@@ -199,7 +235,7 @@ def main() -> int:
     for run in range(args.runs):
         for task in tasks:
             seed = task_seed(base, run, task)
-            row = run_task(args.model, task, seed, run, args.timeout, args.chat_args, args.keep)
+            row = run_task(args.model, task, seed, run, args.timeout, args.chat_args, args.keep, args.clutter)
             rows.append(row)
             if not args.json:
                 print(

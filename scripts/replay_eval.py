@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from agent_tasks import TASKS, prepare_task
-from eval_agent import conversation, task_seed
+from eval_agent import add_clutter, conversation, task_seed
 
 from localinterp.engine.blocks import BlockParser
 from localinterp.engine.languages import chosen
@@ -97,7 +97,7 @@ def _short(value: object) -> str:
     return text if len(text) <= 160 else text[:157] + "..."
 
 
-def replay(folder: Path, task, seed: int) -> tuple[bool, str]:
+def replay(folder: Path, task, seed: int, clutter: bool = False) -> tuple[bool, str]:
     """Play the run kept in `folder` again: (same, what differs or "")."""
     saved = conversation(folder / "data")
     if not saved:
@@ -111,6 +111,8 @@ def replay(folder: Path, task, seed: int) -> tuple[bool, str]:
     runners = None
     try:
         prompt, _check, env = prepare_task(task, work, seed)
+        if clutter:
+            add_clutter(work)
         os.environ.update(env)  # the runners inherit it, as the chat's do
         engine = Replayed(saved)
         runners = Runners(chosen(None), cwd=str(work), sandbox=Sandbox("workspace", False))
@@ -160,7 +162,7 @@ def main() -> int:
             row = {"seed": task_seed(args.seed, int(run), task), "solved": None}
         else:
             sys.exit(f"replay_eval: {folder} has no row.json; give the evaluation's first seed with --seed")
-        same, said = replay(folder, task, row["seed"])
+        same, said = replay(folder, task, row["seed"], row.get("clutter", False))
         played += 1
         solved = {True: "solved", False: "unsolved", None: "?"}[row.get("solved")]
         print(
@@ -176,6 +178,8 @@ def main() -> int:
     )
     for first, names in sorted(again.items()):
         print(f"  scripts/eval_agent.py MODEL --seed {first} --tasks {','.join(names)}")
+    if any(json.loads(f.read_text()).get("clutter") for f in args.keep.glob("*-run*/row.json")):
+        print("  (each with --clutter, as they were kept)")
     return 0
 
 

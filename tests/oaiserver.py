@@ -19,12 +19,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# llama_cpp.server, loading its model as the engine does where that matters: without CPU repacking on a
+# CPU whose llama.cpp AMX path crashes (engine/local.py), else the server dies on the first prompt.
+_SERVE = """
+import runpy, sys
+import llama_cpp.llama_cpp as bindings
+from localinterp.engine.local import _has_amx
+if _has_amx():
+    default = bindings.llama_model_default_params
+    def without_repacking():
+        params = default()
+        params.use_extra_bufts = False
+        return params
+    bindings.llama_model_default_params = without_repacking
+sys.argv[0] = "llama_cpp.server"
+runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)
+"""
+
+
 class LlamaServer:
     def __init__(self, model_path, api_key: str | None = None) -> None:
         self.port = free_port()
         self.api_key = api_key
         cmd = [
-            sys.executable, "-m", "llama_cpp.server", "--model", str(model_path), "--host", "127.0.0.1",
+            sys.executable, "-c", _SERVE, "--model", str(model_path), "--host", "127.0.0.1",
             "--port", str(self.port), "--n_ctx", "2048", "--chat_format", "chatml-function-calling",
             "--model_alias", "smollm2",
         ]  # fmt: skip

@@ -32,7 +32,7 @@ class Scripted:
 def converse(engine, folder, request: str, languages=("python",), **session_args):
     """One request through a real Session with real runners in `folder`: the session and its chunks."""
     runners = Runners(list(languages), cwd=str(folder))
-    session = Session(engine, runners, auto_run=True, **session_args)
+    session = Session(engine, runners, **({"auto_run": True} | session_args))
     try:
         return session, list(session.send(request))
     finally:

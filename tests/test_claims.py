@@ -10,7 +10,14 @@ from pathlib import Path
 
 from scripted import Scripted, converse
 
-from localinterp.claims import files_to_change, recheck_message, unchanged, unpacked, unsupported
+from localinterp.claims import (
+    about_files,
+    files_to_change,
+    recheck_message,
+    unchanged,
+    unpacked,
+    unsupported,
+)
 from localinterp.session import Recheck
 
 
@@ -28,7 +35,17 @@ def test_a_value_no_code_printed_is_unsupported():
 def test_numbers_from_the_request_or_the_code_and_small_counts_are_not_claims():
     assert check("12345 times 6789 is 83810205.", printed="83810205", given="12345*6789") == []
     assert check("Step 1 read the file; I found 3 rows.", printed="") == []
-    assert check("Done: see ```text\n99 bottles\n```", printed="") == []  # quoted in a fence, not prose
+    assert check("Run this:\n```python\nprint(99 * 12)\n```", printed="") == []  # code, not a claim
+
+
+def test_output_shown_in_a_display_fence_is_claimed_like_prose():
+    # The 1.5B answered "What is 12345 times 6789?" with a plan, "Output:" and an invented ```text fence.
+    answer = 'Plan:\n1. Run `python -c "print(12345*6789)"`.\n\nOutput:\n```\n8000056785\n```'
+    assert "8000056785" in check(answer, given="What is 12345 times 6789?")
+    # and the call quoted in its plan is code, not a value it reports
+    request = "What is 12345 times 6789?"
+    assert check(answer.replace("```\n", "```text\n", 1), given=request, printed="8") == ["8000056785"]
+    assert check("The log says:\n```text\n404: 37\n```", printed="404: 37\n") == []  # as printed
 
 
 def test_a_file_said_to_be_written_must_exist_or_have_been_shown(tmp_path):
@@ -56,6 +73,18 @@ def test_the_message_names_each_claim_and_says_what_to_do(tmp_path):
     # A model that answered with a ```json fence took it for running code: the message says it is not.
     assert "```json and ```text blocks are only shown, never run" in text
     assert recheck_message(["42.17"], tmp_path).endswith("then answer from what it printed.")
+
+
+def test_a_request_about_no_file_is_asked_to_work_the_result_out_not_to_read_files(tmp_path):
+    # Told to work "on the files themselves", the 1.5B asked for a product printed the a.txt of its folder.
+    assert about_files("Which file in the folder files is the largest?")
+    assert not about_files("What is 12345 times 6789?")
+    text = recheck_message(["8000056785"], tmp_path, on_files=False)
+    assert "that works the result out and prints the result" in text and "files" not in text
+    assert "works on the files themselves" in recheck_message(["42"], tmp_path)
+    # a file to write, or one the answer names, is about files whatever the request's words
+    assert "files themselves" in recheck_message(["7"], tmp_path, asked=["out.txt"], on_files=False)
+    assert "files themselves" in recheck_message(["a.csv"], tmp_path, on_files=False)
 
 
 def test_a_named_file_the_request_does_not_ask_for_is_to_be_found_not_written(tmp_path):
@@ -695,6 +724,18 @@ def test_an_environment_variable_never_read_from_the_environment_is_asked_for(tm
     )
     _session, chunks = converse(engine, tmp_path, asked, languages=("python", "shell"))
     assert sum(isinstance(c, Recheck) for c in chunks) == 1 and not engine.replies
+    # In a folder with a README.md, the 1.5B searched it for the variable, printed nothing, and wrote
+    # that block twice more: the block that misses is told at once, with its output.
+    (tmp_path / "README.md").write_text("# Garden planner\n")
+    search = "text = open('README.md').read()\nif 'LI_EVAL_TOKEN' in text:\n    print(text)"
+    engine = Scripted(("python", search), ("python", "print(os.environ['LI_EVAL_TOKEN'])"), "abc-123")
+    session, chunks = converse(engine, tmp_path, asked)
+    assert session.messages[2].context == (
+        "The request asks for the environment variable LI_EVAL_TOKEN, but no block read it from the "
+        "environment: print it (os.environ.get('LI_EVAL_TOKEN') in Python, echo \"$LI_EVAL_TOKEN\" in a "
+        "shell)."
+    )
+    assert session.messages[4].context is None and not any(isinstance(c, Recheck) for c in chunks)
 
 
 def test_a_request_over_subfolders_answered_without_going_into_them_is_told_how(tmp_path):
@@ -790,12 +831,12 @@ def test_a_file_name_given_as_the_value_read_from_inside_it_is_checked(tmp_path)
     ) in engine.seen[2][-1].content
     # A name is the answer when the request asks for one, and a value printed on its own is backed.
     listing = ["['jonlrml.txt']\n"]
-    for about_files in (
+    for name_asked in (
         "What is the name of the file inside archive.zip?",
         "Which log file in logs/ is the newest?",
         "What is the largest file in files?",
     ):
-        assert names_as_values(about_files, '"jonlrml"', listing) == [], about_files
+        assert names_as_values(name_asked, '"jonlrml"', listing) == [], name_asked
     inside = "What is the password written in the file inside archive.zip?"
     assert names_as_values(inside, 'It is "jonlrml".', listing) != []
     assert names_as_values(asked, 'It is "jonlrml".', ["['jonlrml.txt']\njonlrml\n"]) == []
@@ -849,3 +890,61 @@ def test_a_line_count_one_too_many_is_named_with_the_way_to_count(tmp_path):
     assert lines_off_by_one("3 lines.", "How many lines are in log.txt?", tmp_path) != []
     assert lines_off_by_one("2 lines.", "How many lines are in log.txt?", tmp_path) == []
     assert lines_off_by_one("3 words.", "How many words are in log.txt?", tmp_path) == []
+
+
+def test_an_answer_about_an_archive_that_no_block_opened_is_told_how_to_open_it(tmp_path):
+    # Asked how many files are inside bundle.tar.gz, the 1.5B ran `ls -l bundle.tar.gz | wc -l`, printed
+    # 1 and answered 1: the printed number backed the answer, so only the unopened archive can tell.
+    import tarfile
+
+    from localinterp.claims import archive_unopened
+
+    with tarfile.open(tmp_path / "bundle.tar.gz", "w:gz") as tar:
+        for i in range(3):
+            (tmp_path / f"part{i}.dat").write_text("x")
+            tar.add(tmp_path / f"part{i}.dat", arcname=f"bundle/part{i}.dat")
+    asked = "How many files are inside bundle.tar.gz?"
+    engine = Scripted(
+        ("shell", "ls -l bundle.tar.gz | wc -l"),
+        "There is 1 file inside bundle.tar.gz.",
+        ("shell", "tar -tzf bundle.tar.gz | wc -l"),
+        "There are 3 files inside bundle.tar.gz.",
+    )
+    _session, chunks = converse(engine, tmp_path, asked, languages=("python", "shell"))
+    assert sum(isinstance(c, Recheck) for c in chunks) == 1 and not engine.replies
+    assert (
+        "the request asks about what is inside bundle.tar.gz, and no block you ran opened it (commands like "
+        "ls and wc see only the file itself): in Python, tarfile.open('bundle.tar.gz').getnames() lists its "
+        "members; in a shell, tar -tzf bundle.tar.gz"
+    ) in engine.seen[2][-1].content
+    # Any way of opening it will do, and a request about the file itself, or a file not there, is no case.
+    assert archive_unopened(asked, ["import tarfile\nt = tarfile.open(name)"], tmp_path) == []
+    assert archive_unopened("Delete bundle.tar.gz.", ["import os"], tmp_path) == []
+    assert archive_unopened("How many lines are in gone.gz?", ["print(1)"], tmp_path) == []
+    (tmp_path / "events.txt.gz").write_bytes(gzip.compress(b"a\nb\n"))
+    lines = archive_unopened("How many lines does events.txt.gz have?", ["wc -l events.txt.gz"], tmp_path)
+    assert lines and "gzip.open('events.txt.gz', 'rt') reads it as text; in a shell, zcat" in lines[0]
+    assert archive_unopened("Lines in events.txt.gz?", ["zcat events.txt.gz | wc -l"], tmp_path) == []
+
+
+def test_a_count_read_off_a_printed_list_is_asked_to_be_printed(tmp_path):
+    # Shown bundle.tar.gz's members as a list, the 1.5B answered 10 and, told no code printed 10,
+    # printed the list again: it had counted by eye, and nothing said so.
+    from localinterp.claims import counted_by_eye
+
+    names = [f"p{i}.dat" for i in range(12)]
+    engine = Scripted(
+        ("python", f"print({names!r})"),
+        "There are 12 files.",
+        ("python", f"print(len({names!r}))"),
+        "There are 12 files.",
+    )
+    _session, chunks = converse(engine, tmp_path, "How many files are listed?")
+    assert sum(isinstance(c, Recheck) for c in chunks) == 1 and not engine.replies
+    assert (
+        "you stated 12, but no code printed it; 12 is how many items the last output shows, counted by "
+        "eye: print the count with code (len() of the list, or sum(1 for ...) over the lines) and answer "
+        "from that"
+    ) in engine.seen[2][-1].content
+    assert counted_by_eye(["12"], "x\n" * 12) != []  # lines
+    assert counted_by_eye(["11"], f"{names!r}\n") == [] and counted_by_eye(["12"], "[1, 2") == []

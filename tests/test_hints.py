@@ -20,11 +20,12 @@ from localinterp.hints import (
     missing_file_hint,
     module_hint,
     nothing_found_hint,
+    shell_lines,
     unlike_kind_hint,
     unused_query_hint,
     written_hint,
 )
-from localinterp.session import MAX_CHECKS, Recheck
+from localinterp.session import MAX_CHECKS, Approval, Recheck
 
 
 def test_a_missing_file_is_answered_with_the_similar_names_beside_it(tmp_path):
@@ -45,7 +46,12 @@ def test_a_missing_file_is_answered_with_the_similar_names_beside_it(tmp_path):
     (tmp_path / "summary.py").write_text("import json\ndata = json.load(open('price.json'))\n")
     assert missing_file_hint(python, tmp_path, to_fix=["summary.py"]).endswith(
         "prices.json. summary.py, the file to fix, names 'price.json' on line 2: correct the name in "
-        "summary.py itself, and leave the data file where it is."
+        "summary.py itself (`source = open('summary.py').read().replace('price.json', 'prices.json')`, "
+        "then `open('summary.py', 'w').write(source)`, then run it), and leave the data file where it is."
+    )
+    (tmp_path / "prices.csv").write_text("")  # two names close to it: the model must choose
+    assert missing_file_hint(python, tmp_path, to_fix=["summary.py"]).endswith(
+        "on line 2: correct the name in summary.py itself, and leave the data file where it is."
     )
     assert "the file to fix" not in missing_file_hint(python, tmp_path, to_fix=["notes.txt", "gone.py"])
     (tmp_path / "logs").mkdir()
@@ -203,6 +209,8 @@ def test_a_condition_that_no_line_can_meet_is_named_with_a_line_as_it_is(tmp_pat
     sure = "n = [l for l in lines if l.startswith('GET') and l.split()[8] == '404']"
     assert nothing_found_hint("0\n", opened + sure, tmp_path, asked).startswith(CANNOT_MATCH + " no line")
     assert not start.startswith(CANNOT_MATCH)
+    as_int = "n = sum(1 for l in lines if l.split()[0] == 'GET' and int(l.split()[-1]) == 404)"
+    assert nothing_found_hint("0\n", opened + as_int, tmp_path, asked).startswith(CANNOT_MATCH + " 'GET'")
     # A condition the data can meet, or fields that come from the csv module, get the plain nudge.
     plain = "print a few of the lines or records you meant to match"
     assert plain in nothing_found_hint("0\n", opened + "n = sum(' 404 ' in l for l in lines)", tmp_path)
@@ -489,6 +497,29 @@ def test_a_shell_command_written_as_python_is_told_where_it_runs(tmp_path):
     assert failure_hint(piped, tmp_path, "x = 1\ny = = 2") == ""
 
 
+def test_a_python_block_of_shell_commands_runs_as_shell_and_is_approved_as_shell(tmp_path, monkeypatch):
+    # The 1.5B wrote `echo "$LI_EVAL_TOKEN"` as Python, was told it is a shell command, and wrote it again.
+    monkeypatch.setenv("LI_TOKEN", "k7q2")
+    asked = []
+
+    def approve(language, code):
+        asked.append((language, code))
+        return Approval("run")
+
+    engine = Scripted(("python", '# the token\n!echo "$LI_TOKEN"'), "The token is k7q2.")
+    session, chunks = converse(
+        engine, tmp_path, "What is LI_TOKEN?", languages=("python", "shell"), auto_run=False, approve=approve
+    )
+    assert asked == [("shell", '# the token\necho "$LI_TOKEN"')]  # shown as what runs
+    ran = session.messages[2]
+    assert (ran.role, ran.language, ran.status, ran.content) == ("output", "shell", "ok", "k7q2\n")
+    assert any(getattr(c, "stream", "") == "notice" and "runs as shell" in c.text for c in chunks)
+    # Python, or Python with a command in it, stays Python (the hint above answers the second).
+    assert shell_lines("ls") == ""  # a Python name
+    assert shell_lines("import os\nls docs | wc -l") == ""
+    assert shell_lines("cat notes.md | head -3\nwc -l notes.md") == "cat notes.md | head -3\nwc -l notes.md"
+
+
 def test_a_missing_file_the_block_reported_itself_is_answered_with_similar_names(tmp_path):
     # The 1.5B wrapped summary.py's open('price.json') in a try and printed its own "does not exist".
     (tmp_path / "prices.json").write_text('{"a": 2}')
@@ -550,6 +581,8 @@ def test_an_archive_or_compressed_file_read_as_text_is_told_the_module_that_read
     engine = Scripted(
         ("python", "content = open('archive.zip', 'rb').read()\nprint(content.decode('utf-8'))"),
         ("python", "content = open('events.txt.gz', 'rb').read()\nprint(content.count('\\n'))"),
+        "Done.",  # neither opened as what it is: checked (claims.archive_unopened)
+        ("python", "import gzip, zipfile\nprint(len(gzip.open('events.txt.gz', 'rt').readlines()))"),
         "Done.",
     )
     converse(engine, tmp_path, "Read archive.zip, then count the lines of events.txt.gz.")
