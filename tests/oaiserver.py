@@ -23,17 +23,10 @@ def free_port() -> int:
 # CPU whose llama.cpp AMX path crashes (engine/local.py), else the server dies on the first prompt.
 _SERVE = """
 import runpy, sys
-import llama_cpp.llama_cpp as bindings
-from localinterp.engine.local import _has_amx
-if _has_amx():
-    default = bindings.llama_model_default_params
-    def without_repacking():
-        params = default()
-        params.use_extra_bufts = False
-        return params
-    bindings.llama_model_default_params = without_repacking
+from localinterp.engine.local import model_params, repacking
 sys.argv[0] = "llama_cpp.server"
-runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)
+with model_params(None, repacking()):
+    runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)
 """
 
 

@@ -7,9 +7,8 @@ Scores over many tasks are scripts/eval_agent.py's job; these are the behaviours
 
 from __future__ import annotations
 
-import re
-
 import random
+import re
 from pathlib import Path
 
 import pytest

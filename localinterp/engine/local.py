@@ -126,10 +126,8 @@ def load_llama(path: Path, options: LoadOptions) -> Any:
         kwargs["n_threads"] = kwargs["n_threads_batch"] = options.n_threads
     captured = io.StringIO()
     overrides = _experts_in_ram(options.n_cpu_moe) if options.n_cpu_moe > 0 else None
-    repack = cpu_repack()
-    repack = not _has_amx() if repack is None else repack
     try:
-        with contextlib.redirect_stderr(captured), _model_params(overrides, repack):  # prints while loading
+        with contextlib.redirect_stderr(captured), model_params(overrides, repacking()):  # prints on load
             llm = llama_cpp.Llama(**kwargs)
     except ValueError as e:
         raise LoadError(
@@ -185,6 +183,13 @@ def _experts_in_ram(n_cpu_moe: int) -> ctypes.Array[_BuftOverride]:
     return array  # the last entry stays zero: the terminator
 
 
+def repacking() -> bool:
+    """Whether llama.cpp may repack weights into its extra CPU buffer types: as LOCALINTERP_CPU_REPACK
+    says, else wherever its AMX path (below) is not built in."""
+    chosen = cpu_repack()
+    return not _has_amx() if chosen is None else chosen
+
+
 def _has_amx() -> bool:
     """Whether this llama.cpp would repack weights for the CPU's AMX units. Its AMX path crashes the
     process (SIGSEGV in the first batch of more than a few tokens: a 320-token prompt on a Sapphire Rapids
@@ -197,7 +202,7 @@ def _has_amx() -> bool:
 
 
 @contextlib.contextmanager
-def _model_params(overrides: ctypes.Array[_BuftOverride] | None, repack: bool = True) -> Iterator[None]:
+def model_params(overrides: ctypes.Array[_BuftOverride] | None, repack: bool = True) -> Iterator[None]:
     """While a Llama is built, have its model params carry `overrides` and `repack` (use_extra_bufts).
     llama-cpp-python builds them from llama_model_default_params() inside Llama.__init__ and offers no
     argument for these fields, so that one function is wrapped for the duration (and the array outlives
