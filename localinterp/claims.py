@@ -402,18 +402,76 @@ _DATE = re.compile(
 )
 
 
-def date_missing(request: str, answer: str) -> list[str]:
-    """The sentence for an answer with no date to a request that asks for one ([] otherwise).
+def date_missing(
+    request: str, answer: str, code: Iterable[str] = (), cwd: Path | None = None, named: Iterable[str] = ()
+) -> list[str]:
+    """The sentence for an answer with no date to a request that asks for one ([] otherwise), with the
+    call that prints the line holding it where a file named (`named`) or opened by a block of `code` in
+    `cwd` has a dated line that a word of the block's tests or of the request picks out.
 
     Asked on which date the meeting is, the 1.5B found the line, took its second word ("dntdto") and
     answered "The meeting is on dntdto." (meeting, fresh seed 10000): printed, so no claim was unbacked.
+    Told to print the whole line, it wrote its `line.split('-')[2]` block again (seed 22000).
     """
     if not _DATE_ASKED.search(request) or _DATE.search(_FENCE.sub(" ", answer)):
         return []
-    return [
+    said = (
         "the request asks for a date, and your answer gives none: print the whole line of the data that "
         "holds the date, then answer with the date as it is written there"
-    ]
+    )
+    call = _dated_line_call(request, list(code), cwd, named) if cwd is not None else ""
+    return [f"{said}, e.g. with `{call}`" if call else said]
+
+
+def date_unbacked(
+    request: str,
+    answer: str,
+    claims: Iterable[str],
+    code: Iterable[str],
+    cwd: Path,
+    named: Iterable[str] = (),
+) -> list[str]:
+    """For a request that asks for a date, answered with one whose numbers (`claims`) no code printed:
+    the call that prints the line holding it, as date_missing gives ([] when there is no such call).
+
+    Asked on which date the meeting is, the 1.5B printed the line two below the meeting's ("-"), answered
+    a date it never printed, and told so, wrote the same block twice more (meeting, held-out seed 25000).
+    """
+    dated = _DATE.search(_FENCE.sub(" ", answer))
+    if (
+        not _DATE_ASKED.search(request)
+        or not dated
+        or not any(_DATE.search(c) or c.isdigit() for c in claims)
+    ):
+        return []
+    call = _dated_line_call(request, list(code), cwd, named)
+    if not call:
+        return []
+    return [f"print the line of the data that holds the date, e.g. with `{call}`, and answer from it"]
+
+
+_OPENS = re.compile(r"""open\(\s*(['"])([^'"\n]+)\1""")
+_TESTED = re.compile(r"""(['"])([^'"\n]{3,40})\1\s+in\b""")  # `'meeting' in line`
+
+
+def _dated_line_call(request: str, code: list[str], cwd: Path, named: Iterable[str]) -> str:
+    """A one-line print of the lines of a file that hold a date and a word that picks them out ("" when
+    no file and word do): the word a block tested for first, else a word of the request, from its end
+    (the subject: "on which date is the meeting?")."""
+    from localinterp.previews import text_of
+
+    opened = [m.group(2) for src in code for m in _OPENS.finditer(src)]
+    words = [m.group(2).lower() for src in code for m in _TESTED.finditer(src)]
+    words += [w.lower() for w in reversed(re.findall(r"[A-Za-z]{4,}", _FILE.sub(" ", request)))]
+    for name in dict.fromkeys([*named, *opened]):
+        lines = text_of(cwd, name).splitlines()
+        dated = [line.lower() for line in lines if _DATE.search(line)]
+        for word in dict.fromkeys(words):
+            if any(word in line for line in dated) and sum(word in line.lower() for line in lines) < len(
+                lines
+            ):
+                return f"print([line.strip() for line in open({name!r}) if {word!r} in line.lower()])"
+    return ""
 
 
 # A request about files' names ("the name of the file inside", "which log file", "the largest file"):
@@ -502,6 +560,39 @@ def counted_by_eye(claims: Iterable[str], output: str) -> list[str]:
             return [
                 f"{claim} is how many items the last output shows, counted by eye: print the count with "
                 "code (len() of the list, or sum(1 for ...) over the lines) and answer from that"
+            ]
+    return []
+
+
+# A request for a value computed over rows: a total, a sum, an average.
+_AGGREGATE = re.compile(r"\b(?:total|sum|average|mean)\b", re.I)
+
+
+def row_value_as_total(request: str, answer: str, output: str) -> list[str]:
+    """When a request asks for a total (sum, average) and the answer's number is only one row's value in
+    the rows the last output printed (a list of rows whose first fields repeat: data, not totals), one
+    sentence asking for the totals to be computed ([] otherwise).
+
+    Asked which region of sales.csv has the highest total, the 1.5B printed the 46 rows and answered
+    "east, 684": 684 is one east row's amount, printed, so the claim check passed it (region-sales,
+    held-out seed 25000)."""
+    if not _AGGREGATE.search(request):
+        return []
+    rows: list[tuple] = []
+    for line in output.splitlines():
+        if line[:1] == "[" and line.rstrip()[-1:] == "]":
+            with contextlib.suppress(ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                value = ast.literal_eval(line.strip())
+                if isinstance(value, list) and all(isinstance(r, (list, tuple)) and r for r in value):
+                    rows += [tuple(r) for r in value]
+    if len(rows) < 5 or len({r[0] for r in rows}) == len(rows):
+        return []
+    fields = {str(x) for r in rows for x in r[1:]}
+    for number in _NUMBER.findall(_FENCE.sub(" ", answer)):
+        if len(number.strip("-")) >= 2 and number in fields:
+            return [
+                f"{number} is one row's value in the rows the last output printed, and the request asks for "
+                "a total: compute the totals with code (add up the values for each group) and print them"
             ]
     return []
 
@@ -815,13 +906,28 @@ def _not_on_disk(name: str, cwd: Path) -> str:
     return f"{name} is not in {cwd} and no output showed it: find or make it with code before you name it"
 
 
+# The holes of the blocks to fill in below: a block that still holds one would write it into the file.
+_HOLES = ("<the lines {name} should hold, as the request asks>", "<the whole corrected content of {name}>")
+_HOLE = re.compile("|".join(re.escape(h).replace(r"\{name\}", r"[^>\n]+") for h in _HOLES))
+
+
+def unfilled(code: str) -> str:
+    """The hole of a block to fill in (see _write_template) that `code` still holds, or "".
+
+    Given the block to fill in, the 1.5B once wrote it as it was, placeholder and all: run, it put the
+    placeholder into report.py in place of the script (fix-type, seed 25000, when its reply was started
+    with the block's first line, an idea measured and dropped)."""
+    found = _HOLE.search(code)
+    return found.group(0) if found else ""
+
+
 def _write_template(name: str) -> str:
     # Told sorted.txt had repeated lines and how to keep each once, the 1.5B deduplicated and sorted the
     # lines in memory, printed them and answered "written to sorted.txt" (sort-unique: every run of the
     # eleventh session's evaluation, 3 of 3, and the tenth's): the write was the step it left out.
     return (
-        f" To write {name} again, in one block like this:\n```python\nlines = <the lines {name} should "
-        f"hold, as the request asks>\nopen({name!r}, 'w').write('\\n'.join(lines) + '\\n')\n"
+        f" To write {name} again, in one block like this:\n```python\nlines = {_HOLES[0].format(name=name)}"
+        f"\nopen({name!r}, 'w').write('\\n'.join(lines) + '\\n')\n"
         f"print(open({name!r}).read())\n```"
     )
 
@@ -836,6 +942,6 @@ def _rewrite_template(name: str) -> str:
     run = f"\nimport subprocess\nsubprocess.run({command!r})" if command else ""
     return (
         f" To change {name}, write its whole corrected content into it{' and run it' if run else ''}, "
-        f'in one block like this:\n```python\nsource = """<the whole corrected content of {name}>\n'
+        f'in one block like this:\n```python\nsource = """{_HOLES[1].format(name=name)}\n'
         f'"""\nopen({name!r}, \'w\').write(source){run}\n```'
     )

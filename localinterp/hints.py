@@ -41,6 +41,7 @@ from localinterp.previews import (
     column_kind,
     compression,
     mentioned_files,
+    text_of,
     text_reader,
 )
 
@@ -456,6 +457,19 @@ def shell_lines(code: str) -> str:
     return ""  # `ls` alone is a Python name: its NameError gets the hint below
 
 
+_BANG = re.compile(r"^(\s*)!(?=[A-Za-z./_~])", re.M)
+
+
+def shell_bangs(code: str) -> str:
+    """A shell block's lines with IPython's `!` taken off the commands ("" when no line has one).
+
+    Told `python3 summary.py` is a shell command, the 1.5B moved `!python3 summary.py` into a ```bash
+    block, where it is a command named "!python3" (not found), and went on to install Python with sudo
+    (fix-name, held-out seed 25000). A script never means that name: `! cmd`, with the space, is bash's
+    negation and stays; history expansion is off in scripts."""
+    return _BANG.sub(r"\1", code) if _BANG.search(code) else ""
+
+
 def _shell_in_python(output: str, code: str) -> str:
     """For a shell command written as a line of Python (a SyntaxError there), where to run it.
 
@@ -473,6 +487,27 @@ def _shell_in_python(output: str, code: str) -> str:
 
 # The Python driver's "Values on the failing line" entry for a string: `  item = 'violet'  (str)`.
 _STR_VALUE = re.compile(r"^  (\w+) = ('.*'|\".*\")  \(str\)$", re.M)
+
+
+# `'The meeting' in line.lower()`: a quoted text tested against a lowercased (uppercased) string.
+_CASED_IN = re.compile(r"""(['"])([^'"\n]+)\1\s+in\s+([\w.\[\]()]+?)\.(lower|upper|casefold)\(\)""")
+
+
+def case_never_matches(code: str) -> str:
+    """A test of `code` that can never be true because its text has letters of the case the string it
+    looks in cannot have ("" when there is none).
+
+    Told to print the meeting's line, the 1.5B wrote `if "The meeting is on" in line.lower():`, which
+    printed nothing, and answered the date it had not printed (meeting, held-out seed 25000)."""
+    for m in _CASED_IN.finditer(code):
+        text, where, case = m.group(2), m.group(3), m.group(4)
+        fixed = text.upper() if case == "upper" else text.lower()
+        if fixed != text:
+            return (
+                f"`{m.group(0)}` is never true: {where}.{case}() has no "
+                f"{'lowercase' if case == 'upper' else 'capital'} letters. Test for {fixed!r} instead."
+            )
+    return ""
 
 
 def key_on_text_hint(output: str) -> str:
@@ -566,7 +601,14 @@ def _where_requested(request: str, opened: list[tuple[str, list[str]]]) -> tuple
                 index = max(places, key=lambda i: places[i])
                 example = next(r for r in rows if len(r.split()) > index and value in r.split()[index])
                 said = f"In {name}, {value} is field [{index}] of line.split() (counting from 0), as in: "
-                return said + _shown(example), value
+                # The call itself: told the field alone, the 1.5B wrote its zero-counting block again
+                # word for word (log-404, seed 22000); a hint that names the call (fix-name's replace,
+                # len() for a count read by eye) is what it copies. [8:9] is [] on a short line.
+                rows_call = (
+                    f"[line for line in open({name!r}) if line.split()[{index}:{index + 1}] == [{value!r}]]"
+                )
+                call = f" The lines that have it: `{rows_call}` (len() of that counts them)."
+                return said + _shown(example) + call, value
     return "", ""
 
 
@@ -583,7 +625,7 @@ def _opened_rows(code: str, cwd: Path) -> list[tuple[str, list[str]]]:
     """The non-blank lines (the first 5,000) of each small text file in `cwd` that `code` opens."""
     opened = []
     for name in dict.fromkeys(m.group(2) for m in _OPENED.finditer(code)):
-        rows = [line for line in _text_of(cwd, name).splitlines() if line.strip()][:5000]
+        rows = [line for line in text_of(cwd, name).splitlines() if line.strip()][:5000]
         if rows:
             opened.append((name, rows))
     return opened
@@ -654,7 +696,7 @@ def unlike_kind_hint(output: str, request: str, cwd: Path, named: Iterable[str])
         if any(pattern.search(v) for v in values):
             return ""
         for name in named:
-            for number, line in enumerate(_text_of(cwd, name).splitlines()[:2000], 1):
+            for number, line in enumerate(text_of(cwd, name).splitlines()[:2000], 1):
                 found = pattern.search(line)
                 if found:
                     return (
@@ -672,22 +714,6 @@ def _printed_values(output: str) -> list[str]:
     quoted = [a or b for a, b in _QUOTED.findall(output)]
     values = quoted if quoted else [ln.strip() for ln in output.splitlines() if ln.strip()]
     return [v for v in values if re.search(r"[A-Za-z]", v)]
-
-
-def _text_of(cwd: Path, name: str) -> str:
-    """The text of file `name` when it is a small text file inside `cwd` (what the model may see of the
-    folder it works in, as previews are), else ""."""
-    try:
-        root = cwd.resolve()
-        path = (root / name).resolve()
-        if not path.is_relative_to(root) or not path.is_file() or path.stat().st_size > 8 * 1024 * 1024:
-            return ""
-        data = path.read_bytes()
-    except OSError:
-        return ""
-    if b"\0" in data[:4096]:
-        return ""
-    return data.decode("utf-8", errors="replace")
 
 
 def _shown(line: str) -> str:

@@ -145,6 +145,22 @@ MAX_ARCHIVES = 20  # of a folder's, opened to look for a member by name
 SQLITE_MAGIC = b"SQLite format 3\0"  # how a SQLite database file begins
 
 
+def text_of(cwd: Path, name: str) -> str:
+    """The text of file `name` when it is a small text file inside `cwd` (what the model may see of the
+    folder it works in, as previews are), else ""."""
+    try:
+        root = cwd.resolve()
+        path = (root / name).resolve()
+        if not path.is_relative_to(root) or not path.is_file() or path.stat().st_size > 8 * 1024 * 1024:
+            return ""
+        data = path.read_bytes()
+    except OSError:
+        return ""
+    if b"\0" in data[:4096]:
+        return ""
+    return data.decode("utf-8", errors="replace")
+
+
 def archive_holding(name: str, folder: Path) -> tuple[Path, str, str] | None:
     """The archive at the top of `folder` that holds a member named `name` (or ending in /name): the
     archive, its kind ("zip" or "tar") and the member's full name; None when none does."""

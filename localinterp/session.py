@@ -24,6 +24,7 @@ from localinterp.claims import (
     archive_unopened,
     counted_by_eye,
     date_missing,
+    date_unbacked,
     env_unread,
     files_named,
     files_to_change,
@@ -32,10 +33,12 @@ from localinterp.claims import (
     measures_for_counts,
     names_as_values,
     recheck_message,
+    row_value_as_total,
     runnable_tag,
     still_failing,
     subfolders_unwalked,
     unchanged,
+    unfilled,
     unlike_request,
     unpacked,
     unsupported,
@@ -48,9 +51,11 @@ from localinterp.hints import (
     CANNOT_MATCH,
     WRITTEN,
     binary_as_text_hint,
+    case_never_matches,
     failure_hint,
     missing_file_hint,
     nothing_found_hint,
+    shell_bangs,
     shell_lines,
     unlike_kind_hint,
     unused_query_hint,
@@ -77,7 +82,8 @@ class Message:
     role: str
     content: str
     language: str | None = None
-    # for output: ok | error | timeout | interrupted | crashed | declined | repeated (not run again)
+    # for output: ok | error | timeout | interrupted | crashed | declined | repeated (not run again) |
+    # unfilled (not run: it holds a placeholder of a block to fill in, claims.unfilled)
     status: str | None = None
     # for user: previews of the files it names; for output: localinterp's hint (hints.py) on an error or
     # on a result that found nothing;
@@ -277,6 +283,11 @@ def output_for_model(message: Message, task: str = "") -> str:
             f"Not run: you already ran this exact {language} code. {body} "
             "Write different code: inspect the input first (print it), then fix the cause."
         )
+    if status == "unfilled":
+        return (
+            f"Not run: the {language} block still holds {body}, the part of the block given to you that "
+            "you were to fill in. Write the real text in its place."
+        )
     if status == "ok":
         asked = f" The request was: {_shorten(task)}" if task else ""
         if not body.strip():
@@ -464,11 +475,20 @@ class Session:
                     # model to write again.
                     block = replace(block, language="shell", code=command)
                     yield Output("notice", _AS_SHELL)
+                elif block.language == "shell" and sys.platform != "win32" and shell_bangs(block.code):
+                    block = replace(block, code=shell_bangs(block.code))  # approved as it runs
+                    yield Output("notice", _BANGS)
                 if block.language not in self.runners.languages:
                     yield Unrunnable(block.language, f"no {block.language} runner on this machine")
                     continue
                 if not block.closed:
                     yield Unrunnable(block.language, "the block was not finished")
+                    continue
+                hole = unfilled(block.code)
+                if hole:  # it would write the placeholder into the user's file: never run, said why
+                    yield Unrunnable(block.language, f"it still holds the placeholder {hole}")
+                    self._add(Message("output", hole, block.language, "unfilled"))
+                    ran = True
                     continue
                 verdict = repeats.verdict(block.language, block.code)
                 if verdict == _STOP:
@@ -533,6 +553,7 @@ class Session:
                     hint = missing_file_hint(result.output, cwd, code, self._to_write, self._to_change)
                     hint = hint or binary_as_text_hint(result.output, cwd, code, block.language)
                     hint = hint or unlike_kind_hint(result.output, text, cwd, self._named)
+                    hint = hint or (case_never_matches(code) if block.language == "python" else "")
                 # Asked for LI_EVAL_TOKEN in a folder holding a README.md, the 1.5B searched the README
                 # for it, printed nothing, and wrote that block twice more (env-var, seed 22000 with
                 # clutter); the check at an answer came too late. Said at the first block that misses.
@@ -607,7 +628,11 @@ class Session:
 
     def _last_output(self, first: int) -> str:
         """What the last block run since message `first` printed ("" for none, or for a failed one)."""
-        outputs = [m for m in self.messages[first:] if m.role == "output" and m.status != "repeated"]
+        outputs = [
+            m
+            for m in self.messages[first:]
+            if m.role == "output" and m.status not in ("repeated", "unfilled")
+        ]
         return outputs[-1].content if outputs and outputs[-1].status == "ok" else ""
 
     def _unsupported(
@@ -648,6 +673,15 @@ class Session:
         wrong = self._mistakes(request, rest, cwd, last)
         outputs = [m.content for m in rest if m.role == "output"]
         wrong += counted_by_eye(claims, self._last_output(first))
+        wrong += row_value_as_total(request.content, last, self._last_output(first))
+        code = [
+            c
+            for m in rest
+            if m.role == "assistant"
+            for tag, c in _TAGGED.findall(m.content)
+            if runnable_tag(tag)
+        ]
+        wrong += date_unbacked(request.content, last, claims, code, cwd, self._named)
         failing = still_failing(self._to_change, outputs[-1]) if outputs else {}
         return claims, unchanged(self._to_change, cwd), unread, wrong, failing
 
@@ -670,7 +704,7 @@ class Session:
         wrong += subfolders_unwalked(request.content, (code for _language, code in blocks), cwd)
         wrong += archive_unopened(request.content, (code for _language, code in blocks), cwd)
         outputs = [m for m in rest if m.role == "output"]
-        wrong += date_missing(request.content, last)
+        wrong += date_missing(request.content, last, (code for _language, code in blocks), cwd, self._named)
         wrong += names_as_values(
             request.content, last, (m.content for m in outputs if m.status != "declined")
         )
@@ -712,6 +746,7 @@ _RETOLD = (
     "that does what the check asks."
 )
 _AS_SHELL = "[This ```python block holds shell commands, not Python: it runs as shell.]\n"
+_BANGS = "[IPython's `!` before a command is not shell: it runs without it.]\n"
 _RESTARTED = (
     "[Now in the workspace sandbox: the interpreters restarted, so variables and the working directory "
     "of earlier blocks are gone.]\n"

@@ -5,6 +5,8 @@ twice per request); what the conversation supports passes untouched."""
 from __future__ import annotations
 
 import gzip
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -15,10 +17,11 @@ from localinterp.claims import (
     files_to_change,
     recheck_message,
     unchanged,
+    unfilled,
     unpacked,
     unsupported,
 )
-from localinterp.session import Recheck
+from localinterp.session import Recheck, Unrunnable
 
 
 def check(answer: str, printed: str = "", given: str = "", cwd: Path = Path("/nonexistent")) -> list[str]:
@@ -784,6 +787,34 @@ def test_a_script_to_fix_that_still_fails_on_its_last_run_is_not_done(tmp_path):
     assert session.messages[-2].content.startswith("66\n")  # fixed and run: nothing more to say
 
 
+def test_a_block_that_still_holds_the_placeholder_it_was_given_to_fill_in_never_runs(tmp_path):
+    # Copied as it was given, the block to fill in wrote "<the whole corrected content of report.py>" into
+    # report.py in place of the script (fix-type, seed 25000, with an idea since dropped).
+    script = "total = 0\nfor line in open('numbers.txt'):\n    total = total + line.strip()\nprint(total)\n"
+    (tmp_path / "numbers.txt").write_text("9\n57\n")
+    (tmp_path / "report.py").write_text(script)
+    copied = (
+        'source = """<the whole corrected content of report.py>\n"""\n'
+        "open('report.py', 'w').write(source)\nimport subprocess\nsubprocess.run(['python3', 'report.py'])"
+    )
+    fixed = copied.replace(
+        "<the whole corrected content of report.py>", script.replace("line.strip()", "int(line)")
+    )
+    engine = Scripted(("python", copied), ("python", fixed), "report.py prints 66.")
+    session, chunks = converse(engine, tmp_path, "report.py crashes. Fix it and run it.")
+    assert [c.reason for c in chunks if isinstance(c, Unrunnable)] == [
+        "it still holds the placeholder <the whole corrected content of report.py>"
+    ]
+    told = engine.seen[1][-1].content
+    assert told.startswith("Not run: the python block still holds <the whole corrected content of report.py>")
+    assert (
+        session.messages[4].content.startswith("66\n") and "int(line" in (tmp_path / "report.py").read_text()
+    )
+    # Both holes are known; code with comparisons is not a hole.
+    assert unfilled("lines = <the lines out.txt should hold, as the request asks>\n") != ""
+    assert unfilled("print(1 < 2 > 0)\nx = '<the whole thing>'") == ""
+
+
 def test_an_answer_without_a_date_to_a_question_about_one_is_checked(tmp_path):
     from localinterp.claims import date_missing
 
@@ -799,9 +830,42 @@ def test_an_answer_without_a_date_to_a_question_about_one_is_checked(tmp_path):
     )
     asked = "According to notes.md, on which date is the meeting?"
     _session, chunks = converse(engine, tmp_path, asked)
-    assert [c.claims for c in chunks if isinstance(c, Recheck)] == [(date_missing(asked, "on The.")[0],)]
-    assert "the request asks for a date, and your answer gives none" in engine.seen[2][-1].content
+    (checked,) = [c.claims for c in chunks if isinstance(c, Recheck)]
+    assert checked == tuple(date_missing(asked, "on The.", [], tmp_path, ["notes.md"]))
+    told = engine.seen[2][-1].content
+    assert "the request asks for a date, and your answer gives none" in told
     assert not engine.replies
+    # With the call that prints the dated line, picked out by the request's subject: told only to print
+    # the whole line, the 1.5B wrote its `line.split('-')[2]` block again (meeting, seed 22000).
+    call = "print([line.strip() for line in open('notes.md') if 'meeting' in line.lower()])"
+    assert f"e.g. with `{call}`" in told
+    ran = subprocess.run([sys.executable, "-c", call], cwd=tmp_path, capture_output=True, text=True)
+    assert ran.stdout == "['- The meeting is on 2026-04-02 in room 7.']\n"
+    # The word its block tested for comes first; a word on every line picks nothing out; no file, no call.
+    tested = ["for line in open('notes.md'):\n    if 'room' in line:\n        print(line.split()[1])"]
+    assert "if 'room' in line.lower()" in date_missing(asked, "The.", tested, tmp_path, ["notes.md"])[0]
+    (tmp_path / "all.md").write_text("meeting 2026-01-01\nmeeting soon\n")
+    assert "e.g." not in date_missing("When is the meeting?", "Soon.", [], tmp_path, ["all.md"])[0]
+    assert "e.g." not in date_missing(asked, "The.", [], tmp_path, ["gone.md"])[0]
+    # A date no code printed gets the same call: told only "no code printed it", the 1.5B wrote the
+    # block that printed "-" twice more (meeting, seed 25000).
+    from localinterp.claims import date_unbacked
+
+    on = "It is on 2026-04-02."
+    assert date_unbacked(asked, on, ["2026", "04", "02"], [], tmp_path, ["notes.md"]) == [
+        f"print the line of the data that holds the date, e.g. with `{call}`, and answer from it"
+    ]
+    assert date_unbacked(asked, on, ["room"], [], tmp_path, ["notes.md"]) == []  # its date was printed
+    assert date_unbacked(asked, "On 27.", ["27"], [], tmp_path, ["notes.md"]) == []  # date_missing's
+    engine = Scripted(
+        ("python", "print(open('notes.md').read().split()[5])"),
+        "It is on 2026-04-02.",
+        ("python", call),
+        "It is on 2026-04-02.",
+    )
+    converse(engine, tmp_path, asked)
+    assert f"e.g. with `{call}`, and answer from it" in engine.seen[2][-1].content
+    assert date_unbacked("What is the total?", on, ["2026"], [], tmp_path, ["notes.md"]) == []
     # Dates as people write them pass, and so does any answer to a request that asks for no date.
     for answer in ("It is on 2026-04-02.", "On 2 April.", "March 4th", "On 4/3.", "Next Tuesday."):
         assert date_missing(asked, answer) == [], answer
@@ -948,3 +1012,33 @@ def test_a_count_read_off_a_printed_list_is_asked_to_be_printed(tmp_path):
     ) in engine.seen[2][-1].content
     assert counted_by_eye(["12"], "x\n" * 12) != []  # lines
     assert counted_by_eye(["11"], f"{names!r}\n") == [] and counted_by_eye(["12"], "[1, 2") == []
+
+
+def test_one_rows_value_answered_as_a_total_is_checked(tmp_path):
+    # Asked for the region with the highest total, the 1.5B printed the rows and answered one east row's
+    # amount, 684: printed, so no claim was unbacked (region-sales, held-out seed 25000).
+    from localinterp.claims import row_value_as_total
+
+    rows = [["west", "199"], ["east", "684"], ["west", "61"], ["east", "113"], ["north", "495"]]
+    (tmp_path / "sales.csv").write_text("region,amount\n" + "".join(f"{r},{a}\n" for r, a in rows))
+    asked = "Which region in sales.csv has the highest total amount, and what is that total?"
+    engine = Scripted(
+        ("python", "import csv\nprint(list(csv.reader(open('sales.csv')))[1:])"),
+        "The region with the highest total is east, with 684.",
+        (
+            "python",
+            "import csv\nt = {}\nfor r, a in list(csv.reader(open('sales.csv')))[1:]:\n"
+            "    t[r] = t.get(r, 0) + int(a)\nprint(max(t.items(), key=lambda x: x[1]))",
+        ),
+        "east, with 797.",
+    )
+    converse(engine, tmp_path, asked)
+    assert "684 is one row's value in the rows the last output printed" in engine.seen[2][-1].content
+    assert not engine.replies
+    # Totals printed as rows (one per group) are not data; nor is a request that asks for no total.
+    printed = str(rows)
+    assert row_value_as_total(asked, "east, 797.", printed) == []
+    totals = [["east", 684], ["west", 260], ["north", 495], ["south", 31], ["mid", 7]]
+    assert row_value_as_total(asked, "east, 684", str(totals)) == []
+    assert row_value_as_total("Which row has the largest amount?", "684", printed) == []
+    assert row_value_as_total(asked, "684", str([[f"r{i}", "684"] for i in range(6)])) == []

@@ -4,7 +4,10 @@ a file it says is missing, or that a standard module needs only an import."""
 from __future__ import annotations
 
 import gzip
+import re
 import sqlite3
+import subprocess
+import sys
 import tarfile
 import zipfile
 
@@ -13,6 +16,7 @@ from scripted import Scripted, converse
 from localinterp.hints import (
     CANNOT_MATCH,
     binary_as_text_hint,
+    case_never_matches,
     closed_hint,
     conversion_hint,
     failure_hint,
@@ -20,6 +24,7 @@ from localinterp.hints import (
     missing_file_hint,
     module_hint,
     nothing_found_hint,
+    shell_bangs,
     shell_lines,
     unlike_kind_hint,
     unused_query_hint,
@@ -202,7 +207,17 @@ def test_a_condition_that_no_line_can_meet_is_named_with_a_line_as_it_is(tmp_pat
     assert start.endswith(
         "In access.log, 404 is field [8] of line.split() (counting from 0), as in: "
         '`10.0.7.84 - - [01/Mar/2026:08:00:17 +0000] "GET /api HTTP/1.1" 404 6541` '
-        "Fix the condition, then count again."
+        "The lines that have it: `[line for line in open('access.log') if line.split()[8:9] == ['404']]` "
+        "(len() of that counts them). Fix the condition, then count again."
+    )
+    # The call it names runs as it is, in the folder, and finds the one line, short lines and all.
+    (tmp_path / "access.log").write_text(log + "\n-\n")
+    call = re.search(r"The lines that have it: `(.+?)`", start).group(1)
+    assert (
+        subprocess.run(
+            [sys.executable, "-c", f"print(len({call}))"], cwd=tmp_path, capture_output=True, text=True
+        ).stdout
+        == "1\n"
     )
     # Testing for the very value the request asks about, which the file holds, and counting none: the
     # condition is wrong for certain, and the session says so at every such zero (not once).
@@ -520,6 +535,28 @@ def test_a_python_block_of_shell_commands_runs_as_shell_and_is_approved_as_shell
     assert shell_lines("cat notes.md | head -3\nwc -l notes.md") == "cat notes.md | head -3\nwc -l notes.md"
 
 
+def test_ipythons_bang_before_a_command_in_a_shell_block_is_taken_off_and_approved_so(tmp_path):
+    # Told `python3 summary.py` is a shell command, the 1.5B wrote `!python3 summary.py` in a ```bash
+    # block: "!python3: command not found", and it went on to install Python with sudo (seed 25000).
+    (tmp_path / "hello.py").write_text("print('hi')\n")
+    asked = []
+
+    def approve(language, code):
+        asked.append((language, code))
+        return Approval("run")
+
+    engine = Scripted(("shell", "# run it\n!python3 hello.py"), "It printed hi.")
+    session, chunks = converse(
+        engine, tmp_path, "Run hello.py.", languages=("python", "shell"), auto_run=False, approve=approve
+    )
+    assert asked == [("shell", "# run it\npython3 hello.py")]
+    assert (session.messages[2].status, session.messages[2].content) == ("ok", "hi\n")
+    assert any(getattr(c, "stream", "") == "notice" and "IPython's `!`" in c.text for c in chunks)
+    # bash's negation (`! cmd`, with a space) and a `!` inside a line are shell, left as they are.
+    assert shell_bangs("! grep -q x f && echo none\necho 'hi!'") == ""
+    assert shell_bangs("  !ls -l\n!./run.sh") == "  ls -l\n./run.sh"
+
+
 def test_a_missing_file_the_block_reported_itself_is_answered_with_similar_names(tmp_path):
     # The 1.5B wrapped summary.py's open('price.json') in a try and printed its own "does not exist".
     (tmp_path / "prices.json").write_text('{"a": 2}')
@@ -729,3 +766,19 @@ def test_printed_values_that_are_no_ip_address_are_shown_one_from_the_log(tmp_pa
         "None of the 2 values printed is an IP address: in access.log one looks like `10.0.3.7`"
     )
     assert unlike_kind_hint("10.0.3.7 12\n10.0.1.2 3\n", request, tmp_path, ["access.log"]) == ""
+
+
+def test_a_capitalised_text_looked_for_in_a_lowercased_line_is_named_as_never_true(tmp_path):
+    # The 1.5B's `if "The meeting is on" in line.lower():` printed nothing, and it answered a date it
+    # had never printed (meeting, held-out seed 25000).
+    (tmp_path / "notes.md").write_text("# Notes\n- The meeting is on 2026-06-27.\n")
+    never = 'for line in open("notes.md"):\n    if "The meeting is on" in line.lower():\n        print(line)'
+    engine = Scripted(("python", never), ("python", never.replace("The", "the")), "On 2026-06-27.")
+    session, _chunks = converse(engine, tmp_path, "According to notes.md, on which date is the meeting?")
+    assert (
+        '`"The meeting is on" in line.lower()` is never true: line.lower() has no capital letters. '
+        "Test for 'the meeting is on' instead."
+    ) in engine.seen[1][-1].content
+    assert session.messages[4].content == "- The meeting is on 2026-06-27.\n\n"
+    assert "never true" in case_never_matches("if 'error' in lines[i].strip().upper(): pass")
+    assert case_never_matches("if 'the x' in line.lower() or 'X1' in line: pass") == ""
