@@ -512,18 +512,28 @@ def test_a_shell_command_written_as_python_is_told_where_it_runs(tmp_path):
     assert failure_hint(piped, tmp_path, "x = 1\ny = = 2") == ""
 
 
-def test_a_python_block_of_shell_commands_runs_as_shell_and_is_approved_as_shell(tmp_path, monkeypatch):
-    # The 1.5B wrote `echo "$LI_EVAL_TOKEN"` as Python, was told it is a shell command, and wrote it again.
-    monkeypatch.setenv("LI_TOKEN", "k7q2")
-    asked = []
+def _running(asked: list[tuple[str, str]]):
+    """An approval that runs every block and notes each as it was shown: (language, code)."""
 
-    def approve(language, code):
+    def approve(language: str, code: str) -> Approval:
         asked.append((language, code))
         return Approval("run")
 
+    return approve
+
+
+def test_a_python_block_of_shell_commands_runs_as_shell_and_is_approved_as_shell(tmp_path, monkeypatch):
+    # The 1.5B wrote `echo "$LI_EVAL_TOKEN"` as Python, was told it is a shell command, and wrote it again.
+    monkeypatch.setenv("LI_TOKEN", "k7q2")
+    asked: list[tuple[str, str]] = []
     engine = Scripted(("python", '# the token\n!echo "$LI_TOKEN"'), "The token is k7q2.")
     session, chunks = converse(
-        engine, tmp_path, "What is LI_TOKEN?", languages=("python", "shell"), auto_run=False, approve=approve
+        engine,
+        tmp_path,
+        "What is LI_TOKEN?",
+        languages=("python", "shell"),
+        auto_run=False,
+        approve=_running(asked),
     )
     assert asked == [("shell", '# the token\necho "$LI_TOKEN"')]  # shown as what runs
     ran = session.messages[2]
@@ -539,15 +549,15 @@ def test_ipythons_bang_before_a_command_in_a_shell_block_is_taken_off_and_approv
     # Told `python3 summary.py` is a shell command, the 1.5B wrote `!python3 summary.py` in a ```bash
     # block: "!python3: command not found", and it went on to install Python with sudo (seed 25000).
     (tmp_path / "hello.py").write_text("print('hi')\n")
-    asked = []
-
-    def approve(language, code):
-        asked.append((language, code))
-        return Approval("run")
-
+    asked: list[tuple[str, str]] = []
     engine = Scripted(("shell", "# run it\n!python3 hello.py"), "It printed hi.")
     session, chunks = converse(
-        engine, tmp_path, "Run hello.py.", languages=("python", "shell"), auto_run=False, approve=approve
+        engine,
+        tmp_path,
+        "Run hello.py.",
+        languages=("python", "shell"),
+        auto_run=False,
+        approve=_running(asked),
     )
     assert asked == [("shell", "# run it\npython3 hello.py")]
     assert (session.messages[2].status, session.messages[2].content) == ("ok", "hi\n")
