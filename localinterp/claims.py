@@ -450,7 +450,6 @@ def date_unbacked(
     return [f"print the line of the data that holds the date, e.g. with `{call}`, and answer from it"]
 
 
-_OPENS = re.compile(r"""open\(\s*(['"])([^'"\n]+)\1""")
 _TESTED = re.compile(r"""(['"])([^'"\n]{3,40})\1\s+in\b""")  # `'meeting' in line`
 
 
@@ -458,18 +457,18 @@ def _dated_line_call(request: str, code: list[str], cwd: Path, named: Iterable[s
     """A one-line print of the lines of a file that hold a date and a word that picks them out ("" when
     no file and word do): the word a block tested for first, else a word of the request, from its end
     (the subject: "on which date is the meeting?")."""
+    from localinterp.hints import OPENED
     from localinterp.previews import text_of
 
-    opened = [m.group(2) for src in code for m in _OPENS.finditer(src)]
+    opened = [m.group(2) for src in code for m in OPENED.finditer(src)]
     words = [m.group(2).lower() for src in code for m in _TESTED.finditer(src)]
     words += [w.lower() for w in reversed(re.findall(r"[A-Za-z]{4,}", _FILE.sub(" ", request)))]
     for name in dict.fromkeys([*named, *opened]):
         lines = text_of(cwd, name).splitlines()
         dated = [line.lower() for line in lines if _DATE.search(line)]
         for word in dict.fromkeys(words):
-            if any(word in line for line in dated) and sum(word in line.lower() for line in lines) < len(
-                lines
-            ):
+            everywhere = all(word in line.lower() for line in lines)  # then it picks nothing out
+            if any(word in line for line in dated) and not everywhere:
                 return f"print([line.strip() for line in open({name!r}) if {word!r} in line.lower()])"
     return ""
 

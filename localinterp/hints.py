@@ -612,7 +612,8 @@ def _where_requested(request: str, opened: list[tuple[str, list[str]]]) -> tuple
     return "", ""
 
 
-_OPENED = re.compile(r"""open\(\s*(['"])([^'"\n]+)\1""")
+# `open('notes.md')`: the name of a file a block opens, group 2.
+OPENED = re.compile(r"""open\(\s*(['"])([^'"\n]+)\1""")
 _STARTS = re.compile(r"""\.startswith\(\s*(['"])([^'"\n]+)\1\s*\)""")
 _ENDS = re.compile(r"""\.endswith\(\s*(['"])([^'"\n]+)\1\s*\)""")
 _IN = re.compile(r"""(['"])([^'"\n]+)\1\s+in\s+[A-Za-z_]\w*\b(?!\s*\()""")
@@ -624,7 +625,7 @@ _SPLIT = re.compile(r"""\.split\(\s*(?:(['"])(.+?)\1)?\s*\)""")
 def _opened_rows(code: str, cwd: Path) -> list[tuple[str, list[str]]]:
     """The non-blank lines (the first 5,000) of each small text file in `cwd` that `code` opens."""
     opened = []
-    for name in dict.fromkeys(m.group(2) for m in _OPENED.finditer(code)):
+    for name in dict.fromkeys(m.group(2) for m in OPENED.finditer(code)):
         rows = [line for line in text_of(cwd, name).splitlines() if line.strip()][:5000]
         if rows:
             opened.append((name, rows))

@@ -649,15 +649,15 @@ class Session:
         # The previews localinterp showed are not evidence: the answer must come from what code printed
         # (the system message says so, and a user checks the run, not our preview).
         cwd = Path(self.runners.cwd or ".")
-        given = [request.content]
         # The code it wrote, not the output it showed in ```text fences (claims.unsupported's claims).
-        given += [
-            code
+        code = [
+            src
             for m in rest[:-1]
             if m.role == "assistant"
-            for tag, code in _TAGGED.findall(m.content)
+            for tag, src in _TAGGED.findall(m.content)
             if runnable_tag(tag)
         ]
+        given = [request.content, *code]
         printed = [m.content for m in rest if m.role == "output" and m.status != "declined"]
         places = (str(cwd), str(cwd.resolve()))  # where it works: named by the system message, not a claim
         last = rest[-1].content
@@ -672,15 +672,9 @@ class Session:
         unread = [] if any(m.role == "output" for m in rest) else self._named
         wrong = self._mistakes(request, rest, cwd, last)
         outputs = [m.content for m in rest if m.role == "output"]
-        wrong += counted_by_eye(claims, self._last_output(first))
-        wrong += row_value_as_total(request.content, last, self._last_output(first))
-        code = [
-            c
-            for m in rest
-            if m.role == "assistant"
-            for tag, c in _TAGGED.findall(m.content)
-            if runnable_tag(tag)
-        ]
+        shown = self._last_output(first)
+        wrong += counted_by_eye(claims, shown)
+        wrong += row_value_as_total(request.content, last, shown)
         wrong += date_unbacked(request.content, last, claims, code, cwd, self._named)
         failing = still_failing(self._to_change, outputs[-1]) if outputs else {}
         return claims, unchanged(self._to_change, cwd), unread, wrong, failing
