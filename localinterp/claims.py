@@ -17,6 +17,7 @@ import ast
 import contextlib
 import importlib
 import itertools
+import json
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -136,16 +137,28 @@ def unlike_request(request: str, to_write: Iterable[str], cwd: Path, *, quote: b
     once, ordered = _ONCE.search(words), _SORTED.search(words)
     if _SORTED_BY.search(words) and not re.search(r"alphabetic|by name", words, re.I):
         ordered = None  # "sorted by length", "by date": an order this check cannot tell
-    if not once and not ordered:
-        return []
     said = []
     for name in to_write:
         path = cwd / name
         try:
-            if path.suffix.lower() == ".json" or not path.is_file() or path.stat().st_size > MAX_CHECKED:
+            if not path.is_file() or path.stat().st_size > MAX_CHECKED:
                 continue
-            lines = [ln.strip() for ln in path.read_text(errors="replace").splitlines() if ln.strip()]
+            text = path.read_text(errors="replace")
         except OSError:
+            continue
+        # The 1.5B created people.json with `pass` (told to write it, not read it), printed the JSON it
+        # had built and answered that the JSON was written (csv-to-json, held-out seed 26000).
+        if not text.strip():
+            said.append(f"{name} is empty: write into it what the request asks for")
+            continue
+        if path.suffix.lower() == ".json":
+            try:
+                json.loads(text)
+            except ValueError as e:
+                said.append(f"{name} is not valid JSON ({e}): write it with json.dump")
+            continue
+        lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+        if not once and not ordered:
             continue
         different = len(set(lines))
         if once and different < len(lines):
@@ -540,12 +553,19 @@ _WALKS = re.compile(
 )
 
 
-def counted_by_eye(claims: Iterable[str], output: str) -> list[str]:
+def counted_by_eye(claims: Iterable[str], output: str, request: str = "", answer: str = "") -> list[str]:
     """When a number the answer states and no code printed is the count of the items `output` (the last
     block's) shows, as a list or as lines, one sentence asking for the count to be printed ([] otherwise).
+    A one-digit number is no claim of its own (`unsupported`), but it is the answer to a request for a
+    count: then the ones in `answer` that `output` does not hold count too.
 
     Shown bundle.tar.gz's ten members as a list, the 1.5B answered 10, right, and told no code printed
-    10, printed the list again (tar-count, held-out seed 22000): it had counted them by eye."""
+    10, printed the list again (tar-count, held-out seed 22000): it had counted them by eye. With five
+    members it answered 5, unchecked (seed 26000)."""
+    claims = list(claims)
+    if _HOW_MANY.search(request):
+        digits = re.findall(r"(?<![\w.,])[2-9](?![\w.,]\w|\w)", answer)
+        claims += [d for d in digits if not re.search(rf"(?<![\w.]){d}(?![\w.]|\.\d)", output)]
     sizes = {len([line for line in output.splitlines() if line.strip()])}
     for line in output.splitlines():
         if line[:1] in "[({" and line.rstrip()[-1:] in "])}":
@@ -562,6 +582,9 @@ def counted_by_eye(claims: Iterable[str], output: str) -> list[str]:
             ]
     return []
 
+
+# A request for a count: "how many files", "count the words", "the number of rows".
+_HOW_MANY = re.compile(r"\b(?:how many|count|number of)\b", re.I)
 
 # A request for a value computed over rows: a total, a sum, an average.
 _AGGREGATE = re.compile(r"\b(?:total|sum|average|mean)\b", re.I)
@@ -906,7 +929,11 @@ def _not_on_disk(name: str, cwd: Path) -> str:
 
 
 # The holes of the blocks to fill in below: a block that still holds one would write it into the file.
-_HOLES = ("<the lines {name} should hold, as the request asks>", "<the whole corrected content of {name}>")
+_HOLES = (
+    "<the lines {name} should hold, as the request asks>",
+    "<the whole corrected content of {name}>",
+    "<the value {name} should hold, as the request asks>",
+)
 _HOLE = re.compile("|".join(re.escape(h).replace(r"\{name\}", r"[^>\n]+") for h in _HOLES))
 
 
@@ -924,6 +951,12 @@ def _write_template(name: str) -> str:
     # Told sorted.txt had repeated lines and how to keep each once, the 1.5B deduplicated and sorted the
     # lines in memory, printed them and answered "written to sorted.txt" (sort-unique: every run of the
     # eleventh session's evaluation, 3 of 3, and the tenth's): the write was the step it left out.
+    if name.lower().endswith(".json"):
+        return (
+            f" To write {name} again, in one block like this:\n```python\nimport json\n"
+            f"data = {_HOLES[2].format(name=name)}\njson.dump(data, open({name!r}, 'w'), indent=2)\n"
+            f"print(open({name!r}).read())\n```"
+        )
     return (
         f" To write {name} again, in one block like this:\n```python\nlines = {_HOLES[0].format(name=name)}"
         f"\nopen({name!r}, 'w').write('\\n'.join(lines) + '\\n')\n"

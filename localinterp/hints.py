@@ -458,6 +458,7 @@ def shell_lines(code: str) -> str:
 
 
 _BANG = re.compile(r"^(\s*)!(?=[A-Za-z./_~])", re.M)
+_BANG_LINE = re.compile(r"^(\s*)!([A-Za-z./_~].*?)\s*$", re.M)  # the whole line: `!python3 summary.py`
 
 
 def shell_bangs(code: str) -> str:
@@ -468,6 +469,31 @@ def shell_bangs(code: str) -> str:
     (fix-name, held-out seed 25000). A script never means that name: `! cmd`, with the space, is bash's
     negation and stays; history expansion is off in scripts."""
     return _BANG.sub(r"\1", code) if _BANG.search(code) else ""
+
+
+def python_bangs(code: str) -> str:
+    """A Python block with IPython's `!command` lines run through subprocess, as IPython runs them ("" when
+    the block has none, or is not Python once they are replaced). Each stays on its own line, so the
+    line numbers of a traceback are the model's own.
+
+    Asked to fix summary.py, the 1.5B wrote the fix and then `!python3 summary.py` in one ```python
+    block: the SyntaxError meant the fix was never written, twice, to the step limit (fix-name, seed
+    25000). Open Interpreter runs Python in a Jupyter kernel, where that line works."""
+    if not _BANG.search(code):
+        return ""
+    try:
+        compile(code, "<block>", "exec")
+        return ""  # Python already (`!` inside a string on a line of its own)
+    except SyntaxError:
+        pass
+    rewritten = _BANG_LINE.sub(
+        lambda m: f"{m.group(1)}import subprocess; _ = subprocess.run({m.group(2)!r}, shell=True)", code
+    )
+    try:
+        compile(rewritten, "<block>", "exec")
+    except SyntaxError:
+        return ""
+    return rewritten
 
 
 def _shell_in_python(output: str, code: str) -> str:

@@ -55,20 +55,24 @@ from localinterp.hints import (
     failure_hint,
     missing_file_hint,
     nothing_found_hint,
+    python_bangs,
     shell_bangs,
     shell_lines,
     unlike_kind_hint,
     unused_query_hint,
     written_hint,
 )
+from localinterp.overwrites import files_there, overwrite
 from localinterp.runners import Runners, shell_program
 from localinterp.runners.base import Output, RunResult
 from localinterp.sandbox import Sandbox
 
 MAX_STEPS = 12  # model turns per user message: a model that keeps writing code cannot loop forever
 # Answers checked against the conversation per user message (claims.py): a second check catches a model
-# that answered the first with a display-only fence and the same claim; more would only cost time.
-MAX_CHECKS = 2
+# that answered the first with a display-only fence and the same claim. A third is only for what the
+# second did not say (see `said`): asked how many .txt files were under docs, the 1.5B was told to look,
+# then to walk the subfolders, printed ten paths and answered 14, unchecked (count-txt, seed 26000).
+MAX_CHECKS = 3
 OUTPUT_CHARS_TO_MODEL = 6000  # a block's output as the model sees it (head and tail)
 PERSISTENT = ("python", "shell")
 LISTING_ENTRIES = 30  # names of the working directory shown to the model
@@ -83,7 +87,8 @@ class Message:
     content: str
     language: str | None = None
     # for output: ok | error | timeout | interrupted | crashed | declined | repeated (not run again) |
-    # unfilled (not run: it holds a placeholder of a block to fill in, claims.unfilled)
+    # unfilled (not run: it holds a placeholder of a block to fill in, claims.unfilled) | kept (not run
+    # unasked: it would move another file over, or delete, a file the request names, overwrites.py)
     status: str | None = None
     # for user: previews of the files it names; for output: localinterp's hint (hints.py) on an error or
     # on a result that found nothing;
@@ -93,6 +98,10 @@ class Message:
     def to_json(self) -> dict[str, Any]:
         """The saved form."""
         return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+# The statuses of an output message for a block that never ran: what they hold is localinterp's, not output.
+NOT_RUN = frozenset({"declined", "repeated", "unfilled", "kept"})
 
 
 @dataclass(frozen=True)
@@ -123,7 +132,8 @@ class Declined:
 
 @dataclass(frozen=True)
 class Unrunnable:
-    """The model wrote a block no runner here can run (possible only without the grammar)."""
+    """A block the model wrote that does not run: no runner here can run it (possible only without the
+    grammar), it is unfinished, it holds a placeholder, or, run unasked, it would destroy a named file."""
 
     language: str
     reason: str
@@ -288,6 +298,8 @@ def output_for_model(message: Message, task: str = "") -> str:
             f"Not run: the {language} block still holds {body}, the part of the block given to you that "
             "you were to fill in. Write the real text in its place."
         )
+    if status == "kept":
+        return f"Not run: {body}"
     if status == "ok":
         asked = f" The request was: {_shorten(task)}" if task else ""
         if not body.strip():
@@ -417,6 +429,7 @@ class Session:
         self._to_change = files_to_change(text, cwd)
         self._named = files_named(text, cwd)
         self._moved = False  # whether a block of this request changed the working directory (changes.py)
+        there = files_there(cwd) if self._to_change or self._named else None  # see overwrite()
         context = None
         if (
             self.previews
@@ -428,6 +441,7 @@ class Session:
         first = len(self.messages) - 1
         repeats = _Repeats()
         checks = 0
+        said: tuple[str, ...] = ()  # what the last check asked to be backed
         nudged = False
         unheeded = ""  # a hint (nothing found, a query never run) the model has not answered with a block yet
         # After a check when no code has run for the request, the reply is a block from its first token
@@ -478,6 +492,9 @@ class Session:
                 elif block.language == "shell" and sys.platform != "win32" and shell_bangs(block.code):
                     block = replace(block, code=shell_bangs(block.code))  # approved as it runs
                     yield Output("notice", _BANGS)
+                elif block.language == "python" and python_bangs(block.code):
+                    block = replace(block, code=python_bangs(block.code))  # approved as it runs
+                    yield Output("notice", _PYTHON_BANGS)
                 if block.language not in self.runners.languages:
                     yield Unrunnable(block.language, f"no {block.language} runner on this machine")
                     continue
@@ -490,6 +507,19 @@ class Session:
                     self._add(Message("output", hole, block.language, "unfilled"))
                     ran = True
                     continue
+                lost = overwrite(
+                    text, block.language, block.code, cwd, [*self._to_change, *self._named], there
+                )
+                if lost and (self.auto_run or self._always):
+                    # Run without asking, it would destroy what the user has: never run, the model told.
+                    yield Unrunnable(block.language, lost.sentence())
+                    self._add(
+                        Message("output", f"{lost.sentence()}. {lost.advice()}", block.language, "kept")
+                    )
+                    ran = True
+                    continue
+                if lost:  # the user decides, told first what the block would do
+                    yield Output("notice", f"[Careful: {lost.sentence()}.]\n")
                 verdict = repeats.verdict(block.language, block.code)
                 if verdict == _STOP:
                     if self.messages[-2].role != "check" or retold:
@@ -602,8 +632,11 @@ class Session:
                 claims, same, unread, wrong, failing = self._unsupported(first, implied)
                 if not claims and not same and not unread and not wrong and not failing:
                     return
-                checks += 1  # a model that cannot back its answer is not pressed for long
-                yield Recheck(tuple(dict.fromkeys(claims + same + unread + wrong + list(failing))))
+                reasons = tuple(dict.fromkeys(claims + same + unread + wrong + list(failing)))
+                if checks >= 2 and reasons == said:  # told twice: a model that cannot back it is let go
+                    return
+                checks, said = checks + 1, reasons
+                yield Recheck(reasons)
                 where = Path(
                     self.runners.cwd or Path.cwd()
                 ).resolve()  # named in full: "." tells the model nothing
@@ -628,11 +661,7 @@ class Session:
 
     def _last_output(self, first: int) -> str:
         """What the last block run since message `first` printed ("" for none, or for a failed one)."""
-        outputs = [
-            m
-            for m in self.messages[first:]
-            if m.role == "output" and m.status not in ("repeated", "unfilled")
-        ]
+        outputs = [m for m in self.messages[first:] if m.role == "output" and m.status not in NOT_RUN]
         return outputs[-1].content if outputs and outputs[-1].status == "ok" else ""
 
     def _unsupported(
@@ -673,7 +702,7 @@ class Session:
         wrong = self._mistakes(request, rest, cwd, last)
         outputs = [m.content for m in rest if m.role == "output"]
         shown = self._last_output(first)
-        wrong += counted_by_eye(claims, shown)
+        wrong += counted_by_eye(claims, shown, request.content, last)
         wrong += row_value_as_total(request.content, last, shown)
         wrong += date_unbacked(request.content, last, claims, code, cwd, self._named)
         failing = still_failing(self._to_change, outputs[-1]) if outputs else {}
@@ -741,6 +770,9 @@ _RETOLD = (
 )
 _AS_SHELL = "[This ```python block holds shell commands, not Python: it runs as shell.]\n"
 _BANGS = "[IPython's `!` before a command is not shell: it runs without it.]\n"
+_PYTHON_BANGS = (
+    "[IPython's `!command` lines are not Python: each runs through subprocess, as IPython would.]\n"
+)
 _RESTARTED = (
     "[Now in the workspace sandbox: the interpreters restarted, so variables and the working directory "
     "of earlier blocks are gone.]\n"

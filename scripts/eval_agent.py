@@ -31,8 +31,12 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+# This tree's localinterp, as the runs get it (PYTHONPATH below), not whichever one is installed.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from agent_tasks import TASKS, prepare_task
+
+from localinterp.session import NOT_RUN
 
 REPO = Path(__file__).resolve().parent.parent
 # The day the runs recorded in docs/EVAL.md were made (2026-11-22, midnight UTC), given to every run as
@@ -165,7 +169,7 @@ def run_task(
         printed = "\n".join(
             m.get("content", "")
             for m in messages
-            if m.get("role") == "output" and m.get("status") != "declined"
+            if m.get("role") == "output" and m.get("status") not in NOT_RUN
         )
         try:
             solved = bool(check(printed, work))
@@ -178,11 +182,7 @@ def run_task(
             solved,
             round(seconds, 1),
             sum(1 for m in messages if m.get("role") == "assistant"),
-            sum(
-                1
-                for m in messages
-                if m.get("role") == "output" and m.get("status") not in ("declined", "repeated")
-            ),
+            sum(1 for m in messages if m.get("role") == "output" and m.get("status") not in NOT_RUN),
             code,
             note,
         )

@@ -5,6 +5,7 @@ twice per request); what the conversation supports passes untouched."""
 from __future__ import annotations
 
 import gzip
+import json
 import subprocess
 import sys
 import zipfile
@@ -18,6 +19,7 @@ from localinterp.claims import (
     recheck_message,
     unchanged,
     unfilled,
+    unlike_request,
     unpacked,
     unsupported,
 )
@@ -131,9 +133,10 @@ def test_a_named_archive_decompressed_in_place_is_no_claim(tmp_path):
     session, chunks = converse(engine, tmp_path, request, languages=("shell",))
     assert not any(isinstance(c, Recheck) for c in chunks)
     assert unpacked("events.txt.gz", tmp_path) == "events.txt" and unpacked("events.txt", tmp_path) == ""
-    # The .gz gone with nothing in its place is still a file the answer names that is not there.
+    # The .gz gone with nothing in its place is still a file the answer names that is not there. (Gone
+    # by a name spelled out, `rm events.txt.gz`, the block would not run: test_overwrites.py.)
     (tmp_path / "events.txt").unlink()
-    engine = Scripted(("shell", "rm events.txt.gz"), *["events.txt.gz has 2 lines."] * 3)
+    engine = Scripted(("shell", "find . -name '*.gz' -delete"), *["events.txt.gz has 2 lines."] * 3)
     (tmp_path / "events.txt.gz").write_bytes(gzip.compress(b"a\nb\n"))
     session, chunks = converse(engine, tmp_path, request, languages=("shell",))
     checks = [m.content for m in session.messages if m.role == "check"]
@@ -1012,6 +1015,49 @@ def test_a_count_read_off_a_printed_list_is_asked_to_be_printed(tmp_path):
     ) in engine.seen[2][-1].content
     assert counted_by_eye(["12"], "x\n" * 12) != []  # lines
     assert counted_by_eye(["11"], f"{names!r}\n") == [] and counted_by_eye(["12"], "[1, 2") == []
+    # A one-digit count is no claim of its own, but it is the answer to "how many" (tar-count, seed 26000:
+    # five members listed, "5" answered): unless the output printed it, or the request asks no count.
+    listed = "bundle/part_a_0.dat\nbundle/part_b_1.dat\nbundle/part_c_2.dat\nbundle/part_d_3.dat\n"
+    asked, answer = "How many files are inside bundle.tar.gz?", "There are 4 files inside bundle.tar.gz."
+    assert counted_by_eye([], listed, asked, answer) != []
+    assert counted_by_eye([], listed + "4\n", asked, answer) == []
+    assert counted_by_eye([], listed, "What is in bundle.tar.gz?", answer) == []
+    assert counted_by_eye([], listed, asked, "Version 4.2 lists them.") == []
+
+
+def test_a_third_check_is_only_for_what_the_second_did_not_say(tmp_path):
+    # Told to look, then to walk the subfolders, the 1.5B printed ten paths and answered 14, unchecked
+    # (count-txt, seed 26000): a new claim after two checks is checked once more.
+    engine = Scripted(("python", "print(len([1, 2]))"), *[f"It is {n}." for n in (41, 42, 43, 44)])
+    _session, chunks = converse(engine, tmp_path, "What is the number?")
+    assert [c.claims for c in chunks if isinstance(c, Recheck)] == [("41",), ("42",), ("43",)]
+    # The same claim after the second check ends the turn: it was told twice.
+    engine = Scripted(("python", "print(len([1, 2]))"), *["It is 41."] * 4)
+    _session, chunks = converse(engine, tmp_path, "What is the number?")
+    assert sum(isinstance(c, Recheck) for c in chunks) == 2 and engine.replies == ["It is 41."]
+
+
+def test_a_written_file_left_empty_or_not_json_is_checked_with_a_block_to_fill_in(tmp_path):
+    # Told to write people.json, not read it, the 1.5B created it with `pass`, printed the JSON it had
+    # built and answered that it was written (csv-to-json, held-out seed 26000).
+    (tmp_path / "people.csv").write_text("name,age\nhana,37\n")
+    asked = "Convert people.csv to people.json: a JSON list of objects with the same keys and values."
+    filled = "import json\ndata = [{'name': 'hana', 'age': '37'}]\njson.dump(data, open('people.json', 'w'))"
+    engine = Scripted(
+        ("python", "with open('people.json', 'w') as f:\n    pass\nprint('[{\"name\": \"hana\"}]')"),
+        "The JSON is written to people.json.",
+        ("python", filled),
+        "people.json holds the one person.",
+    )
+    converse(engine, tmp_path, asked)
+    told = engine.seen[2][-1].content
+    assert "people.json is empty: write into it what the request asks for" in told
+    assert "data = <the value people.json should hold, as the request asks>\njson.dump(data" in told
+    assert json.loads((tmp_path / "people.json").read_text()) == [{"name": "hana", "age": "37"}]
+    # A .json that does not parse is said to be so.
+    (tmp_path / "people.json").write_text("[{'name': 'hana'}]")
+    said = unlike_request(asked, ["people.json"], tmp_path)
+    assert len(said) == 1 and said[0].startswith("people.json is not valid JSON (Expecting property name")
 
 
 def test_one_rows_value_answered_as_a_total_is_checked(tmp_path):

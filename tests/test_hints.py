@@ -24,6 +24,7 @@ from localinterp.hints import (
     missing_file_hint,
     module_hint,
     nothing_found_hint,
+    python_bangs,
     shell_bangs,
     shell_lines,
     unlike_kind_hint,
@@ -565,6 +566,23 @@ def test_ipythons_bang_before_a_command_in_a_shell_block_is_taken_off_and_approv
     # bash's negation (`! cmd`, with a space) and a `!` inside a line are shell, left as they are.
     assert shell_bangs("! grep -q x f && echo none\necho 'hi!'") == ""
     assert shell_bangs("  !ls -l\n!./run.sh") == "  ls -l\n./run.sh"
+
+
+def test_ipythons_bang_lines_in_a_python_block_run_through_subprocess_and_are_approved_so(tmp_path):
+    # The 1.5B wrote summary.py's fix and then `!python3 summary.py` in one ```python block: the
+    # SyntaxError meant the fix was never written, twice, to the step limit (fix-name, seed 25000).
+    (tmp_path / "hello.py").write_text("print('hi')\n")
+    block = "open('hello.py', 'a').write('print(2)\\n')\n# run it\n!python3 hello.py"
+    asked: list[tuple[str, str]] = []
+    engine = Scripted(("python", block), "It printed hi and 2.")
+    session, chunks = converse(engine, tmp_path, "Run hello.py.", auto_run=False, approve=_running(asked))
+    runs = "import subprocess; _ = subprocess.run('python3 hello.py', shell=True)"
+    assert asked == [("python", block.replace("!python3 hello.py", runs))]
+    assert (session.messages[2].status, session.messages[2].content) == ("ok", "hi\n2\n")
+    assert any(getattr(c, "stream", "") == "notice" and "`!command` lines" in c.text for c in chunks)
+    # Python already, or not Python even so: left as it is.
+    assert python_bangs("print('x')\nx = 1 if 2 != 3 else 0") == ""
+    assert python_bangs("!ls\nprint(") == ""
 
 
 def test_a_missing_file_the_block_reported_itself_is_answered_with_similar_names(tmp_path):
