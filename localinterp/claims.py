@@ -246,12 +246,22 @@ def measures_for_counts(answer: str, request: str, cwd: Path) -> list[str]:
             )
         elif int(value) in lines:
             name = lines[int(value)]
-            how = _IN_LINES.get(noun, f"print a few of the {noun} you matched first")
+            how = _IN_LINES.get(_kind(noun, request), f"print a few of the {noun} you matched first")
             said.append(
                 f"{number} is the number of lines in {name}, whose lines hold several fields each, and the "
                 f"request counts {noun}: count the {noun} themselves with code ({how.format(name=name)})"
             )
     return said
+
+
+def _kind(noun: str, request: str) -> str:
+    """The _IN_LINES key for a counted noun: "addresses" are emails or IPs by what the request says."""
+    if noun in ("addresses", "emails", "mails"):
+        if re.search(r"\be-?mail", request, re.I):
+            return "emails"
+        if re.search(r"\bIPs?\b|\bIPv4\b", request):
+            return "ips"
+    return "ips" if noun == "ips" else noun
 
 
 def lines_off_by_one(answer: str, request: str, cwd: Path) -> list[str]:
@@ -335,6 +345,12 @@ _IN_LINES = {
     "distinct ones; in a shell, wc -w < {name}, or tr -s '[:space:]' '\\n' < {name} | sort -u | wc -l for "
     "the distinct ones",
     "characters": "in Python, len(open({name!r}).read()); in a shell, wc -m < {name}",
+    # Told "count the addresses themselves", the 1.5B printed five of its whole lines and answered 25
+    # again, twice (emails, held-out seed 26000): the call that finds them is what it copies.
+    "emails": "in Python, import re, then found = re.findall(r'[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+', "
+    "open({name!r}).read()), and print(len(set(found))) for the distinct ones",
+    "ips": "in Python, import re, then found = re.findall(r'\\b\\d{{1,3}}(?:\\.\\d{{1,3}}){{3}}\\b', "
+    "open({name!r}).read()), and print(len(set(found))) for the distinct ones",
 }
 _LINES_BYTES = 16 << 20  # files up to this size are read for their line count
 # What narrows a count to some of a file's lines, or to something inside them.
@@ -553,7 +569,13 @@ _WALKS = re.compile(
 )
 
 
-def counted_by_eye(claims: Iterable[str], output: str, request: str = "", answer: str = "") -> list[str]:
+def counted_by_eye(
+    claims: Iterable[str],
+    output: str,
+    request: str = "",
+    answer: str = "",
+    shown_by: tuple[str, str] = ("", ""),
+) -> list[str]:
     """When a number the answer states and no code printed is the count of the items `output` (the last
     block's) shows, as a list or as lines, one sentence asking for the count to be printed ([] otherwise).
     A one-digit number is no claim of its own (`unsupported`), but it is the answer to a request for a
@@ -561,7 +583,9 @@ def counted_by_eye(claims: Iterable[str], output: str, request: str = "", answer
 
     Shown bundle.tar.gz's ten members as a list, the 1.5B answered 10, right, and told no code printed
     10, printed the list again (tar-count, held-out seed 22000): it had counted them by eye. With five
-    members it answered 5, unchecked (seed 26000)."""
+    members it answered 5, unchecked (seed 26000); told then to count "with code (len() of the list, or
+    sum(1 for ...) over the lines)", it opened the archive as text. `shown_by`, the (language, code) of
+    the block that printed `output`: a one-line shell command is given back with `| wc -l`."""
     claims = list(claims)
     if _HOW_MANY.search(request):
         digits = re.findall(r"(?<![\w.,])[2-9](?![\w.,]\w|\w)", answer)
@@ -573,13 +597,35 @@ def counted_by_eye(claims: Iterable[str], output: str, request: str = "", answer
                 value = ast.literal_eval(line.strip())
                 if isinstance(value, (list, tuple, set, dict)):
                     sizes.add(len(value))
+    how = "len() of the list, or sum(1 for ...) over the lines"
+    language, code = shown_by
+    commands = [
+        line.strip() for line in code.splitlines() if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if language == "shell" and len(commands) == 1 and "wc" not in commands[0]:
+        how = f"`{commands[0]} | wc -l`"
     for claim in claims:
         number = _value(claim)
         if number is not None and number >= 2 and number == int(number) and int(number) in sizes:
             return [
                 f"{claim} is how many items the last output shows, counted by eye: print the count with "
-                "code (len() of the list, or sum(1 for ...) over the lines) and answer from that"
+                f"code ({how}) and answer from that"
             ]
+    # Miscounted: shown ten paths, one per line, the 1.5B answered 14 (count-txt, seed 26000). The
+    # number is not given (it is code's to print), the way to count is.
+    listed = [line for line in output.splitlines() if line.strip()]
+    if (
+        _HOW_MANY.search(request)
+        and len(listed) >= 2
+        and all(_value(line.strip()) is None for line in listed)
+    ):
+        for claim in claims:
+            number = _value(claim)
+            if number is not None and number >= 2 and number == int(number):
+                return [
+                    f"{claim} was counted by eye, and the last output lists items one per line, not their "
+                    f"number: print the count with code ({how}) and answer from that"
+                ]
     return []
 
 
@@ -672,6 +718,21 @@ _ARCHIVES = (
 )
 
 
+# A Python failure in an output: a traceback, or a script's syntax error, which comes without one (the
+# 1.5B's fix of summary.py left it a SyntaxError; the block that ran it was "ok", and its "runs
+# correctly" went unchecked: fix-name, seed 26000).
+_FAILURE = re.compile(
+    r"Traceback \(most recent call last\)"
+    r'|^ *File "[^"\n]+", line \d+\n(?:.*\n){1,3}?(?:SyntaxError|IndentationError|TabError)\b',
+    re.M,
+)
+
+
+def python_failed(output: str) -> bool:
+    """Whether `output` shows Python failing: a traceback, or a script's syntax error."""
+    return bool(_FAILURE.search(output))
+
+
 def still_failing(to_change: Iterable[str], output: str) -> dict[str, str]:
     """The scripts of `to_change` (files the request asks to change) that the last `output` shows
     failing, a Python traceback through them, each with where and how ("line 1: NameError: ...").
@@ -679,7 +740,7 @@ def still_failing(to_change: Iterable[str], output: str) -> dict[str, str]:
     Its str.replace left report.py broken (NameError), and the 1.5B answered that "after running this
     corrected version, it should print the total" (fix-type, held-out seed 7000): the file had changed,
     so the unchanged-file check passed it."""
-    if "Traceback (most recent call last)" not in output:
+    if not python_failed(output):
         return {}
     error = _last_error(output)
     failing = {}

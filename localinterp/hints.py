@@ -515,6 +515,10 @@ def _shell_in_python(output: str, code: str) -> str:
 _STR_VALUE = re.compile(r"^  (\w+) = ('.*'|\".*\")  \(str\)$", re.M)
 
 
+# ... and for a dict: `  items = {'item': 'pebble', 'stock': 30}  (dict, 2 items)`.
+_DICT_VALUE = re.compile(r"^  (\w+) = (\{.*\})  \(dict\b", re.M)
+
+
 # `'The meeting' in line.lower()`: a quoted text tested against a lowercased (uppercased) string.
 _CASED_IN = re.compile(r"""(['"])([^'"\n]+)\1\s+in\s+([\w.\[\]()]+?)\.(lower|upper|casefold)\(\)""")
 
@@ -547,6 +551,15 @@ def key_on_text_hint(output: str) -> str:
     if "TypeError: string indices must be integers" not in output:
         return ""
     for name, value in _STR_VALUE.findall(output):
+        # `items = data[0]` and then `for item in items`: the loop went over one record's keys (out-of-
+        # stock, held-out seed 26000, three times with the hint below, which was about another mistake).
+        for record, shown in _DICT_VALUE.findall(output):
+            if f"{value}:" in shown and re.search(rf"\bfor\s+{name}\s+in\s+{record}\b", output):
+                return (
+                    f"`for {name} in {record}` goes over the keys of one record ({name} = {value}): {record} "
+                    f"is a single dict, {shown}, not the list of records. Loop over the whole list you "
+                    "loaded (the json.load result itself, not one item of it)."
+                )
         if re.search(rf"\b{name}\[\s*['\"]", output):
             return (
                 f"{name} is a string ({value}), not a dict, so it has no keys: it lost its other fields when "

@@ -3,7 +3,7 @@ over, copied over or deleted by a block, before that block runs.
 
 Told that summary.py looked for price.json where prices.json was, the 1.5B ran
 `shutil.move('prices.json', 'summary.py')` (fix-name, held-out seed 25000, with -y): the script it was
-asked to fix was gone, and the data file with it. Nothing after the run can bring either back, so the
+asked to fix was gone, and prices.json with it (under the script's name). Nothing after the run can bring either back, so the
 block is read before it runs. Only what the code spells out literally is read (a string argument, a
 word of a shell command): a name built at run time is not guessed at.
 """
@@ -19,7 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # A request that asks for a move, a copy or a deletion itself is the user's word on it.
-_ASKED = re.compile(r"\b(?:move|rename|copy|replace|overwrite|delete|remove|erase|mv|cp|rm)\b", re.I)
+_ASKED = re.compile(
+    r"\b(?:mov(?:e[sd]?|ing)|renam(?:e[sd]?|ing)|cop(?:y|ies|ied|ying)|replac(?:e[sd]?|ing)|"
+    r"overwrit(?:e[sd]?|ten|ing)|delet(?:e[sd]?|ing)|remov(?:e[sd]?|ing)|eras(?:e[sd]?|ing)|mv|cp|rm)\b",
+    re.I,
+)
 _MOVES = {"move", "copy", "copy2", "copyfile", "rename", "replace"}  # shutil's and os's (source, target)
 _DELETES = {"remove", "unlink"}
 _SHELL_SEPARATORS = re.compile(r"&&|\|\||[;|\n]")
@@ -27,8 +31,8 @@ _SHELL_SEPARATORS = re.compile(r"&&|\|\||[;|\n]")
 
 @dataclass(frozen=True)
 class Overwrite:
-    """`target`, a file the request names, would be replaced by `source` (an older file of the user's),
-    or deleted when `source` is ""."""
+    """`target`, a file the request names, would be replaced by `source` (a file of the user's, there
+    before the request), or deleted when `source` is ""."""
 
     target: str
     source: str = ""

@@ -32,6 +32,7 @@ from localinterp.claims import (
     lines_off_by_one,
     measures_for_counts,
     names_as_values,
+    python_failed,
     recheck_message,
     row_value_as_total,
     runnable_tag,
@@ -574,7 +575,7 @@ class Session:
                 assert result is not None
                 # A script's traceback in an "ok" block's output (a subprocess the block ran) is a failure
                 # to fix as much as the block's own (fix-type: report.py's TypeError, unhinted).
-                failed = result.status == "error" or _TRACEBACK in result.output
+                failed = result.status == "error" or python_failed(result.output)
                 if failed:
                     hint = failure_hint(result.output, cwd, code, self._to_write, self._to_change)
                 else:
@@ -702,7 +703,7 @@ class Session:
         wrong = self._mistakes(request, rest, cwd, last)
         outputs = [m.content for m in rest if m.role == "output"]
         shown = self._last_output(first)
-        wrong += counted_by_eye(claims, shown, request.content, last)
+        wrong += counted_by_eye(claims, shown, request.content, last, _shown_by(rest))
         wrong += row_value_as_total(request.content, last, shown)
         wrong += date_unbacked(request.content, last, claims, code, cwd, self._named)
         failing = still_failing(self._to_change, outputs[-1]) if outputs else {}
@@ -739,7 +740,6 @@ class Session:
         return wrong
 
 
-_TRACEBACK = "Traceback (most recent call last):"
 # A request whose result is a change on disk that no file name states ("rename every .jpeg file").
 _MOVING = re.compile(r"\b(?:rename|move|delete)\b", re.I)
 _TAGGED = re.compile(r"```(\w*)[^\n]*\n(.*?)```", re.DOTALL)  # a fence's language and code
@@ -768,6 +768,19 @@ _RETOLD = (
     "This block ran before the check, unchanged, and running it again shows nothing new: write the block "
     "that does what the check asks."
 )
+
+
+def _shown_by(rest: list[Message]) -> tuple[str, str]:
+    """The (language, code) of the block whose output is the last one in `rest` (("", "") if unknown):
+    the last runnable block of the reply before it, as the model wrote it."""
+    for i in range(len(rest) - 1, 0, -1):
+        if rest[i].role == "output" and rest[i].status not in NOT_RUN and rest[i - 1].role == "assistant":
+            blocks = [(tag, src) for tag, src in _TAGGED.findall(rest[i - 1].content) if runnable_tag(tag)]
+            language = rest[i].language or ""
+            return (language, blocks[-1][1]) if blocks else ("", "")
+    return "", ""
+
+
 _AS_SHELL = "[This ```python block holds shell commands, not Python: it runs as shell.]\n"
 _BANGS = "[IPython's `!` before a command is not shell: it runs without it.]\n"
 _PYTHON_BANGS = (

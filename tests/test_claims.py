@@ -588,11 +588,25 @@ def test_a_line_count_answered_as_a_count_of_what_the_lines_hold_is_named(tmp_pa
     said = measures_for_counts(
         "3 distinct addresses.", "How many distinct email addresses appear in contacts.txt?", tmp_path
     )
+    # With the call that finds them: told only to count the addresses themselves, the 1.5B printed five
+    # whole lines and answered 25 again, twice (emails, held-out seed 26000). The call runs as given.
     assert said == [
         "3 is the number of lines in contacts.txt, whose lines hold several fields each, and the request "
-        "counts addresses: count the addresses themselves with code (print a few of the addresses you "
-        "matched first)"
+        "counts addresses: count the addresses themselves with code (in Python, import re, then found = "
+        r"re.findall(r'[\w.+-]+@[\w-]+(?:\.[\w-]+)+', open('contacts.txt').read()), and "
+        "print(len(set(found))) for the distinct ones)"
     ]
+    call = said[0].split("then ")[1].split(", and ")[0]
+    counted = subprocess.run(
+        [sys.executable, "-c", f"import re\n{call}\nprint(len(set(found)))"],
+        cwd=tmp_path,
+        capture_output=True,
+    )
+    assert counted.stdout == b"2\n"
+    said = measures_for_counts("3 of them.", "How many distinct IP addresses are in contacts.txt?", tmp_path)
+    assert "re.findall(r'\\b\\d{1,3}(?:\\.\\d{1,3}){3}\\b'" in said[0]
+    said = measures_for_counts("3 of them.", "How many different addresses are in contacts.txt?", tmp_path)
+    assert said[0].endswith("(print a few of the addresses you matched first)")
     # Lines are what is counted (each line one request, or one value), or the file is not the request's:
     # a line count is the answer.
     (tmp_path / "access.log").write_text("1.2.3.4 GET / 404\n1.2.3.5 GET / 200\n")
@@ -788,6 +802,24 @@ def test_a_script_to_fix_that_still_fails_on_its_last_run_is_not_done(tmp_path):
     assert 'source = """<the whole corrected content of report.py>' in told  # the block to fill in
     assert sum(isinstance(c, Recheck) for c in chunks) == 1 and not engine.replies
     assert session.messages[-2].content.startswith("66\n")  # fixed and run: nothing more to say
+
+
+def test_a_script_left_with_a_syntax_error_is_not_done_either(tmp_path):
+    # Its fix nested one print in another; run by subprocess, summary.py's SyntaxError (no traceback) was
+    # in an "ok" block's output, and "runs correctly" went unchecked (fix-name, seed 26000).
+    from localinterp.claims import python_failed
+
+    (tmp_path / "summary.py").write_text("print('most:', max([2, 3]))\n")
+    broke = (
+        "s = open('summary.py').read().replace(\"print('most\", \"print(print('most\")\n"
+        "open('summary.py', 'w').write(s)\nimport subprocess\n_ = subprocess.run(['python3', 'summary.py'])"
+    )
+    engine = Scripted(("python", broke), *["It runs correctly now."] * 3)
+    converse(engine, tmp_path, "summary.py crashes. Fix it and run it.")
+    told = engine.seen[2][-1].content
+    assert "summary.py still fails when run (line 1: SyntaxError: '(' was never closed)" in told
+    assert python_failed('  File "x.py", line 2\n    def f(:\n          ^\nSyntaxError: invalid syntax\n')
+    assert not python_failed("SyntaxError is a class of exceptions\n")
 
 
 def test_a_block_that_still_holds_the_placeholder_it_was_given_to_fill_in_never_runs(tmp_path):
@@ -1023,6 +1055,21 @@ def test_a_count_read_off_a_printed_list_is_asked_to_be_printed(tmp_path):
     assert counted_by_eye([], listed + "4\n", asked, answer) == []
     assert counted_by_eye([], listed, "What is in bundle.tar.gz?", answer) == []
     assert counted_by_eye([], listed, asked, "Version 4.2 lists them.") == []
+    # Miscounted (ten paths, "14"): the way to count is given, not the number.
+    paths = "".join(f"docs/s{i}/x.txt\n" for i in range(10))
+    assert counted_by_eye(["14"], paths, "How many .txt files are under docs?", "14 files.") == [
+        "14 was counted by eye, and the last output lists items one per line, not their number: print the "
+        "count with code (len() of the list, or sum(1 for ...) over the lines) and answer from that"
+    ]
+    assert counted_by_eye(["14"], paths + "10\n", "How many .txt files are under docs?", "14 files.") == []
+    # Told to count "with code (len() of the list ...)", the 1.5B opened the archive as text (seed 26000):
+    # a one-line shell command that listed them is given back, counted.
+    engine = Scripted(("shell", "# list it\nprintf 'a\\nb\\nc\\n'"), *["There are 3 files."] * 3)
+    converse(engine, tmp_path, "How many files are listed?", languages=("shell",))
+    assert (
+        "counted by eye: print the count with code (`printf 'a\\nb\\nc\\n' | wc -l`)"
+        in engine.seen[2][-1].content
+    )
 
 
 def test_a_third_check_is_only_for_what_the_second_did_not_say(tmp_path):

@@ -308,6 +308,26 @@ def test_a_string_asked_for_a_key_is_named_and_the_records_pointed_to(tmp_path):
     assert key_on_text_hint(said) == ""
 
 
+def test_a_loop_over_one_records_keys_is_named(tmp_path):
+    # `items = data[0]`, then `for item in items`: the loop went over one record's keys, and told the
+    # record had been lost, the 1.5B wrote the same block three times (out-of-stock, seed 26000).
+    (tmp_path / "inventory.json").write_text(
+        '[{"item": "pebble", "stock": 30}, {"item": "summit", "stock": 0}]'
+    )
+    one = (
+        "data = json.load(open('inventory.json'))\nitems = data[0]\n"
+        "print([item['item'] for item in items if item['stock'] == 0])"
+    )
+    engine = Scripted(("python", one), ("python", one.replace("data[0]", "data")), "summit is out of stock.")
+    session, _chunks = converse(engine, tmp_path, "Which items of inventory.json have no stock?")
+    assert session.messages[2].context == (
+        "`for item in items` goes over the keys of one record (item = 'item'): items is a single dict, "
+        "{'item': 'pebble', 'stock': 30}, not the list of records. Loop over the whole list you loaded "
+        "(the json.load result itself, not one item of it)."
+    )
+    assert session.messages[4].content == "['summit']\n"
+
+
 def test_a_model_that_answers_without_the_look_it_was_asked_for_is_asked_again_once(tmp_path):
     # Told its 0 deserved a look, the 1.5B answered "no ERROR lines" at once (log-errors, csv-count).
     (tmp_path / "app.log").write_text("2026-04-08 12:00 ERROR worker 7: disk\n2026-04-08 12:01 INFO ok\n")

@@ -89,3 +89,5 @@ def test_what_is_read_as_a_move_a_copy_or_a_deletion(tmp_path):
     assert found("s = open('summary.py').read().replace('prices.json', 'summary.py')") is None
     # The request asks for it itself.
     assert found("mv prices.json summary.py", "shell", "Replace summary.py with prices.json.") is None
+    assert found("rm summary.py", "shell", "summary.py should be deleted.") is None
+    assert found("rm summary.py", "shell", "Is summary.py about copper prices? Fix it.") is not None
