@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import csv
 import importlib
 import itertools
 import json
@@ -479,6 +480,63 @@ def date_unbacked(
     return [f"print the line of the data that holds the date, e.g. with `{call}`, and answer from it"]
 
 
+# Words that group a total ("which region has the highest total", "per month"): one call cannot say it.
+_GROUPED = re.compile(r"\b(?:which|each|per|every|by|for all)\b", re.I)
+_PRODUCT = re.compile(r"\btimes\b|\bmultipl\w*|[*×]")
+
+
+def aggregate_unbacked(
+    request: str, claims: Iterable[str], cwd: Path, named: Iterable[str] = ()
+) -> list[str]:
+    """For a request for one total or average over columns of a CSV file it names, answered with a
+    number no code printed: the one-line call that prints it, from the file's own header ([] when the
+    request names no numeric column of such a file, or groups the rows).
+
+    Asked for the total stock value (price times qty, summed), the 1.5B printed the rows, answered an
+    invented 10,284.96 with "the next block would be to calculate" it, and told so, printed the rows
+    again, to the check limit (csv-value, held-out seed 26000)."""
+    from localinterp.previews import column_kind
+
+    wanted = _AGGREGATE.search(request)
+    if not wanted or _GROUPED.search(request) or not any(_value(c) is not None for c in claims):
+        return []
+    for name in named:
+        if Path(name).suffix.lower() not in (".csv", ".tsv"):
+            continue
+        delimiter = "\t" if name.lower().endswith(".tsv") else ","
+        try:
+            with (cwd / name).open(newline="", encoding="utf-8", errors="replace") as f:
+                rows = list(itertools.islice(csv.reader(f, delimiter=delimiter), 51))
+        except (OSError, csv.Error):
+            continue
+        if len(rows) < 2:
+            continue
+        header = rows[0]
+        numeric = [
+            (m.start(), column)
+            for i, column in enumerate(header)
+            if column.strip()
+            and column_kind([r[i] for r in rows[1:] if i < len(r) and r[i].strip()])
+            in ("number", "whole number")
+            for m in [re.search(rf"\b{re.escape(column.strip())}\b", request, re.I)]
+            if m
+        ]
+        columns = [column for _at, column in sorted(numeric)]
+        if not columns:
+            continue
+        if len(columns) >= 2 and _PRODUCT.search(request):
+            value = f"float(r[{columns[0]!r}]) * float(r[{columns[1]!r}])"
+        else:
+            value = f"float(r[{columns[0]!r}])"
+        reader = f"csv.DictReader(open({name!r}){', delimiter=chr(9)' if delimiter != ',' else ''})"
+        if wanted.group(0).lower() in ("average", "mean"):
+            call = f"import csv, statistics; print(statistics.mean({value} for r in {reader}))"
+        else:
+            call = f"import csv; print(sum({value} for r in {reader}))"
+        return [f"compute it with code, e.g. `{call}`, and answer from what it prints"]
+    return []
+
+
 _TESTED = re.compile(r"""(['"])([^'"\n]{3,40})\1\s+in\b""")  # `'meeting' in line`
 
 
@@ -603,7 +661,13 @@ def counted_by_eye(
         line.strip() for line in code.splitlines() if line.strip() and not line.lstrip().startswith("#")
     ]
     if language == "shell" and len(commands) == 1 and "wc" not in commands[0]:
-        how = f"`{commands[0]} | wc -l`"
+        # Both: the check asks for a ```python block, and told only `| wc -l`, the 1.5B ran the command
+        # with subprocess and printed len(output.split('\n')), one too many (tar-count, seed 26000).
+        run = f"subprocess.run({commands[0]!r}, shell=True, capture_output=True, text=True)"
+        how = (
+            f"in a ```bash block `{commands[0]} | wc -l`; in Python "
+            f"`import subprocess; print(len({run}.stdout.splitlines()))`"
+        )
     for claim in claims:
         number = _value(claim)
         if number is not None and number >= 2 and number == int(number) and int(number) in sizes:

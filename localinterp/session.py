@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from localinterp.changes import describe, snapshot
 from localinterp.claims import (
     about_files,
+    aggregate_unbacked,
     archive_unopened,
     counted_by_eye,
     date_missing,
@@ -706,6 +707,7 @@ class Session:
         wrong += counted_by_eye(claims, shown, request.content, last, _shown_by(rest))
         wrong += row_value_as_total(request.content, last, shown)
         wrong += date_unbacked(request.content, last, claims, code, cwd, self._named)
+        wrong += aggregate_unbacked(request.content, claims, cwd, self._named)
         failing = still_failing(self._to_change, outputs[-1]) if outputs else {}
         return claims, unchanged(self._to_change, cwd), unread, wrong, failing
 

@@ -1066,10 +1066,54 @@ def test_a_count_read_off_a_printed_list_is_asked_to_be_printed(tmp_path):
     # a one-line shell command that listed them is given back, counted.
     engine = Scripted(("shell", "# list it\nprintf 'a\\nb\\nc\\n'"), *["There are 3 files."] * 3)
     converse(engine, tmp_path, "How many files are listed?", languages=("shell",))
+    told = engine.seen[2][-1].content
     assert (
-        "counted by eye: print the count with code (`printf 'a\\nb\\nc\\n' | wc -l`)"
-        in engine.seen[2][-1].content
+        "counted by eye: print the count with code (in a ```bash block `printf 'a\\nb\\nc\\n' | wc -l`; "
+        in told
     )
+    # and the Python way, which the check's "Write a ```python block" leads to, counts right as given.
+    call = told.split("in Python `")[1].split("`")[0]
+    counted = subprocess.run([sys.executable, "-c", call], cwd=tmp_path, capture_output=True, text=True)
+    assert counted.stdout == "3\n"
+
+
+def test_an_unbacked_total_of_csv_columns_is_given_the_call_that_prints_it(tmp_path):
+    # The 1.5B printed the rows, answered an invented 10,284.96 and, told so, printed the rows again to
+    # the check limit (csv-value, held-out seed 26000).
+    from localinterp.claims import aggregate_unbacked
+
+    (tmp_path / "products.csv").write_text("name,price,qty\nquartz,34.42,196\nsummit,87.6,137\n")
+    asked = "What is the total stock value (price times qty, summed) in products.csv?"
+    engine = Scripted(
+        ("python", "import csv\nprint(list(csv.reader(open('products.csv'))))"),
+        "The total stock value is 10,284.96.",
+        (
+            "python",
+            "import csv; print(sum(float(r['price']) * float(r['qty']) for r in csv.DictReader(open('products.csv'))))",
+        ),
+        "The total stock value is 18747.52.",
+    )
+    converse(engine, tmp_path, asked)
+    told = engine.seen[2][-1].content
+    call = told.split("compute it with code, e.g. `")[1].split("`")[0]
+    printed = subprocess.run([sys.executable, "-c", call], cwd=tmp_path, capture_output=True, text=True)
+    assert printed.stdout == "18747.52\n" and not engine.replies
+    mean = aggregate_unbacked(
+        "What is the average price in products.csv?", ["61"], tmp_path, ["products.csv"]
+    )
+    assert "statistics.mean(float(r['price']) for r in" in mean[0]
+    # Grouped, or no numeric column named, or backed: nothing to give.
+    assert (
+        aggregate_unbacked(
+            "Which name has the highest total qty in products.csv?", ["9"], tmp_path, ["products.csv"]
+        )
+        == []
+    )
+    assert (
+        aggregate_unbacked("What is the total of name in products.csv?", ["9"], tmp_path, ["products.csv"])
+        == []
+    )
+    assert aggregate_unbacked(asked, [], tmp_path, ["products.csv"]) == []
 
 
 def test_a_third_check_is_only_for_what_the_second_did_not_say(tmp_path):
