@@ -11,6 +11,7 @@ hidden entries and dependency folders, and nothing at all for a folder too big t
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -79,9 +80,7 @@ def describe(before: Snapshot | None, after: Snapshot | None, skip: frozenset[st
     )
     if not said:
         return ""
-    more = len(said) - MAX_NAMED
-    listed = "; ".join(said[:MAX_NAMED]) + (f"; and {more} more" if more > 0 else "")
-    return f"Files the block changed in the working directory: {listed}."
+    return f"Files the block changed in the working directory: {_listed(said)}."
 
 
 def _shared(a: str, b: str) -> int:
@@ -108,3 +107,28 @@ def _sized(name: str, entries: Snapshot) -> str:
         return f"{name} ({size:,} bytes)"
     files = sum(1 for k, entry in entries.items() if k.startswith(name + "/") and not entry[2])
     return f"{name}/ ({files} file{'' if files == 1 else 's'})"
+
+
+def doubled_dots(before: Snapshot | None, after: Snapshot | None) -> str:
+    """A sentence for files made from `before` to `after` whose names have two dots before their
+    extension (`photo..jpg`): a rename that kept the old extension's dot ("" when there is none).
+
+    Asked to rename .jpeg files to .jpg, the 1.5B wrote `file_name[:-4] + '.jpg'`, which keeps the dot
+    of '.jpeg', and answered done at pics/vxfbnb..jpg (rename, held-out seed 28000)."""
+    if before is None or after is None:
+        return ""
+    made = sorted(k for k, (_size, _mtime, is_dir) in after.items() if k not in before and not is_dir)
+    odd = [k for k in made if re.search(r"[^./]\.\.\w+$", k)]
+    if not odd:
+        return ""
+    ext = odd[0].rsplit(".", 1)[1]
+    return (
+        f"{_listed(odd, ', ')} {'has' if len(odd) == 1 else 'have'} two dots before .{ext}: the old extension's "
+        f"dot was kept. os.path.splitext(name)[0] + '.{ext}' gives the name with one."
+    )
+
+
+def _listed(items: list[str], sep: str = "; ") -> str:
+    """The first MAX_NAMED of `items`, and how many more."""
+    more = len(items) - MAX_NAMED
+    return sep.join(items[:MAX_NAMED]) + (f"{sep}and {more} more" if more > 0 else "")

@@ -735,8 +735,8 @@ def archive_unopened(request: str, code: Iterable[str], cwd: Path) -> list[str]:
 
     Asked how many files are inside bundle.tar.gz, the 1.5B ran `ls -l bundle.tar.gz | wc -l`, printed 1
     and answered 1 (tar-count, held-out seed 22000): the printed number backed the answer."""
-    if _ABOUT_ARCHIVE_ITSELF.search(request):
-        return []
+    if _ABOUT_ARCHIVE_ITSELF.search(request) or _MEMBER_ASKED.search(request):
+        return []  # the second: member_unread says how to read the member itself
     code = list(code)
     for match in _FILE.finditer(request):
         name = match.group(1)
@@ -750,6 +750,43 @@ def archive_unopened(request: str, code: Iterable[str], cwd: Path) -> list[str]:
             f"the request asks about what is inside {name}, and no block you ran opened it (commands "
             f"like ls and wc see only the file itself): in Python, {python.format(name=name)}; in a "
             f"shell, {shell.format(name=name)}"
+        ]
+    return []
+
+
+# A request about what a file inside an archive says, and code that reads a member's text (or extracts).
+_MEMBER_ASKED = re.compile(r"\b(?:written|says?|said|contents?|text|password|secret|message)\b", re.I)
+_MEMBER_READ = re.compile(
+    r"\.read\(|\.extract|\.open\(|\bunzip\s+(?!-l\b)|\btar\s+-?-?\w*x|unpack_archive|\b7z\s+[xe]\b"
+)
+
+
+def member_unread(request: str, code: Iterable[str], cwd: Path) -> list[str]:
+    """When the request asks what a file inside an archive it names says and no block of `code` read a
+    member's text (it listed them at most), one sentence with the call that prints it ([] otherwise).
+
+    Asked for the password in archive.zip's one file, the 1.5B listed the members, then answered
+    "password", never read (zip-secret, held-out seed 28000): a word, not a number, so no claim."""
+    from localinterp.hints import member_text
+    from localinterp.previews import archive_members
+
+    if not _MEMBER_ASKED.search(request):
+        return []
+    code = list(code)
+    if any(_MEMBER_READ.search(src) for src in code):
+        return []
+    for match in _FILE.finditer(request):
+        name = match.group(1)
+        found = archive_members(cwd / name) if _exists(cwd / name) else None
+        if not found:
+            continue
+        kind, members = found
+        files = [m for m in members if not m.endswith("/")]
+        member = files[0] if len(files) == 1 else "MEMBER"
+        shell = f"unzip -p {name} {member}" if kind == "zip" else f"tar -xOf {name} {member}"
+        return [
+            f"the request asks what the file inside {name} says, and no block you ran read it: in Python, "
+            f"`print({member_text(kind, name, member)})`; in a shell, `{shell}`"
         ]
     return []
 

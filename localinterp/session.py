@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from localinterp.changes import describe, snapshot
+from localinterp.changes import describe, doubled_dots, snapshot
 from localinterp.claims import (
     about_files,
     aggregate_unbacked,
@@ -32,6 +32,7 @@ from localinterp.claims import (
     files_to_write,
     lines_off_by_one,
     measures_for_counts,
+    member_unread,
     names_as_values,
     python_failed,
     recheck_message,
@@ -61,6 +62,8 @@ from localinterp.hints import (
     shell_bangs,
     shell_lines,
     unlike_kind_hint,
+    unprinted_result,
+    unsaved_edit,
     unused_query_hint,
     written_hint,
 )
@@ -586,6 +589,7 @@ class Session:
                     hint = hint or binary_as_text_hint(result.output, cwd, code, block.language)
                     hint = hint or unlike_kind_hint(result.output, text, cwd, self._named)
                     hint = hint or (case_never_matches(code) if block.language == "python" else "")
+                    hint = hint or (unsaved_edit(code, self._to_change) if block.language == "python" else "")
                 # Asked for LI_EVAL_TOKEN in a folder holding a README.md, the 1.5B searched the README
                 # for it, printed nothing, and wrote that block twice more (env-var, seed 22000 with
                 # clutter); the check at an answer came too late. Said at the first block that misses.
@@ -602,13 +606,28 @@ class Session:
                 repeats.record(block.language, block.code, result, " ".join(filter(None, (unused, hint))))
                 # What the model must act on before it answers: asked again as a check if it does not.
                 unheeded = " ".join(filter(None, (unused, hint if result.status == "ok" else "")))
+                # Said, not pressed: an answer after it is checked as any other (claims.py).
+                if (
+                    not hint
+                    and result.status == "ok"
+                    and not result.output.strip()
+                    and block.language == "python"
+                ):
+                    name = unprinted_result(code)
+                    hint = (
+                        f"It set {name} last, and nothing printed it: `print({name})` shows it."
+                        if name
+                        else ""
+                    )
                 # What a written file holds is a preview too: for local models only (see `previews`), as
                 # is what the block changed on disk (names and sizes; the files asked for are shown above).
                 shown = written_hint(written, cwd) if self.previews else ""
                 after = snapshot(cwd) if before is not None else None
                 moved = describe(before, after, asked)
+                odd = doubled_dots(before, after)  # pressed, as the hints above: a rename to redo
+                unheeded = " ".join(filter(None, (unheeded, odd)))
                 self._moved = self._moved or before != after
-                hint = "\n".join(filter(None, (unused, hint, moved, shown)))
+                hint = "\n".join(filter(None, (unused, hint, moved, odd, shown)))
                 self._add(
                     Message("output", result.output, block.language, result.status, context=hint or None)
                 )
@@ -729,6 +748,7 @@ class Session:
         wrong += env_unread(request.content, (code for _language, code in blocks))
         wrong += subfolders_unwalked(request.content, (code for _language, code in blocks), cwd)
         wrong += archive_unopened(request.content, (code for _language, code in blocks), cwd)
+        wrong += member_unread(request.content, (code for _language, code in blocks), cwd)
         outputs = [m for m in rest if m.role == "output"]
         wrong += date_missing(request.content, last, (code for _language, code in blocks), cwd, self._named)
         wrong += names_as_values(
@@ -851,20 +871,29 @@ class _Repeats:
         # its absolute path, wrote the same block again, and "The error was" alone led it nowhere.
         self.last[key] = ("repeated", last)
         if status == "silent":
-            return self._next_step()
+            return self._next_step(code if language == "python" else "")
         return " ".join(filter(None, (_said(status, last), self.hint)))
 
-    def _next_step(self) -> str:
+    def _next_step(self, code: str = "") -> str:
         # A silent block written again: the 1.5B read access.log into `lines` three times over, its plan's
         # "2. Parse each line ... count requests for each IP" never written (log-top-ip, held-out seed
         # 14000). It is pointed at that step: the one after as many steps as distinct blocks have run.
         done = len({key for key, _ in self.ran})
         step = self.plan[done] if done < len(self.plan) else ""
         nxt = f'the next step of your plan, "{step}"' if step else "the next step"
-        return (
+        said = (
             "It ran without error but printed nothing, as it did before: its variables are kept, so running "
-            f"it again changes nothing. Write {nxt}, in a block that prints its result."
+            "it again changes nothing. "
         )
+        # Its last line computed the answer and nothing printed it: pointed at step 3 of a plan it had
+        # done, the 1.5B wrote the block a third time (log-top-ip, held-out seed 27000).
+        name = unprinted_result(code)
+        if name:
+            return (
+                said
+                + f"It set {name} last: print it (`print({name})`), or write {nxt} in a block that prints."
+            )
+        return said + f"Write {nxt}, in a block that prints its result."
 
     def record(self, language: str, code: str, result: RunResult, hint: str = "") -> None:
         """Note a block run, its outcome and `hint`, what the model was told of its output."""

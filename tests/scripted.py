@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from localinterp.engine.types import CodeEnd, TurnEnd, TurnStats
 from localinterp.runners import Runners
-from localinterp.session import Session
+from localinterp.session import Approval, Session
 
 
 class Scripted:
@@ -37,3 +37,14 @@ def converse(engine, folder, request: str, languages=("python",), **session_args
         return session, list(session.send(request))
     finally:
         runners.close()
+
+
+def approving(shown: list[tuple[str, str]], action: str = "run"):
+    """An approval that answers `action` for every block and notes each block as it was shown:
+    (language, code)."""
+
+    def approve(language: str, code: str) -> Approval:
+        shown.append((language, code))
+        return Approval(action)
+
+    return approve

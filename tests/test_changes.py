@@ -7,7 +7,7 @@ import tarfile
 
 from scripted import Scripted, converse
 
-from localinterp.changes import MAX_ENTRIES, describe, snapshot
+from localinterp.changes import MAX_ENTRIES, describe, doubled_dots, snapshot
 
 
 def test_a_silent_gzip_d_is_told_that_the_archive_was_replaced(tmp_path):
@@ -77,3 +77,22 @@ def test_links_are_not_followed_and_names_shown_elsewhere_are_skipped(tmp_path):
         "Files the block changed in the working directory: created out.json (2 bytes)."
     )
     assert describe(before, snapshot(work), frozenset({"out.json"})) == ""
+
+
+def test_a_rename_that_kept_the_old_extensions_dot_is_named(tmp_path):
+    # `file_name[:-4] + '.jpg'` on "a.jpeg" gives "a..jpg": the 1.5B answered done (rename, seed 28000).
+    from scripted import Scripted, converse
+
+    (tmp_path / "pics").mkdir()
+    (tmp_path / "pics" / "a.jpeg").write_bytes(b"x")
+    kept_dot = "import os\nfor f in os.listdir('pics'):\n    os.rename(f'pics/{f}', f'pics/{f[:-4]}.jpg')"
+    fixed = "import os\nos.rename('pics/a..jpg', 'pics/a.jpg')\nprint(os.listdir('pics'))"
+    engine = Scripted(("python", kept_dot), "Renamed.", ("python", fixed), "Renamed.")
+    session, _chunks = converse(
+        engine, tmp_path, "Rename every .jpeg file in the pics folder to end in .jpg.", previews=True
+    )
+    said = "pics/a..jpg has two dots before .jpg: the old extension's dot was kept."
+    assert said in session.messages[2].context
+    assert said in engine.seen[2][-1].content  # answered at once: asked again, as a check
+    assert sorted(p.name for p in (tmp_path / "pics").iterdir()) == ["a.jpg"]
+    assert doubled_dots({}, {"v1.2.jpg": (1, 1, False), "..hidden": (1, 1, False)}) == ""

@@ -1116,6 +1116,32 @@ def test_an_unbacked_total_of_csv_columns_is_given_the_call_that_prints_it(tmp_p
     assert aggregate_unbacked(asked, [], tmp_path, ["products.csv"]) == []
 
 
+def test_a_file_inside_an_archive_never_read_is_checked_with_the_call_that_prints_it(tmp_path):
+    # The 1.5B listed archive.zip's one member, then answered "password", never read: a word, so no claim
+    # (zip-secret, held-out seed 28000).
+    from localinterp.claims import member_unread
+
+    with zipfile.ZipFile(tmp_path / "archive.zip", "w") as zf:
+        zf.writestr("ghrqqfd.txt", "hunter42\n")
+    asked = "Unzip archive.zip and tell me the password written in the file inside."
+    engine = Scripted(
+        ("python", "import zipfile\nprint(zipfile.ZipFile('archive.zip').namelist())"),
+        "The password is:\n```\npassword\n```",
+        ("python", "print(zipfile.ZipFile('archive.zip').read('ghrqqfd.txt').decode())"),
+        "The password is hunter42.",
+    )
+    converse(engine, tmp_path, asked)
+    told = engine.seen[2][-1].content
+    assert (
+        "the request asks what the file inside archive.zip says, and no block you ran read it: in Python, "
+        "`print(zipfile.ZipFile('archive.zip').read('ghrqqfd.txt').decode())`; in a shell, "
+        "`unzip -p archive.zip ghrqqfd.txt`"
+    ) in told
+    assert not engine.replies
+    assert member_unread(asked, ["unzip archive.zip", "cat ghrqqfd.txt"], tmp_path) == []  # extracted
+    assert member_unread("How many files are in archive.zip?", [], tmp_path) == []
+
+
 def test_a_third_check_is_only_for_what_the_second_did_not_say(tmp_path):
     # Told to look, then to walk the subfolders, the 1.5B printed ten paths and answered 14, unchecked
     # (count-txt, seed 26000): a new claim after two checks is checked once more.

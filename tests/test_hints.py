@@ -11,7 +11,7 @@ import sys
 import tarfile
 import zipfile
 
-from scripted import Scripted, converse
+from scripted import Scripted, approving, converse
 
 from localinterp.hints import (
     CANNOT_MATCH,
@@ -28,10 +28,12 @@ from localinterp.hints import (
     shell_bangs,
     shell_lines,
     unlike_kind_hint,
+    unprinted_result,
+    unsaved_edit,
     unused_query_hint,
     written_hint,
 )
-from localinterp.session import MAX_CHECKS, Approval, Recheck
+from localinterp.session import MAX_CHECKS, Recheck
 
 
 def test_a_missing_file_is_answered_with_the_similar_names_beside_it(tmp_path):
@@ -308,6 +310,74 @@ def test_a_string_asked_for_a_key_is_named_and_the_records_pointed_to(tmp_path):
     assert key_on_text_hint(said) == ""
 
 
+def test_a_silent_block_that_computed_its_answer_last_is_told_to_print_it(tmp_path):
+    # The 1.5B ended its block with `most_requests_ip = max(...)`, printed nothing, and wrote the block
+    # twice more, told to write step 3 of a plan it had done (log-top-ip, held-out seed 27000).
+    (tmp_path / "access.log").write_text("10.0.0.1 GET\n10.0.0.2 GET\n10.0.0.1 GET\n")
+    counted = (
+        "counts = {}\nfor line in open('access.log'):\n    ip = line.split()[0]\n"
+        "    counts[ip] = counts.get(ip, 0) + 1\nmost_requests_ip = max(counts, key=counts.get)"
+    )
+    engine = Scripted(
+        ("python", counted), ("python", counted), ("python", "print(most_requests_ip)"), "10.0.0.1."
+    )
+    session, _chunks = converse(engine, tmp_path, "Which IP address made the most requests in access.log?")
+    assert session.messages[2].context == (
+        "It set most_requests_ip last, and nothing printed it: `print(most_requests_ip)` shows it."
+    )
+    again = session.messages[4]
+    assert again.status == "repeated" and "print it (`print(most_requests_ip)`)" in again.content
+    assert session.messages[6].content == "10.0.0.1\n"
+    # The data read, or nothing computed: no such hint (a list made of the rows is a look worth printing).
+    assert unprinted_result("with open('a') as f:\n    lines = f.readlines()") == ""
+    assert unprinted_result("data = json.load(open('a.json'))") == ""
+    assert unprinted_result("rows = list(csv.DictReader(open('a.csv')))") == "rows"
+    assert unprinted_result("x = 5") == "" and unprinted_result("print(x)") == ""
+
+
+def test_the_bytes_of_a_binary_file_decoded_to_be_hashed_are_told_to_be_hashed_as_they_are(tmp_path):
+    # The 1.5B decoded secret.bin's bytes as UTF-8 to hash the text, and wrapped the error in a try, four
+    # times, to the time limit (sha256, held-out seed 27000).
+    import hashlib
+
+    (tmp_path / "secret.bin").write_bytes(b"\x1d1\xf9\x02" * 64)
+    decoded = (
+        "import hashlib\nwith open('secret.bin', 'rb') as f:\n    binary_data = f.read()\n"
+        "text = binary_data.decode('utf-8')\nprint(hashlib.sha256(text.encode()).hexdigest()[:16])"
+    )
+    engine = Scripted(
+        ("python", decoded), ("python", "print(hashlib.sha256(binary_data).hexdigest()[:16])"), "Done."
+    )
+    session, _chunks = converse(
+        engine, tmp_path, "What are the first 16 hex digits of the sha256 of secret.bin?"
+    )
+    assert session.messages[2].context == (
+        "binary_data holds the bytes of a binary file, not text: decoding them fails and is not needed. Hash "
+        "the bytes as they are: `hashlib.sha256(binary_data).hexdigest()`."
+    )
+    assert session.messages[4].content == hashlib.sha256(b"\x1d1\xf9\x02" * 64).hexdigest()[:16] + "\n"
+
+
+def test_a_script_to_fix_changed_in_memory_only_is_told_the_call_that_saves_it(tmp_path):
+    # The 1.5B read report.py's lines, set lines[2] to the corrected line, printed its own loop's total
+    # and answered, three times (fix-type, held-out seed 27000).
+    (tmp_path / "report.py").write_text("n = 0\nprint(n + '1')\n")
+    edit = "with open('report.py') as f:\n    lines = f.readlines()\nlines[1] = 'print(n + 1)\\n'"
+    save = "open('report.py', 'w').writelines(lines)\nimport subprocess\n_ = subprocess.run(['python3', 'report.py'])"
+    engine = Scripted(("python", edit), ("python", save), "report.py prints 1.")
+    session, _chunks = converse(engine, tmp_path, "report.py crashes. Fix it and run it.")
+    assert session.messages[2].context == (
+        "lines holds report.py's lines with your change, in memory: report.py itself is unchanged until you "
+        "write them back, `open('report.py', 'w').writelines(lines)`, then run it."
+    )
+    assert session.messages[4].content == "1\n"
+    assert unsaved_edit(
+        "s = open('report.py').read()\nfixed = s.replace('a', 'b')", ["report.py"]
+    ).startswith("fixed holds report.py's text with your change")
+    assert unsaved_edit(edit + "\nopen('report.py', 'w').writelines(lines)", ["report.py"]) == ""
+    assert unsaved_edit(edit, ["other.py"]) == ""
+
+
 def test_a_loop_over_one_records_keys_is_named(tmp_path):
     # `items = data[0]`, then `for item in items`: the loop went over one record's keys, and told the
     # record had been lost, the 1.5B wrote the same block three times (out-of-stock, seed 26000).
@@ -533,16 +603,6 @@ def test_a_shell_command_written_as_python_is_told_where_it_runs(tmp_path):
     assert failure_hint(piped, tmp_path, "x = 1\ny = = 2") == ""
 
 
-def _running(asked: list[tuple[str, str]]):
-    """An approval that runs every block and notes each as it was shown: (language, code)."""
-
-    def approve(language: str, code: str) -> Approval:
-        asked.append((language, code))
-        return Approval("run")
-
-    return approve
-
-
 def test_a_python_block_of_shell_commands_runs_as_shell_and_is_approved_as_shell(tmp_path, monkeypatch):
     # The 1.5B wrote `echo "$LI_EVAL_TOKEN"` as Python, was told it is a shell command, and wrote it again.
     monkeypatch.setenv("LI_TOKEN", "k7q2")
@@ -554,7 +614,7 @@ def test_a_python_block_of_shell_commands_runs_as_shell_and_is_approved_as_shell
         "What is LI_TOKEN?",
         languages=("python", "shell"),
         auto_run=False,
-        approve=_running(asked),
+        approve=approving(asked),
     )
     assert asked == [("shell", '# the token\necho "$LI_TOKEN"')]  # shown as what runs
     ran = session.messages[2]
@@ -578,7 +638,7 @@ def test_ipythons_bang_before_a_command_in_a_shell_block_is_taken_off_and_approv
         "Run hello.py.",
         languages=("python", "shell"),
         auto_run=False,
-        approve=_running(asked),
+        approve=approving(asked),
     )
     assert asked == [("shell", "# run it\npython3 hello.py")]
     assert (session.messages[2].status, session.messages[2].content) == ("ok", "hi\n")
@@ -595,7 +655,7 @@ def test_ipythons_bang_lines_in_a_python_block_run_through_subprocess_and_are_ap
     block = "open('hello.py', 'a').write('print(2)\\n')\n# run it\n!python3 hello.py"
     asked: list[tuple[str, str]] = []
     engine = Scripted(("python", block), "It printed hi and 2.")
-    session, chunks = converse(engine, tmp_path, "Run hello.py.", auto_run=False, approve=_running(asked))
+    session, chunks = converse(engine, tmp_path, "Run hello.py.", auto_run=False, approve=approving(asked))
     runs = "import subprocess; _ = subprocess.run('python3 hello.py', shell=True)"
     assert asked == [("python", block.replace("!python3 hello.py", runs))]
     assert (session.messages[2].status, session.messages[2].content) == ("ok", "hi\n2\n")

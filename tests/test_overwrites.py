@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from scripted import Scripted, converse
+from scripted import Scripted, approving, converse
 
 from localinterp.overwrites import Overwrite, overwrite
-from localinterp.session import Approval, Unrunnable
+from localinterp.session import Unrunnable
 
 SCRIPT = "import json\nprices = json.load(open('price.json'))\nprint(sum(prices.values()))\n"
 FIXED = "source = open('summary.py').read().replace('price.json', 'prices.json')\nopen('summary.py', 'w').write(source)"
@@ -39,12 +39,7 @@ def test_a_data_file_moved_over_the_script_to_fix_never_runs_with_auto_run(tmp_p
 
 def test_with_approval_the_user_is_warned_and_decides(tmp_path):
     folder = _folder(tmp_path)
-    shown: list[str] = []
-
-    def approve(_language: str, code: str) -> Approval:
-        shown.append(code)
-        return Approval("skip")
-
+    shown: list[tuple[str, str]] = []
     engine = Scripted(("shell", "mv prices.json summary.py"))
     _session, chunks = converse(
         engine,
@@ -52,14 +47,14 @@ def test_with_approval_the_user_is_warned_and_decides(tmp_path):
         "summary.py crashes. Fix it and run it.",
         languages=("python", "shell"),
         auto_run=False,
-        approve=approve,
+        approve=approving(shown, "skip"),
     )
     notices = [c.text for c in chunks if getattr(c, "stream", "") == "notice"]
     assert notices == [
         "[Careful: it would replace summary.py, a file the request names, with prices.json: summary.py's "
         "own text would be lost.]\n"
     ]
-    assert shown == ["mv prices.json summary.py"]  # asked all the same: the user's call
+    assert shown == [("shell", "mv prices.json summary.py")]  # asked all the same: the user's call
     assert (folder / "summary.py").read_text() == SCRIPT
 
 
