@@ -20,7 +20,7 @@ import importlib
 import itertools
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from localinterp.engine.languages import canonical
@@ -500,17 +500,8 @@ def aggregate_unbacked(
     wanted = _AGGREGATE.search(request)
     if not wanted or _GROUPED.search(request) or not any(_value(c) is not None for c in claims):
         return []
-    for name in named:
-        if Path(name).suffix.lower() not in (".csv", ".tsv"):
-            continue
+    for name, rows in _csv_rows(named, cwd, 51):
         delimiter = "\t" if name.lower().endswith(".tsv") else ","
-        try:
-            with (cwd / name).open(newline="", encoding="utf-8", errors="replace") as f:
-                rows = list(itertools.islice(csv.reader(f, delimiter=delimiter), 51))
-        except (OSError, csv.Error):
-            continue
-        if len(rows) < 2:
-            continue
         header = rows[0]
         numeric = [
             (m.start(), column)
@@ -535,6 +526,63 @@ def aggregate_unbacked(
             call = f"import csv; print(sum({value} for r in {reader}))"
         return [f"compute it with code, e.g. `{call}`, and answer from what it prints"]
     return []
+
+
+_HIGHEST = re.compile(r"\b(?:largest|highest|biggest|greatest|most|maximum|max)\b", re.I)
+_LOWEST = re.compile(r"\b(?:smallest|lowest|least|fewest|minimum|min|cheapest)\b", re.I)
+
+
+def extreme_unbacked(
+    request: str, answer: str, printed: Iterable[str], cwd: Path, named: Iterable[str] = ()
+) -> list[str]:
+    """For "which row of a CSV has the largest (smallest) COLUMN", answered with no value of the file's
+    text columns that code printed: the one-line call that prints that row ([] otherwise).
+
+    Asked which product had the largest qty, the 1.5B printed every qty without its name and answered
+    "'name' (index 0) with a quantity of 488": the header's word, and the number printed (csv-max,
+    held-out seed 29000)."""
+    from localinterp.previews import column_kind
+
+    wanted = "max" if _HIGHEST.search(request) else "min" if _LOWEST.search(request) else ""
+    if not wanted or not re.search(r"\b(?:which|what|who)\b", request, re.I) or _AGGREGATE.search(request):
+        return []  # "the highest total": rows grouped first, not one row
+    shown = "\n".join(printed)
+    for name, rows in _csv_rows(named, cwd):
+        header, data = rows[0], rows[1:]
+        kinds = [column_kind([r[i] for r in data if i < len(r) and r[i].strip()]) for i in range(len(header))]
+        columns = [
+            c for c, k in zip(header, kinds, strict=True) if k in ("number", "whole number") and c.strip()
+        ]
+        asked = [c for c in columns if re.search(rf"\b{re.escape(c.strip())}\b", request, re.I)]
+        if not asked:
+            continue
+        labels = {
+            r[i].strip()
+            for r in data
+            for i, k in enumerate(kinds)
+            if k == "text" and i < len(r) and r[i].strip()
+        }
+        if any(label in answer and label in shown for label in labels):
+            return []
+        reader = f"csv.DictReader(open({name!r}))"
+        call = f"import csv; print({wanted}({reader}, key=lambda r: float(r[{asked[0]!r}])))"
+        return [f"print the row with code, e.g. `{call}`, and answer from it"]
+    return []
+
+
+def _csv_rows(named: Iterable[str], cwd: Path, limit: int = 5000) -> Iterator[tuple[str, list[list[str]]]]:
+    """(name, rows) for each CSV or TSV file of `named` with a header and data (the first `limit` rows)."""
+    for name in named:
+        if Path(name).suffix.lower() not in (".csv", ".tsv"):
+            continue
+        delimiter = "\t" if name.lower().endswith(".tsv") else ","
+        try:
+            with (cwd / name).open(newline="", encoding="utf-8", errors="replace") as f:
+                rows = list(itertools.islice(csv.reader(f, delimiter=delimiter), limit))
+        except (OSError, csv.Error):
+            continue
+        if len(rows) >= 2:
+            yield name, rows
 
 
 _TESTED = re.compile(r"""(['"])([^'"\n]{3,40})\1\s+in\b""")  # `'meeting' in line`

@@ -27,6 +27,7 @@ from localinterp.claims import (
     date_missing,
     date_unbacked,
     env_unread,
+    extreme_unbacked,
     files_named,
     files_to_change,
     files_to_write,
@@ -727,6 +728,7 @@ class Session:
         wrong += row_value_as_total(request.content, last, shown)
         wrong += date_unbacked(request.content, last, claims, code, cwd, self._named)
         wrong += aggregate_unbacked(request.content, claims, cwd, self._named)
+        wrong += extreme_unbacked(request.content, last, printed, cwd, self._named)
         failing = still_failing(self._to_change, outputs[-1]) if outputs else {}
         return claims, unchanged(self._to_change, cwd), unread, wrong, failing
 

@@ -1142,6 +1142,40 @@ def test_a_file_inside_an_archive_never_read_is_checked_with_the_call_that_print
     assert member_unread("How many files are in archive.zip?", [], tmp_path) == []
 
 
+def test_which_row_has_the_largest_value_answered_without_a_printed_label_gets_the_call(tmp_path):
+    # The 1.5B printed every qty without its name and answered "'name' (index 0) with a quantity of 488"
+    # (csv-max, held-out seed 29000).
+    from localinterp.claims import extreme_unbacked
+
+    (tmp_path / "products.csv").write_text("name,price,qty\nquartz,34.42,196\nsummit,87.6,488\n")
+    asked = "Which product in products.csv has the largest qty?"
+    engine = Scripted(
+        (
+            "python",
+            "for line in open('products.csv').readlines()[1:]:\n    print(line.split(',')[2].strip())",
+        ),
+        "The product with the largest qty is 'name' (index 0) with a quantity of 488.",
+        (
+            "python",
+            "import csv; print(max(csv.DictReader(open('products.csv')), key=lambda r: float(r['qty'])))",
+        ),
+        "summit, with 488.",
+    )
+    converse(engine, tmp_path, asked)
+    told = engine.seen[2][-1].content
+    call = told.split("print the row with code, e.g. `")[1].split("`")[0]
+    printed = subprocess.run([sys.executable, "-c", call], cwd=tmp_path, capture_output=True, text=True)
+    assert printed.stdout == "{'name': 'summit', 'price': '87.6', 'qty': '488'}\n" and not engine.replies
+    cheapest = extreme_unbacked("Which product has the lowest price?", "x", [], tmp_path, ["products.csv"])
+    assert "print(min(csv.DictReader(open('products.csv')), key=lambda r: float(r['price'])))" in cheapest[0]
+    # Named and printed, or no column asked about: nothing to say.
+    assert extreme_unbacked(asked, "summit", ["summit 488"], tmp_path, ["products.csv"]) == []
+    assert extreme_unbacked("Which product is the largest?", "x", [], tmp_path, ["products.csv"]) == []
+    assert (
+        extreme_unbacked("Which name has the highest total qty?", "x", [], tmp_path, ["products.csv"]) == []
+    )
+
+
 def test_a_third_check_is_only_for_what_the_second_did_not_say(tmp_path):
     # Told to look, then to walk the subfolders, the 1.5B printed ten paths and answered 14, unchecked
     # (count-txt, seed 26000): a new claim after two checks is checked once more.

@@ -198,6 +198,22 @@ def test_a_condition_that_no_line_can_meet_is_named_with_a_line_as_it_is(tmp_pat
     )
     start = nothing_found_hint("0\n", opened + "n = [l for l in lines if l.startswith('GET /img')]", tmp_path)
     assert "no line of access.log starts with 'GET /img'; they start like this: `10.0.7.84 - - [" in start
+    # A text the request names, further in the lines: the test that finds it, and the count that runs as
+    # given (log-errors, held-out seed 29000: told only "no line starts with 'ERROR'", it tested line[0]).
+    (tmp_path / "app.log").write_text("2026-04-07 12:00 ERROR worker 8\n2026-04-02 12:01 INFO worker 9\n")
+    errors = nothing_found_hint(
+        "0\n",
+        "print(sum(1 for l in open('app.log') if l.startswith('ERROR')))",
+        tmp_path,
+        "How many ERROR lines?",
+    )
+    call = "sum(1 for line in open('app.log') if 'ERROR' in line.split())"
+    assert f"It is further in: test `'ERROR' in line.split()` (`{call}` counts them)." in errors
+    counted = subprocess.run(
+        [sys.executable, "-c", f"print({call})"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert counted.stdout == "1\n"
+    assert "further in" not in start  # 'GET /img' is not what the request asks about
     end = nothing_found_hint("[]\n", opened + "n = [l for l in lines if l.endswith(' 404')]", tmp_path)
     assert "no line of access.log ends with ' 404'" in end
     contains = nothing_found_hint("0\n", opened + "n = sum('HTTP/2' in l for l in lines)", tmp_path)
