@@ -178,8 +178,11 @@ def unlike_request(request: str, to_write: Iterable[str], cwd: Path, *, quote: b
                     if quote
                     else f" comes after line {late}"
                 )
+                # Both asked: told only to sort, the 1.5B sorted the lines with their repeats back in
+                # (sort-unique, held-out seed 29000), after it had removed them for the check before.
+                how = " and keep each once (sorted(set(lines)); in a shell, sort -u)" if once else ""
                 said.append(
-                    f"{name} is not sorted: line {late + 1}{pair}; sort the lines before writing them"
+                    f"{name} is not sorted: line {late + 1}{pair}; sort the lines before writing them{how}"
                 )
     return said
 
@@ -526,6 +529,30 @@ def aggregate_unbacked(
             call = f"import csv; print(sum({value} for r in {reader}))"
         return [f"compute it with code, e.g. `{call}`, and answer from what it prints"]
     return []
+
+
+# A digest a request asks for by its algorithm's name, and code that computes one.
+_DIGEST = re.compile(r"\b(md5|sha-?1|sha-?224|sha-?256|sha-?384|sha-?512)\b", re.I)
+_HASHING = re.compile(r"\bhashlib\b|\b(?:md5|sha\d+)sum\b|\bshasum\b|\bopenssl\s+(?:dgst|md5|sha)")
+
+
+def hash_uncomputed(request: str, code: Iterable[str], cwd: Path, named: Iterable[str] = ()) -> list[str]:
+    """For a request for a file's md5/sha digest when no block of `code` computed one: the call that
+    does, in Python and in a shell ([] otherwise).
+
+    Asked for the first 16 hex digits of the sha256 of secret.bin, the 1.5B printed the file's first
+    eight bytes in hex (`data.hex()[:16]`) and answered them (sha256, held-out seed 29000)."""
+    found = _DIGEST.search(request)
+    if not found or any(_HASHING.search(src) for src in code):
+        return []
+    algorithm = found.group(1).lower().replace("-", "")
+    files = [n for n in named if _exists(cwd / n)]
+    name = files[0] if files else "FILE"
+    return [
+        f"the request asks for the {found.group(1)} of {name}, and no block you ran computed one: in Python, "
+        f"`import hashlib; print(hashlib.{algorithm}(open({name!r}, 'rb').read()).hexdigest())`; in a shell, "
+        f"`{algorithm}sum {name}`"
+    ]
 
 
 _HIGHEST = re.compile(r"\b(?:largest|highest|biggest|greatest|most|maximum|max)\b", re.I)

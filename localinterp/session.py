@@ -31,6 +31,7 @@ from localinterp.claims import (
     files_named,
     files_to_change,
     files_to_write,
+    hash_uncomputed,
     lines_off_by_one,
     measures_for_counts,
     member_unread,
@@ -751,6 +752,7 @@ class Session:
         wrong += subfolders_unwalked(request.content, (code for _language, code in blocks), cwd)
         wrong += archive_unopened(request.content, (code for _language, code in blocks), cwd)
         wrong += member_unread(request.content, (code for _language, code in blocks), cwd)
+        wrong += hash_uncomputed(request.content, (code for _language, code in blocks), cwd, self._named)
         outputs = [m for m in rest if m.role == "output"]
         wrong += date_missing(request.content, last, (code for _language, code in blocks), cwd, self._named)
         wrong += names_as_values(

@@ -503,10 +503,12 @@ def test_a_written_file_with_repeats_or_out_of_order_is_named_when_the_request_a
     assert unlike_request(asked, ["sorted.txt"], tmp_path) == [
         "sorted.txt has 4 lines but only 3 different ones, and the request asks for each one once: write "
         "each line only once (in Python, sorted(set(lines)); in a shell, sort -u)",
-        "sorted.txt is not sorted: line 4 (ana) comes after chen; sort the lines before writing them",
+        # Both asked, both said: told only to sort, the 1.5B put the repeats back (seed 29000).
+        "sorted.txt is not sorted: line 4 (ana) comes after chen; sort the lines before writing them and keep "
+        "each once (sorted(set(lines)); in a shell, sort -u)",
     ]
     # For a cloud model, whose previews are off, the lines are not quoted: no code printed them.
-    assert unlike_request(asked, ["sorted.txt"], tmp_path, quote=False)[1] == (
+    assert unlike_request(asked, ["sorted.txt"], tmp_path, quote=False)[1].startswith(
         "sorted.txt is not sorted: line 4 comes after line 3; sort the lines before writing them"
     )
     # Any order a person would mean passes: text ignoring case, numbers, descending when asked so.
@@ -1174,6 +1176,35 @@ def test_which_row_has_the_largest_value_answered_without_a_printed_label_gets_t
     assert (
         extreme_unbacked("Which name has the highest total qty?", "x", [], tmp_path, ["products.csv"]) == []
     )
+
+
+def test_a_digest_asked_for_and_never_computed_is_checked_with_the_call(tmp_path):
+    # The 1.5B printed secret.bin's first eight bytes in hex and answered them as its sha256 (sha256,
+    # held-out seed 29000).
+    import hashlib
+
+    from localinterp.claims import hash_uncomputed
+
+    (tmp_path / "secret.bin").write_bytes(bytes(range(256)) * 4)
+    asked = "What are the first 16 hex digits of the sha256 of secret.bin?"
+    engine = Scripted(
+        ("python", "print(open('secret.bin', 'rb').read().hex()[:16])"),
+        "The first 16 hex digits are 0001020304050607.",
+        ("python", "import hashlib; print(hashlib.sha256(open('secret.bin', 'rb').read()).hexdigest()[:16])"),
+        "They are that.",
+    )
+    converse(engine, tmp_path, asked, languages=("python", "shell"))
+    told = engine.seen[2][-1].content
+    assert "the request asks for the sha256 of secret.bin, and no block you ran computed one" in told
+    call = told.split("in Python, `")[1].split("`")[0]
+    printed = subprocess.run([sys.executable, "-c", call], cwd=tmp_path, capture_output=True, text=True)
+    assert printed.stdout == hashlib.sha256(bytes(range(256)) * 4).hexdigest() + "\n"
+    shell = told.split("in a shell, `")[1].split("`")[0]
+    assert subprocess.run(shell, shell=True, cwd=tmp_path, capture_output=True, text=True).stdout.startswith(
+        printed.stdout.strip()
+    )
+    assert hash_uncomputed(asked, ["sha256sum secret.bin"], tmp_path, ["secret.bin"]) == []
+    assert hash_uncomputed("How big is secret.bin?", [], tmp_path, ["secret.bin"]) == []
 
 
 def test_a_third_check_is_only_for_what_the_second_did_not_say(tmp_path):
