@@ -498,31 +498,18 @@ def aggregate_unbacked(
     Asked for the total stock value (price times qty, summed), the 1.5B printed the rows, answered an
     invented 10,284.96 with "the next block would be to calculate" it, and told so, printed the rows
     again, to the check limit (csv-value, held-out seed 26000)."""
-    from localinterp.previews import column_kind
-
     wanted = _AGGREGATE.search(request)
     if not wanted or _GROUPED.search(request) or not any(_value(c) is not None for c in claims):
         return []
     for name, rows in _csv_rows(named, cwd, 51):
-        delimiter = "\t" if name.lower().endswith(".tsv") else ","
-        header = rows[0]
-        numeric = [
-            (m.start(), column)
-            for i, column in enumerate(header)
-            if column.strip()
-            and column_kind([r[i] for r in rows[1:] if i < len(r) and r[i].strip()])
-            in ("number", "whole number")
-            for m in [re.search(rf"\b{re.escape(column.strip())}\b", request, re.I)]
-            if m
-        ]
-        columns = [column for _at, column in sorted(numeric)]
+        columns = _numbers_named(rows, request)
         if not columns:
             continue
         if len(columns) >= 2 and _PRODUCT.search(request):
             value = f"float(r[{columns[0]!r}]) * float(r[{columns[1]!r}])"
         else:
             value = f"float(r[{columns[0]!r}])"
-        reader = f"csv.DictReader(open({name!r}){', delimiter=chr(9)' if delimiter != ',' else ''})"
+        reader = _dict_reader(name)
         if wanted.group(0).lower() in ("average", "mean"):
             call = f"import csv, statistics; print(statistics.mean({value} for r in {reader}))"
         else:
@@ -568,21 +555,16 @@ def extreme_unbacked(
     Asked which product had the largest qty, the 1.5B printed every qty without its name and answered
     "'name' (index 0) with a quantity of 488": the header's word, and the number printed (csv-max,
     held-out seed 29000)."""
-    from localinterp.previews import column_kind
-
     wanted = "max" if _HIGHEST.search(request) else "min" if _LOWEST.search(request) else ""
     if not wanted or not re.search(r"\b(?:which|what|who)\b", request, re.I) or _AGGREGATE.search(request):
         return []  # "the highest total": rows grouped first, not one row
     shown = "\n".join(printed)
     for name, rows in _csv_rows(named, cwd):
-        header, data = rows[0], rows[1:]
-        kinds = [column_kind([r[i] for r in data if i < len(r) and r[i].strip()]) for i in range(len(header))]
-        columns = [
-            c for c, k in zip(header, kinds, strict=True) if k in ("number", "whole number") and c.strip()
-        ]
-        asked = [c for c in columns if re.search(rf"\b{re.escape(c.strip())}\b", request, re.I)]
+        asked = _numbers_named(rows, request)
         if not asked:
             continue
+        data = rows[1:]
+        kinds = [_kind_of_column(data, i) for i in range(len(rows[0]))]
         labels = {
             r[i].strip()
             for r in data
@@ -591,10 +573,30 @@ def extreme_unbacked(
         }
         if any(label in answer and label in shown for label in labels):
             return []
-        reader = f"csv.DictReader(open({name!r}))"
-        call = f"import csv; print({wanted}({reader}, key=lambda r: float(r[{asked[0]!r}])))"
+        call = f"import csv; print({wanted}({_dict_reader(name)}, key=lambda r: float(r[{asked[0]!r}])))"
         return [f"print the row with code, e.g. `{call}`, and answer from it"]
     return []
+
+
+def _kind_of_column(data: list[list[str]], i: int) -> str:
+    from localinterp.previews import column_kind
+
+    return column_kind([r[i] for r in data if i < len(r) and r[i].strip()])
+
+
+def _numbers_named(rows: list[list[str]], request: str) -> list[str]:
+    """The numeric columns of a CSV's `rows` (header first) that `request` names, in the request's order."""
+    named = []
+    for i, column in enumerate(rows[0]):
+        found = re.search(rf"\b{re.escape(column.strip())}\b", request, re.I) if column.strip() else None
+        if found and _kind_of_column(rows[1:], i) in ("number", "whole number"):
+            named.append((found.start(), column))
+    return [column for _at, column in sorted(named)]
+
+
+def _dict_reader(name: str) -> str:
+    """The expression that reads CSV (TSV) file `name` as dicts, for a call given to the model."""
+    return f"csv.DictReader(open({name!r}){', delimiter=chr(9)' if name.lower().endswith('.tsv') else ''})"
 
 
 def _csv_rows(named: Iterable[str], cwd: Path, limit: int = 5000) -> Iterator[tuple[str, list[list[str]]]]:

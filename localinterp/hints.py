@@ -624,21 +624,23 @@ def unsaved_edit(code: str, to_change: Iterable[str]) -> str:
         written = rf"""open\(\s*{quoted}\s*,\s*['"][wa]"""
         if not re.search(rf"open\(\s*{quoted}", code) or re.search(written, code):
             continue
-        edited = re.search(r"^\s*(\w+)\[[^\]\n]+\]\s*=[^=]", code, re.M)
-        if edited:
-            return (
-                f"{edited.group(1)} holds {name}'s lines with your change, in memory: {name} itself is "
-                f"unchanged until you write them back, `open({name!r}, 'w').writelines({edited.group(1)})`, "
-                "then run it."
-            )
-        replaced = re.search(r"^\s*(\w+)\s*=\s*\w+\.replace\(", code, re.M)
-        if replaced:
-            return (
-                f"{replaced.group(1)} holds {name}'s text with your change, in memory: {name} itself is "
-                f"unchanged until you write it back, `open({name!r}, 'w').write({replaced.group(1)})`, "
-                "then run it."
-            )
+        for edit, held, write in _EDITS:
+            found = edit.search(code)
+            if found:
+                var = found.group(1)
+                return (
+                    f"{var} holds {name}'s {held} with your change, in memory: {name} itself is unchanged "
+                    f"until you write {var} back, `open({name!r}, 'w').{write}({var})`, then run it."
+                )
     return ""
+
+
+# A file's text changed in memory: a line of its list replaced (`lines[2] = ...`), or its text replaced
+# (`fixed = source.replace(...)`); with what it holds and the call that writes that back.
+_EDITS = (
+    (re.compile(r"^\s*(\w+)\[[^\]\n]+\]\s*=[^=]", re.M), "lines", "writelines"),
+    (re.compile(r"^\s*(\w+)\s*=\s*\w+\.replace\(", re.M), "text", "write"),
+)
 
 
 def key_on_text_hint(output: str) -> str:

@@ -384,7 +384,7 @@ def test_a_script_to_fix_changed_in_memory_only_is_told_the_call_that_saves_it(t
     session, _chunks = converse(engine, tmp_path, "report.py crashes. Fix it and run it.")
     assert session.messages[2].context == (
         "lines holds report.py's lines with your change, in memory: report.py itself is unchanged until you "
-        "write them back, `open('report.py', 'w').writelines(lines)`, then run it."
+        "write lines back, `open('report.py', 'w').writelines(lines)`, then run it."
     )
     assert session.messages[4].content == "1\n"
     assert unsaved_edit(
