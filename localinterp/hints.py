@@ -619,10 +619,11 @@ def unsaved_edit(code: str, to_change: Iterable[str]) -> str:
 
     Told report.py was unchanged, the 1.5B read its lines, set `lines[2]` to the corrected line, printed
     the total its own loop gave and answered, three times (fix-type, held-out seed 27000)."""
+    from localinterp.overwrites import writes
+
+    opened = {m.group(2).removeprefix("./") for m in OPENED.finditer(code)}
     for name in to_change:
-        quoted = rf"""(['"])(?:\./)?{re.escape(name)}\1"""
-        written = rf"""open\(\s*{quoted}\s*,\s*['"][wa]"""
-        if not re.search(rf"open\(\s*{quoted}", code) or re.search(written, code):
+        if name not in opened or writes(code, name):
             continue
         for edit, held, write in _EDITS:
             found = edit.search(code)

@@ -74,7 +74,7 @@ def overwrite(
         if target not in kept:
             continue
         if not source:
-            if not _writes(code, target):  # deleted and written again in one block: a rewrite
+            if not writes(code, target):  # deleted and written again in one block: a rewrite
                 return Overwrite(target)
             continue
         source = os.path.normpath(source)
@@ -162,7 +162,7 @@ def _shell_steps(code: str) -> list[tuple[str, str]]:
     return steps
 
 
-def _writes(code: str, name: str) -> bool:
+def writes(code: str, name: str) -> bool:
     """Whether the block writes `name` itself (`open('x', 'w')`, `> x`, `write_text`)."""
     quoted = rf"""["'](?:\./)?{re.escape(name)}["']"""
     return bool(
