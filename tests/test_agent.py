@@ -8,7 +8,6 @@ Scores over many tasks are scripts/eval_agent.py's job; these are the behaviours
 from __future__ import annotations
 
 import random
-import re
 from pathlib import Path
 
 import pytest
@@ -75,14 +74,14 @@ def test_a_block_is_approved_and_run_as_soon_as_it_is_closed(engine, folder):
     assert shown[-1].text.rstrip().endswith("```")
     last_code_end = max(i for i, c in enumerate(shown) if isinstance(c, CodeEnd))
     assert not any(isinstance(c, TextDelta) and c.text.strip() for c in shown[last_code_end + 1 :])
-    # Then it ran, and the model went on from the real output (fixing its code first if it failed).
-    # (The sum itself is the model's: greedy on a CPU without weight repacking, the 0.5B wrote
-    # range(1, 100) and printed 4999; with it, 5050.)
+    # Then it ran, and the model went on from the real output. (Whether that output is right is the
+    # model's: greedy on a CPU without weight repacking the 0.5B wrote range(1, 100) and printed 4999, with
+    # it 5050, and on one CI machine it opened a file that did not exist; scores are eval_agent's job.)
     results = [c for c in chunks if isinstance(c, RunResult)]
-    assert any(r.status == "ok" and re.search(r"\b\d{4}\b", r.output) for r in results), [
-        r.output for r in results
-    ]
-    assert [m.role for m in session.messages][:4] == ["user", "assistant", "output", "assistant"]
+    roles = [m.role for m in session.messages]
+    assert results and results[0].status in ("ok", "error"), (results, roles)
+    assert roles[:4] == ["user", "assistant", "output", "assistant"], roles
+    assert results[0].output.strip()[:60] in session.messages[2].content, session.messages[2].content
 
 
 def test_declining_a_block_runs_nothing_and_ends_the_step(engine, folder):
