@@ -122,10 +122,22 @@ def doubled_dots(before: Snapshot | None, after: Snapshot | None) -> str:
     if not odd:
         return ""
     ext = odd[0].rsplit(".", 1)[1]
-    return (
+    said = (
         f"{_listed(odd, ', ')} {'has' if len(odd) == 1 else 'have'} two dots before .{ext}: the old extension's "
         f"dot was kept. os.path.splitext(name)[0] + '.{ext}' gives the name with one."
     )
+    folders = {k.rpartition("/")[0] for k in odd if k.endswith(f"..{ext}")}
+    if len(folders) != 1:
+        return said
+    # Told the sentence above, the 1.5B ran its block again, found no .jpeg left, and answered done at
+    # three ..jpg names (rename, held-out seed 30000): the block that mends them is what it can copy.
+    folder = folders.pop() or "."
+    mend = (
+        f"import os\nfor name in os.listdir({folder!r}):\n    if name.endswith('..{ext}'):\n"
+        f"        path = os.path.join({folder!r}, name)\n        os.rename(path, path[:-{len(ext) + 2}] + '.{ext}')\n"
+        f"print(sorted(os.listdir({folder!r})))"
+    )
+    return f"{said} This block renames them to one dot:\n```python\n{mend}\n```"
 
 
 def _listed(items: list[str], sep: str = "; ") -> str:

@@ -214,7 +214,7 @@ def measures_for_counts(answer: str, request: str, cwd: Path) -> list[str]:
     words.txt, it ran `wc -l` and answered 1 (unique-words: both held-out seeds and one tuning run); it
     put whole lines of contacts.txt in a set and answered their number as the distinct addresses
     (emails). The numbers were printed, so nothing else caught them."""
-    counted = _COUNTED.search(request)
+    counted = COUNTED.search(request)
     if not counted:
         return []
     noun = counted.group(1).lower()
@@ -229,6 +229,9 @@ def measures_for_counts(answer: str, request: str, cwd: Path) -> list[str]:
     named = files_named(request, cwd)
     lines = _line_counts(named, cwd) if picked and noun not in _LINE_NOUNS else {}
     chars = _char_counts(named, cwd) if noun not in _CHAR_NOUNS else {}
+    # Asked for the distinct words, the 1.5B ran `wc -w` and answered every word's count (unique-words,
+    # held-out seed 30000): the total, where some words come more than once.
+    every = _word_totals(named, cwd) if noun == "words" and _DISTINCT.search(request) else {}
     said = []
     for number in dict.fromkeys(_numbers(_FENCE.sub(" ", answer))):
         value = _value(number)
@@ -247,6 +250,13 @@ def measures_for_counts(answer: str, request: str, cwd: Path) -> list[str]:
             said.append(
                 f"{number} is the number of characters in {name}, not of {noun}: count the {noun} with code "
                 f"({how.format(name=name)})"
+            )
+        elif int(value) in every:
+            name = every[int(value)]
+            said.append(
+                f"{number} is the number of all the words in {name}, some of them more than once, and the "
+                f"request counts the distinct ones: count each word once with code "
+                f"({_IN_LINES['words'].format(name=name)})"
             )
         elif int(value) in lines:
             name = lines[int(value)]
@@ -275,7 +285,7 @@ def lines_off_by_one(answer: str, request: str, cwd: Path) -> list[str]:
     The 1.5B read events.txt.gz with gzip.open, printed len(text.split('\\n')), 587 for 586 lines, and
     answered that (gzip-lines: 3 of 3 runs once the preview named gzip.open); split leaves an empty
     string after the last newline."""
-    counted = _COUNTED.search(request)
+    counted = COUNTED.search(request)
     if not counted or counted.group(1).lower() != "lines":
         return []
     from localinterp.previews import COMPRESSORS, compression
@@ -326,6 +336,22 @@ def _line_counts(names: Iterable[str], cwd: Path) -> dict[int, str]:
     return counts
 
 
+def _word_totals(names: Iterable[str], cwd: Path) -> dict[int, str]:
+    """The numbers of words (all of them) of the text files `names` in which some word comes more than
+    once, each with its file."""
+    counts: dict[int, str] = {}
+    for name in names:
+        try:
+            if (cwd / name).stat().st_size > _LINES_BYTES:
+                continue
+            words = (cwd / name).read_text(errors="replace").split()
+        except OSError:
+            continue
+        if len(set(words)) < len(words):
+            counts.setdefault(len(words), name)
+    return counts
+
+
 def _char_counts(names: Iterable[str], cwd: Path) -> dict[int, str]:
     """The numbers of characters of the text files `names`, with and without their newlines, each with
     its file."""
@@ -363,6 +389,7 @@ _PICKED = re.compile(
     r"contain\w*|more|less|fewer|over|under|above|below)\b",
     re.I,
 )
+_DISTINCT = re.compile(r"\b(?:distinct|unique|different)\b", re.I)
 _LINE_NOUNS = {"lines", "rows", "records", "entries", "bytes"}  # counted right by lines (or by size)
 
 
@@ -411,7 +438,10 @@ def env_unread(request: str, code: Iterable[str]) -> list[str]:
     if not asked:
         return []
     name = re.escape(asked.group(1))
-    read = re.compile(rf"(?:\benviron\b|getenv|printenv|\benv\b|\bset\b)[^\n]*\b{name}\b|\${{?{name}\b")
+    # `env` and `set` as commands, not words of a path: the 1.5B ran `cat .../env-var-30028/work/LI_EVAL_TOKEN`
+    # (its folder's name held "env-") and answered that no such file exists (env-var, seed 30000).
+    command = r"(?<![\w./-])(?:printenv|env|set)(?![\w./-])"
+    read = re.compile(rf"(?:\benviron\b|\bgetenv\b|{command})[^\n]*\b{name}\b|\${{?{name}\b")
     # Comments are no read: "# Open the environment variable file and search for LI_EVAL_TOKEN" above a
     # block that wrote a file with a made-up value and read it back passed as one (env-var, seed 11000).
     if any(read.search(re.sub(r"(?m)^\s*#.*$", "", src)) for src in code):
@@ -936,7 +966,8 @@ def _last_error(output: str) -> str:
 
 
 # "How many lines", "count the words", "the number of rows": what a request asks to count.
-_COUNTED = re.compile(r"\b(?:how many|count(?: of)?(?: the)?|number of)\s+(?:\w+\s+){0,2}?([a-z]+s)\b", re.I)
+# A request that counts something: "how many requests", "count the distinct words" (the noun, group 1).
+COUNTED = re.compile(r"\b(?:how many|count(?: of)?(?: the)?|number of)\s+(?:\w+\s+){0,2}?([a-z]+s)\b", re.I)
 _SIZE_WORDS = re.compile(
     r"\b(?:bytes?|sizes?|big|bigger|biggest|large|larger|largest|small|smaller|smallest|[kmg]i?b)\b", re.I
 )
@@ -1062,6 +1093,7 @@ def recheck_message(
     rewrite: Iterable[str] = (),
     present: Iterable[str] = (),
     on_files: bool = True,
+    copies: Mapping[str, str] | None = None,
 ) -> str:
     """What the model is told: which claims no code backed; which files the request asks for (`asked`:
     to write, or named) are missing, and which other files the answer named are not on disk; which it
@@ -1074,7 +1106,9 @@ def recheck_message(
     `asked` that were on disk when the request came (named or to change), said to be removed, not
     missing. `on_files`: whether the request is about files at all; a request that names none and
     speaks of none is asked for code that works the result out (told to work "on the files themselves",
-    the 1.5B asked for 12345 times 6789 printed the unrelated a.txt of its folder)."""
+    the 1.5B asked for 12345 times 6789 printed the unrelated a.txt of its folder). `copies`: for a file to
+    change, the corrected copy of it that a block ran (`corrected_copy`), given whole in the block to
+    write it."""
     same = [name for name in untouched if name not in claims]
     files = [c for c in claims if _FILE.fullmatch(c)]
     values = [c for c in claims if c not in files]
@@ -1118,7 +1152,7 @@ def recheck_message(
     )
     to_rewrite = [*same, *failing]
     if to_rewrite:
-        return text + _rewrite_template(to_rewrite[0])
+        return text + _rewrite_template(to_rewrite[0], (copies or {}).get(to_rewrite[0], ""))
     rewrite = list(rewrite)
     return text + (_write_template(rewrite[0]) if rewrite else "")
 
@@ -1203,7 +1237,7 @@ def _write_template(name: str) -> str:
     )
 
 
-def _rewrite_template(name: str) -> str:
+def _rewrite_template(name: str, copy: str = "") -> str:
     # Told only to save the corrected source into the file (with the call to use named), the 1.5B read
     # the file again, ran its corrected copy once more and answered (fix-type: 0 of 3 runs, twice
     # checked each): a block to fill in is what it copies.
@@ -1211,8 +1245,33 @@ def _rewrite_template(name: str) -> str:
 
     command = run_command(name)
     run = f"\nimport subprocess\nsubprocess.run({command!r})" if command else ""
+    if copy:
+        # Shown the block to fill in, the 1.5B read report.py and numbers.txt again and ran its corrected
+        # copy once more, to the step limit (fix-type, held-out seed 31000): its own copy, filled in.
+        return (
+            f" To change {name}, write the corrected copy you ran, which worked, into it"
+            f'{" and run it" if run else ""}, in one block:\n```python\nsource = """{copy.rstrip()}\n'
+            f'"""\nopen({name!r}, \'w\').write(source){run}\n```'
+        )
     return (
         f" To change {name}, write its whole corrected content into it{' and run it' if run else ''}, "
         f'in one block like this:\n```python\nsource = """{_HOLES[1].format(name=name)}\n'
         f'"""\nopen({name!r}, \'w\').write(source){run}\n```'
     )
+
+
+def corrected_copy(original: bytes, worked: Iterable[str]) -> str:
+    """The last of the blocks `worked` (Python blocks that ran without failing) that is a changed copy of
+    a file whose content was `original`: the fix, run beside the file instead of in it ("" for none).
+    A copy holding triple quotes or backslashes is left out: it would not survive a triple-quoted
+    string."""
+    import difflib
+
+    text = original.decode("utf-8", errors="replace").strip()
+    for code in reversed(list(worked)):
+        code = code.strip()
+        if not code or code == text or '"""' in code or "\\" in code:
+            continue
+        if difflib.SequenceMatcher(None, text, code).ratio() >= 0.75:
+            return code
+    return ""

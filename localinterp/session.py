@@ -8,6 +8,7 @@ never prints: the terminal UI, the Python API and the tests all consume the same
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import os
 import platform
 import re
@@ -23,6 +24,7 @@ from localinterp.claims import (
     about_files,
     aggregate_unbacked,
     archive_unopened,
+    corrected_copy,
     counted_by_eye,
     date_missing,
     date_unbacked,
@@ -50,7 +52,7 @@ from localinterp.claims import (
     values_unused,
 )
 from localinterp.engine.context import truncate_middle
-from localinterp.engine.languages import is_display
+from localinterp.engine.languages import canonical, is_display
 from localinterp.engine.types import DEFAULT_SAMPLING, ChatMessage, CodeEnd, Event, Sampling, TurnEnd
 from localinterp.hints import (
     CANNOT_MATCH,
@@ -61,6 +63,7 @@ from localinterp.hints import (
     missing_file_hint,
     nothing_found_hint,
     python_bangs,
+    script_unrun,
     shell_bangs,
     shell_lines,
     unlike_kind_hint,
@@ -490,6 +493,11 @@ class Session:
                     # Only comments ("# No further action needed"): the 1.5B appends one to a finished
                     # answer; running it printed nothing, and the model went on answering that instead.
                     continue
+                if block.closed and block.language == "python" and _only_a_value(block.code):
+                    # A value written out computes nothing: told its renamed files had two dots, the 1.5B
+                    # wrote the names it wanted as a list in a python block, which echoed them, and
+                    # answered "renamed" from that (rename, seed 30000). Shown, as a ```text block is.
+                    continue
                 command = shell_lines(block.code) if block.language == "python" else ""
                 if command and "shell" in self.runners.languages and sys.platform != "win32":
                     # Run as what it is (approval shows it as shell), not failed as Python for the
@@ -608,7 +616,10 @@ class Session:
                 repeats.record(block.language, block.code, result, " ".join(filter(None, (unused, hint))))
                 # What the model must act on before it answers: asked again as a check if it does not.
                 unheeded = " ".join(filter(None, (unused, hint if result.status == "ok" else "")))
-                # Said, not pressed: an answer after it is checked as any other (claims.py).
+                # Said, not pressed: an answer after it is checked as any other (claims.py). A script to
+                # fix that no block ran comes first: the 1.5B set lines and printed its variables instead,
+                # then wrote `total = 125` over report.py's loop and never ran it (fix-type, seed 32000).
+                hint = hint or script_unrun(self._to_change, read_code)
                 if (
                     not hint
                     and result.status == "ok"
@@ -671,8 +682,20 @@ class Session:
                 # The files to write whose content a check names (unlike_request's sentences begin with
                 # the name): they get a block to fill in.
                 redo = [n for n in self._to_write if any(w.startswith(f"{n} ") for w in wrong)]
+                worked = self._worked(first)
+                copies = {n: corrected_copy(self._to_change[n], worked) for n in [*same, *failing]}
                 told = recheck_message(
-                    claims, where, same, unread, wrong, asked, failing, redo, present, about_files(text)
+                    claims,
+                    where,
+                    same,
+                    unread,
+                    wrong,
+                    asked,
+                    failing,
+                    redo,
+                    present,
+                    about_files(text),
+                    copies,
                 )
                 self._add(Message("check", told))
                 # The second check in a row is answered with a block too: checked once, the 1.5B wrote
@@ -681,6 +704,18 @@ class Session:
                 forced = again or not any(m.role == "output" for m in self.messages[first:])
                 forced = forced or _ECHOED in wrong  # a free reply would say it again
         yield StepLimit(MAX_STEPS)
+
+    def _worked(self, first: int) -> list[str]:
+        """The code of the Python blocks run since message `first` that did not fail, oldest first."""
+        rest = self.messages[first:]
+        return [
+            src
+            for m, after in itertools.pairwise(rest)
+            if m.role == "assistant" and after.role == "output" and after.status == "ok"
+            if after.language == "python" and not python_failed(after.content)
+            for tag, src in _TAGGED.findall(m.content)[-1:]
+            if canonical(tag) == "python"
+        ]
 
     def _last_output(self, first: int) -> str:
         """What the last block run since message `first` printed ("" for none, or for a failed one)."""
@@ -921,6 +956,20 @@ def _plan_steps(text: str) -> list[str]:
 
 def _said(status: str, last: str) -> str:
     return _SILENT if status == "silent" else f"The error was: {last}"
+
+
+def _only_a_value(code: str) -> bool:
+    """Whether `code` is one literal and nothing else (`['a.jpg', 'b.jpg']`, `42`, `"done"`)."""
+    import ast
+
+    try:
+        tree = ast.parse(code)
+        if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
+            return False
+        ast.literal_eval(tree.body[0].value)
+    except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError):
+        return False
+    return True
 
 
 def _gist(code: str) -> str:

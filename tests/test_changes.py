@@ -3,6 +3,8 @@ changes files usually prints nothing: created, renamed, changed and removed entr
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tarfile
 
 from scripted import Scripted, converse
@@ -95,4 +97,11 @@ def test_a_rename_that_kept_the_old_extensions_dot_is_named(tmp_path):
     assert said in session.messages[2].context
     assert said in engine.seen[2][-1].content  # answered at once: asked again, as a check
     assert sorted(p.name for p in (tmp_path / "pics").iterdir()) == ["a.jpg"]
+    # With the block that mends them, which runs as given: a..jpg and b..jpg become a.jpg and b.jpg.
+    for name in ("a..jpg", "b..jpg", "c.jpg"):
+        (tmp_path / "pics" / name).write_bytes(b"x")
+    (tmp_path / "pics" / "a.jpg").unlink()
+    mend = session.messages[2].context.split("```python\n")[1].split("```")[0]
+    done = subprocess.run([sys.executable, "-c", mend], cwd=tmp_path, capture_output=True, text=True)
+    assert done.stdout == "['a.jpg', 'b.jpg', 'c.jpg']\n", done.stderr
     assert doubled_dots({}, {"v1.2.jpg": (1, 1, False), "..hidden": (1, 1, False)}) == ""

@@ -242,9 +242,22 @@ def test_a_script_fixed_in_a_block_of_its_own_instead_of_in_the_file_earns_a_ste
     # Code had run: the reply to the check may start with a plan (only a reply to a check with no code
     # run at all must be a block).
     assert engine.forced == [False, False, False, False]
-    assert "report.py is unchanged" in engine.seen[2][-1].content
+    told = engine.seen[2][-1].content
+    assert "report.py is unchanged" in told
     assert session.messages[-2].role == "output" and "total: 7" in session.messages[-2].content  # as told
     assert (tmp_path / "report.py").read_text() == fixed and not engine.replies
+    # The block to write it is given whole, with the copy that worked in it (shown the block to fill in,
+    # the 1.5B ran its copy again, to the step limit: fix-type, held-out seed 31000); it runs as given.
+    assert "write the corrected copy you ran, which worked, into it and run it" in told
+    (tmp_path / "report.py").write_text(broken)
+    block = told.split("```python\n")[1].split("```")[0]
+    ran = subprocess.run([sys.executable, "-c", block], cwd=tmp_path, capture_output=True, text=True)
+    assert ran.stdout == "total: 7\n" and (tmp_path / "report.py").read_text() == fixed
+    from localinterp.claims import corrected_copy
+
+    looks = ["print(open('report.py').read())", "print(open('n.txt').read())", broken]
+    assert corrected_copy(broken.encode(), looks) == ""  # reading it, or running it as it is, is no fix
+    assert corrected_copy(broken.encode(), [fixed, *looks]) == fixed.strip()
 
 
 def test_a_quoted_value_no_output_showed_is_unsupported():
@@ -495,6 +508,22 @@ def test_a_block_of_nothing_but_comments_is_not_run_and_ends_the_turn(tmp_path):
     assert not any(isinstance(c, Recheck) for c in chunks) and not engine.replies
 
 
+def test_a_python_block_that_is_only_a_value_is_shown_not_run(tmp_path):
+    # Told its renamed files had two dots, the 1.5B wrote the names it wanted as a list in a python block;
+    # run, it echoed them, and the model answered "renamed" from that (rename, seed 30000).
+    (tmp_path / "pics").mkdir()
+    (tmp_path / "pics" / "a..jpg").write_bytes(b"x")
+    engine = Scripted(
+        ("python", "['a.jpg']", "The file is renamed to a.jpg."),
+        ("python", "import os\nos.rename('pics/a..jpg', 'pics/a.jpg')\nprint(os.listdir('pics'))"),
+        "pics/a.jpg is there now.",
+    )
+    session, chunks = converse(engine, tmp_path, "Rename pics/a..jpg to pics/a.jpg.")
+    outputs = [m.content for m in session.messages if m.role == "output"]
+    assert outputs == ["['a.jpg']\n"] and sum(isinstance(c, Recheck) for c in chunks) == 1
+    assert not engine.replies and (tmp_path / "pics" / "a.jpg").exists()
+
+
 def test_a_written_file_with_repeats_or_out_of_order_is_named_when_the_request_asked_otherwise(tmp_path):
     from localinterp.claims import unlike_request
 
@@ -584,6 +613,15 @@ def test_a_line_count_answered_as_a_count_of_what_the_lines_hold_is_named(tmp_pa
         "or tr -s '[:space:]' '\\n' < words.txt | sort -u | wc -l for the distinct ones)"
     ]
     assert measures_for_counts("There are 4 distinct words.", asked, tmp_path) == []
+    # Every word counted, the repeated ones again (`wc -w`: 6), is not the distinct ones either.
+    said = measures_for_counts("words.txt has 6 distinct words.", asked, tmp_path)
+    assert said == [
+        "6 is the number of all the words in words.txt, some of them more than once, and the request "
+        "counts the distinct ones: count each word once with code (in Python, words = open('words.txt')"
+        ".read().split(), then len(words), or len(set(words)) for the distinct ones; in a shell, wc -w < "
+        "words.txt, or tr -s '[:space:]' '\\n' < words.txt | sort -u | wc -l for the distinct ones)"
+    ]
+    assert measures_for_counts("It has 6 words.", "How many words are in words.txt?", tmp_path) == []
     (tmp_path / "contacts.txt").write_text(
         "Mail a@x.org about q\nMail b@x.org about r\nMail a@x.org about s\n"
     )
@@ -732,6 +770,9 @@ def test_an_environment_variable_never_read_from_the_environment_is_asked_for(tm
     for read in ("env | grep LI_EVAL_TOKEN", "print(os.getenv('LI_EVAL_TOKEN'))", 'echo "${LI_EVAL_TOKEN}"'):
         assert env_unread(asked, [read]) == [], read
     assert env_unread("What is in .env?", ["cat .env"]) == []
+    # A folder whose name holds "env" is no read of the environment (its working folder was env-var-30028).
+    assert env_unread(asked, ["cat /tmp/env-var-30028/work/LI_EVAL_TOKEN"]) != []
+    assert env_unread(asked, ["set | grep LI_EVAL_TOKEN", "printenv LI_EVAL_TOKEN"]) == []
     # A comment that names the variable beside "environment" is not a read (the 1.5B wrote a file with a
     # made-up value under such a comment and read it back).
     commented = (

@@ -4,7 +4,6 @@ a file it says is missing, or that a standard module needs only an import."""
 from __future__ import annotations
 
 import gzip
-import re
 import sqlite3
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from localinterp.hints import (
     module_hint,
     nothing_found_hint,
     python_bangs,
+    script_unrun,
     shell_bangs,
     shell_lines,
     unlike_kind_hint,
@@ -47,16 +47,32 @@ def test_a_missing_file_is_answered_with_the_similar_names_beside_it(tmp_path):
         "cat: price.json: No such file or directory\n",
         "ls: cannot access 'price.json': No such file or directory\n",
         f"python3: can't open file '{tmp_path}/price.json': [Errno 2] No such file or directory\n",
+        "The price.json file does not exist.\n",  # the block's own message, after its existence test
     ):
         assert "similar name: prices.json" in missing_file_hint(shell, tmp_path), shell
     # In a script the request asks to fix, the misspelt name is the bug: the 1.5B, told only of
     # prices.json, moved it over summary.py.
     (tmp_path / "summary.py").write_text("import json\ndata = json.load(open('price.json'))\n")
-    assert missing_file_hint(python, tmp_path, to_fix=["summary.py"]).endswith(
+    told = missing_file_hint(python, tmp_path, to_fix=["summary.py"])
+    assert told.endswith(
         "prices.json. summary.py, the file to fix, names 'price.json' on line 2: correct the name in "
-        "summary.py itself (`source = open('summary.py').read().replace('price.json', 'prices.json')`, "
-        "then `open('summary.py', 'w').write(source)`, then run it), and leave the data file where it is."
+        "summary.py itself, and leave the data file where it is; this block does it and runs it:\n"
+        "```python\nsource = open('summary.py').read().replace('price.json', 'prices.json')\n"
+        "open('summary.py', 'w').write(source)\nimport subprocess\nsubprocess.run(['python3', 'summary.py'])\n```"
     )
+    # A CompletedProcess printed whole shows the error escaped in its repr: the name is read there too
+    # (the 1.5B printed one after `print(result)`: fix-name, held-out seed 31000).
+    done = subprocess.run(
+        [sys.executable, "summary.py"], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert "\\'price.json\\'" in repr(done)
+    assert failure_hint(f"{done!r}\n", tmp_path, to_fix=["summary.py"]) == told
+    # It runs as given: the script is mended, and runs.
+    block = told.split("```python\n")[1].split("```")[0]
+    ran = subprocess.run([sys.executable, "-c", block], cwd=tmp_path, capture_output=True, text=True)
+    assert ran.returncode == 0 and "price.json" not in ran.stderr, ran.stderr
+    assert "open('prices.json')" in (tmp_path / "summary.py").read_text()
+    (tmp_path / "summary.py").write_text("import json\ndata = json.load(open('price.json'))\n")
     (tmp_path / "prices.csv").write_text("")  # two names close to it: the model must choose
     assert missing_file_hint(python, tmp_path, to_fix=["summary.py"]).endswith(
         "on line 2: correct the name in summary.py itself, and leave the data file where it is."
@@ -225,19 +241,25 @@ def test_a_condition_that_no_line_can_meet_is_named_with_a_line_as_it_is(tmp_pat
     )
     assert start.endswith(
         "In access.log, 404 is field [8] of line.split() (counting from 0), as in: "
-        '`10.0.7.84 - - [01/Mar/2026:08:00:17 +0000] "GET /api HTTP/1.1" 404 6541` '
-        "The lines that have it: `[line for line in open('access.log') if line.split()[8:9] == ['404']]` "
-        "(len() of that counts them). Fix the condition, then count again."
+        '`10.0.7.84 - - [01/Mar/2026:08:00:17 +0000] "GET /api HTTP/1.1" 404 6541` Fix the condition; this '
+        "block counts the lines that have it:\n```python\n"
+        "print(sum(1 for line in open('access.log') if line.split()[8:9] == ['404']))\n```"
     )
-    # The call it names runs as it is, in the folder, and finds the one line, short lines and all.
+    # The block it gives runs as it is, in the folder, and finds the one line, short lines and all.
     (tmp_path / "access.log").write_text(log + "\n-\n")
-    call = re.search(r"The lines that have it: `(.+?)`", start).group(1)
-    assert (
-        subprocess.run(
-            [sys.executable, "-c", f"print(len({call}))"], cwd=tmp_path, capture_output=True, text=True
-        ).stdout
-        == "1\n"
+    block = start.split("```python\n")[1].split("```")[0]
+    ran = subprocess.run([sys.executable, "-c", block], cwd=tmp_path, capture_output=True, text=True)
+    assert ran.stdout == "1\n"
+    # Asked which lines, not how many, it prints them.
+    which = nothing_found_hint(
+        "[]\n",
+        opened + "n = [l for l in lines if l.startswith('GET')]",
+        tmp_path,
+        asked.replace("How many", "Which"),
     )
+    block = which.split("```python\n")[1].split("```")[0]
+    ran = subprocess.run([sys.executable, "-c", block], cwd=tmp_path, capture_output=True, text=True)
+    assert ran.stdout == log.splitlines()[1] + "\n"
     # Testing for the very value the request asks about, which the file holds, and counting none: the
     # condition is wrong for certain, and the session says so at every such zero (not once).
     sure = "n = [l for l in lines if l.startswith('GET') and l.split()[8] == '404']"
@@ -394,6 +416,30 @@ def test_a_script_to_fix_changed_in_memory_only_is_told_the_call_that_saves_it(t
     assert unsaved_edit(edit, ["other.py"]) == ""
 
 
+def test_a_script_to_fix_that_no_block_ran_is_given_the_call_that_runs_it(tmp_path):
+    # The 1.5B printed summary.py, wrote a traceback of its own invention beside it and created the
+    # price.json it missed, with made-up prices (fix-name, held-out seed 30000): it never saw the error.
+    (tmp_path / "summary.py").write_text("import json\ndata = json.load(open('price.json'))\n")
+    (tmp_path / "prices.json").write_text("{}")
+    show = "print(open('summary.py').read())"
+    engine = Scripted(
+        ("python", show), ("python", "import subprocess\nsubprocess.run(['python3', 'summary.py'])")
+    )
+    engine.replies += ["It cannot find price.json."] * (1 + MAX_CHECKS)  # checked: summary.py is unchanged
+    session, _chunks = converse(engine, tmp_path, "summary.py crashes. Fix it and run it.")
+    assert session.messages[2].context == (
+        "No block has run summary.py yet: run it to see how it fails, `import subprocess; "
+        "subprocess.run(['python3', 'summary.py'])`, and fix what its error names."
+    )
+    # The call runs as given, and its error then gets the hints an error gets (the similar name).
+    assert "No such file or directory: 'price.json'" in session.messages[4].content
+    assert "similar name: prices.json" in session.messages[4].context
+    assert script_unrun(["summary.py"], ["# python3 summary.py would show it\nprint(1)"]) != ""
+    for ran in ("python3 summary.py", "exec(open('summary.py').read())", "./summary.py"):
+        assert script_unrun(["summary.py"], [ran]) == "", ran
+    assert script_unrun(["prices.json"], [show]) == ""  # not a script: nothing to run
+
+
 def test_a_loop_over_one_records_keys_is_named(tmp_path):
     # `items = data[0]`, then `for item in items`: the loop went over one record's keys, and told the
     # record had been lost, the 1.5B wrote the same block three times (out-of-stock, seed 26000).
@@ -466,8 +512,14 @@ def test_a_sql_query_set_and_never_run_is_named(tmp_path):
     # block again (sqlite-join).
     assert (
         "The block sets query to a SQL query but never runs it: add the line `cursor.execute(query)` just "
-        "before line 7 (`row = cursor.fetchone()`), so that there are rows to fetch."
+        "before line 7 (`row = cursor.fetchone()`), so that there are rows to fetch; your block with it:\n"
     ) in told
+    # The block given back whole (told the line alone, the 1.5B wrote its block again unchanged, twice:
+    # sqlite-join, held-out seed 32000) runs as given, and finds the customer.
+    block = told.split("```python\n")[1].split("```")[0]
+    assert block.replace("cursor.execute(query)\n", "") == forgot + "\n"
+    ran = subprocess.run([sys.executable, "-c", block], cwd=tmp_path, capture_output=True, text=True)
+    assert ran.stdout == "ada\n", ran.stderr
     assert "It found nothing" in told
     assert session.messages[-2].content == "ada\n"
     # Answered without acting on it, the model is asked again, with the query named.
