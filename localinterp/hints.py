@@ -44,6 +44,7 @@ from localinterp.previews import (
     column_kind,
     compression,
     mentioned_files,
+    run_command,
     text_of,
     text_reader,
 )
@@ -658,8 +659,6 @@ def script_unrun(to_change: Iterable[str], code: Iterable[str]) -> str:
     beside it and created the price.json that traceback missed, with made-up prices (fix-name, held-out
     seed 30000); in other runs it read the script into a variable and wrote that block again. The error
     it never saw is what the fix-name hints answer (the similar name, the call that corrects it)."""
-    from localinterp.previews import run_command
-
     code = [re.sub(r"(?m)^\s*#.*$", "", src) for src in code]
     for name in to_change:
         command = run_command(name)
@@ -1117,8 +1116,6 @@ def _named_in_script(name: str, root: Path, to_fix: Iterable[str]) -> str:
                 # read summary.py again, in a circle to the step limit (fix-name, held-out seed 22000);
                 # given the calls inside the sentence, it printed summary.py and ran its own copy of it
                 # again (held-out seed 27000). The whole block is what it copies (log-404's, fix-type's).
-                from localinterp.previews import run_command
-
                 command = run_command(script)
                 run = f"\nimport subprocess\nsubprocess.run({command!r})" if command else ""
                 fix = (

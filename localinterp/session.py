@@ -493,7 +493,7 @@ class Session:
                     # Only comments ("# No further action needed"): the 1.5B appends one to a finished
                     # answer; running it printed nothing, and the model went on answering that instead.
                     continue
-                if block.closed and block.language == "python" and _only_a_value(block.code):
+                if block.closed and _value_block(block.language, block.code):
                     # A value written out computes nothing: told its renamed files had two dots, the 1.5B
                     # wrote the names it wanted as a list in a python block, which echoed them, and
                     # answered "renamed" from that (rename, seed 30000). Shown, as a ```text block is.
@@ -742,12 +742,16 @@ class Session:
             for m in rest[:-1]
             if m.role == "assistant"
             for tag, src in _TAGGED.findall(m.content)
-            if runnable_tag(tag)
+            if runnable_tag(tag) and not _value_block(tag, src)
         ]
         given = [request.content, *code]
         printed = [m.content for m in rest if m.role == "output" and m.status != "declined"]
         places = (str(cwd), str(cwd.resolve()))  # where it works: named by the system message, not a claim
-        last = rest[-1].content
+        # A value written out in a python block, never run (see send), says what a ```text fence says.
+        last = _TAGGED.sub(
+            lambda f: f"```text\n{f.group(2)}```" if _value_block(f.group(1), f.group(2)) else f.group(0),
+            rest[-1].content,
+        )
         if implied:  # with the prose before the block, unless that is only a plan ("1. Count them")
             last = f"{last}\n{implied}" if _answer_before(last) else implied
         claims = unsupported(
@@ -956,6 +960,11 @@ def _plan_steps(text: str) -> list[str]:
 
 def _said(status: str, last: str) -> str:
     return _SILENT if status == "silent" else f"The error was: {last}"
+
+
+def _value_block(tag: str, code: str) -> bool:
+    """Whether a fence tagged `tag` is a python block of one literal and nothing else."""
+    return canonical(tag) == "python" and _only_a_value(code)
 
 
 def _only_a_value(code: str) -> bool:

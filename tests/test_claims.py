@@ -23,7 +23,7 @@ from localinterp.claims import (
     unpacked,
     unsupported,
 )
-from localinterp.session import Recheck, Unrunnable
+from localinterp.session import NOT_RUN, Recheck, Unrunnable
 
 
 def check(answer: str, printed: str = "", given: str = "", cwd: Path = Path("/nonexistent")) -> list[str]:
@@ -522,6 +522,14 @@ def test_a_python_block_that_is_only_a_value_is_shown_not_run(tmp_path):
     outputs = [m.content for m in session.messages if m.role == "output"]
     assert outputs == ["['a.jpg']\n"] and sum(isinstance(c, Recheck) for c in chunks) == 1
     assert not engine.replies and (tmp_path / "pics" / "a.jpg").exists()
+    # With nothing but the block (its reply to a check, in that run), the value is checked as a ```text
+    # fence's is: a.jpg is not there.
+    (tmp_path / "pics" / "a.jpg").rename(tmp_path / "pics" / "a..jpg")
+    engine = Scripted(("python", "['a.jpg']"), "Renamed.", "Renamed.", "Renamed.")
+    session, chunks = converse(engine, tmp_path, "Rename pics/a..jpg to pics/a.jpg.")
+    checks = [c for c in chunks if isinstance(c, Recheck)]
+    assert checks and "a.jpg" in checks[0].claims
+    assert not any(m.role == "output" and m.status not in NOT_RUN for m in session.messages)
 
 
 def test_a_written_file_with_repeats_or_out_of_order_is_named_when_the_request_asked_otherwise(tmp_path):
