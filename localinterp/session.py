@@ -98,7 +98,8 @@ class Message:
     language: str | None = None
     # for output: ok | error | timeout | interrupted | crashed | declined | repeated (not run again) |
     # unfilled (not run: it holds a placeholder of a block to fill in, claims.unfilled) | kept (not run
-    # unasked: it would move another file over, or delete, a file the request names, overwrites.py)
+    # unasked: it would move another file over, or delete, a file the request names, overwrites.py); for
+    # assistant: how a reply was cut (length | repetition | context | interrupted | ...), None when it ended
     status: str | None = None
     # for user: previews of the files it names; for output: localinterp's hint (hints.py) on an error or
     # on a result that found nothing;
@@ -480,7 +481,10 @@ class Session:
                 yield event
             forced = False  # set again below where the next reply must be a block
             if end is not None and end.text:
-                self._add(Message("assistant", end.text))
+                # How a reply that did not end by itself was cut (length, repetition, context, interrupted,
+                # ...): no check follows such a reply, and scripts/replay_eval.py replays it so.
+                cut = None if end.reason in ("stop", "block") else end.reason
+                self._add(Message("assistant", end.text, status=cut))
                 repeats.plan = repeats.plan or _plan_steps(end.text)
             if end is None or end.reason in ("interrupted", "disconnected", "timeout"):
                 return

@@ -89,7 +89,8 @@ class Replayed:
         parser = BlockParser()
         ends = [e for e in parser.feed(text) + parser.close() if isinstance(e, CodeEnd)]
         yield from ends
-        yield TurnEnd("block" if ends else "stop", TurnStats(), text)
+        # A reply the engine cut (repetition, length) is saved with how: no check follows it.
+        yield TurnEnd(self.saved[n].get("status") or ("block" if ends else "stop"), TurnStats(), text)
 
 
 def _short(value: object) -> str:

@@ -508,6 +508,28 @@ def test_a_block_of_nothing_but_comments_is_not_run_and_ends_the_turn(tmp_path):
     assert not any(isinstance(c, Recheck) for c in chunks) and not engine.replies
 
 
+def test_a_reply_the_engine_cut_is_saved_with_how_and_not_checked(tmp_path):
+    # SmolLM2 said the same sentences over and over until the engine cut it (repetition): no check follows
+    # such a reply, and the saved message says how it ended, so scripts/replay_eval.py replays it so (it
+    # took every saved reply for one that ended by itself, and added a check the run never had).
+    from localinterp.engine.types import TurnEnd, TurnStats
+
+    class Looping:
+        def chat(self, messages, **kwargs):
+            yield TurnEnd("repetition", TurnStats(), "It is set to 4821. It is set to 4821.")
+
+    session, chunks = converse(Looping(), tmp_path, "What is the value of LI_EVAL_TOKEN?")
+    assert not any(isinstance(c, Recheck) for c in chunks)
+    assert session.messages[-1].to_json() == {
+        "role": "assistant",
+        "content": "It is set to 4821. It is set to 4821.",
+        "status": "repetition",
+    }
+    engine = Scripted("It is set to 4821.", "I cannot tell.")
+    session, chunks = converse(engine, tmp_path, "What is the value of LI_EVAL_TOKEN?")
+    assert session.messages[1].status is None and any(isinstance(c, Recheck) for c in chunks)
+
+
 def test_a_python_block_that_is_only_a_value_is_shown_not_run(tmp_path):
     # Told its renamed files had two dots, the 1.5B wrote the names it wanted as a list in a python block;
     # run, it echoed them, and the model answered "renamed" from that (rename, seed 30000).
