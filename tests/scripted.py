@@ -3,6 +3,9 @@ own decisions (checks, hints, what runs), where the model's words are given rath
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from localinterp.engine.types import CodeEnd, TurnEnd, TurnStats
 from localinterp.runners import Runners
 from localinterp.session import Approval, Session
@@ -48,3 +51,15 @@ def approving(shown: list[tuple[str, str]], action: str = "run"):
         return Approval(action)
 
     return approve
+
+
+def given_block(text: str) -> str:
+    """The code of the first ```python block in `text` (a hint or a check that hands the model a block)."""
+    return text.split("```python\n")[1].split("```")[0]
+
+
+def run_given(text: str, folder) -> subprocess.CompletedProcess:
+    """Run the block `text` hands the model, as given, in `folder`: a block handed over must work as it is."""
+    return subprocess.run(
+        [sys.executable, "-c", given_block(text)], cwd=folder, capture_output=True, text=True, check=False
+    )

@@ -3,11 +3,9 @@ changes files usually prints nothing: created, renamed, changed and removed entr
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import tarfile
 
-from scripted import Scripted, converse
+from scripted import Scripted, converse, run_given
 
 from localinterp.changes import MAX_ENTRIES, describe, doubled_dots, snapshot
 
@@ -83,8 +81,6 @@ def test_links_are_not_followed_and_names_shown_elsewhere_are_skipped(tmp_path):
 
 def test_a_rename_that_kept_the_old_extensions_dot_is_named(tmp_path):
     # `file_name[:-4] + '.jpg'` on "a.jpeg" gives "a..jpg": the 1.5B answered done (rename, seed 28000).
-    from scripted import Scripted, converse
-
     (tmp_path / "pics").mkdir()
     (tmp_path / "pics" / "a.jpeg").write_bytes(b"x")
     kept_dot = "import os\nfor f in os.listdir('pics'):\n    os.rename(f'pics/{f}', f'pics/{f[:-4]}.jpg')"
@@ -101,7 +97,6 @@ def test_a_rename_that_kept_the_old_extensions_dot_is_named(tmp_path):
     for name in ("a..jpg", "b..jpg", "c.jpg"):
         (tmp_path / "pics" / name).write_bytes(b"x")
     (tmp_path / "pics" / "a.jpg").unlink()
-    mend = session.messages[2].context.split("```python\n")[1].split("```")[0]
-    done = subprocess.run([sys.executable, "-c", mend], cwd=tmp_path, capture_output=True, text=True)
+    done = run_given(session.messages[2].context, tmp_path)
     assert done.stdout == "['a.jpg', 'b.jpg', 'c.jpg']\n", done.stderr
     assert doubled_dots({}, {"v1.2.jpg": (1, 1, False), "..hidden": (1, 1, False)}) == ""

@@ -11,7 +11,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from scripted import Scripted, converse
+from scripted import Scripted, converse, run_given
 
 from localinterp.claims import (
     about_files,
@@ -250,8 +250,7 @@ def test_a_script_fixed_in_a_block_of_its_own_instead_of_in_the_file_earns_a_ste
     # the 1.5B ran its copy again, to the step limit: fix-type, held-out seed 31000); it runs as given.
     assert "write the corrected copy you ran, which worked, into it and run it" in told
     (tmp_path / "report.py").write_text(broken)
-    block = told.split("```python\n")[1].split("```")[0]
-    ran = subprocess.run([sys.executable, "-c", block], cwd=tmp_path, capture_output=True, text=True)
+    ran = run_given(told, tmp_path)
     assert ran.stdout == "total: 7\n" and (tmp_path / "report.py").read_text() == fixed
     from localinterp.claims import corrected_copy
 

@@ -10,7 +10,7 @@ import sys
 import tarfile
 import zipfile
 
-from scripted import Scripted, approving, converse
+from scripted import Scripted, approving, converse, given_block, run_given
 
 from localinterp.hints import (
     CANNOT_MATCH,
@@ -68,8 +68,7 @@ def test_a_missing_file_is_answered_with_the_similar_names_beside_it(tmp_path):
     assert "\\'price.json\\'" in repr(done)
     assert failure_hint(f"{done!r}\n", tmp_path, to_fix=["summary.py"]) == told
     # It runs as given: the script is mended, and runs.
-    block = told.split("```python\n")[1].split("```")[0]
-    ran = subprocess.run([sys.executable, "-c", block], cwd=tmp_path, capture_output=True, text=True)
+    ran = run_given(told, tmp_path)
     assert ran.returncode == 0 and "price.json" not in ran.stderr, ran.stderr
     assert "open('prices.json')" in (tmp_path / "summary.py").read_text()
     (tmp_path / "summary.py").write_text("import json\ndata = json.load(open('price.json'))\n")
@@ -247,8 +246,7 @@ def test_a_condition_that_no_line_can_meet_is_named_with_a_line_as_it_is(tmp_pat
     )
     # The block it gives runs as it is, in the folder, and finds the one line, short lines and all.
     (tmp_path / "access.log").write_text(log + "\n-\n")
-    block = start.split("```python\n")[1].split("```")[0]
-    ran = subprocess.run([sys.executable, "-c", block], cwd=tmp_path, capture_output=True, text=True)
+    ran = run_given(start, tmp_path)
     assert ran.stdout == "1\n"
     # Asked which lines, not how many, it prints them.
     which = nothing_found_hint(
@@ -257,8 +255,7 @@ def test_a_condition_that_no_line_can_meet_is_named_with_a_line_as_it_is(tmp_pat
         tmp_path,
         asked.replace("How many", "Which"),
     )
-    block = which.split("```python\n")[1].split("```")[0]
-    ran = subprocess.run([sys.executable, "-c", block], cwd=tmp_path, capture_output=True, text=True)
+    ran = run_given(which, tmp_path)
     assert ran.stdout == log.splitlines()[1] + "\n"
     # Testing for the very value the request asks about, which the file holds, and counting none: the
     # condition is wrong for certain, and the session says so at every such zero (not once).
@@ -516,9 +513,8 @@ def test_a_sql_query_set_and_never_run_is_named(tmp_path):
     ) in told
     # The block given back whole (told the line alone, the 1.5B wrote its block again unchanged, twice:
     # sqlite-join, held-out seed 32000) runs as given, and finds the customer.
-    block = told.split("```python\n")[1].split("```")[0]
-    assert block.replace("cursor.execute(query)\n", "") == forgot + "\n"
-    ran = subprocess.run([sys.executable, "-c", block], cwd=tmp_path, capture_output=True, text=True)
+    assert given_block(told).replace("cursor.execute(query)\n", "") == forgot + "\n"
+    ran = run_given(told, tmp_path)
     assert ran.stdout == "ada\n", ran.stderr
     assert "It found nothing" in told
     assert session.messages[-2].content == "ada\n"
