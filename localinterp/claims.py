@@ -40,6 +40,9 @@ _FENCE = re.compile(r"```.*?(?:```|$)", re.DOTALL)
 # name, a key). Not a contraction's apostrophe: the quote may not follow a letter.
 _QUOTED = re.compile(r"(?<![\w])([\"'`])([^\s\"'`]{3,60})\1(?![\w])")
 _CALL = re.compile(r"\w\(.*\)")  # a quoted call: code, not a value
+# A name of two to four words in backticks, `John Doe`: the 0.5B's query printed "nils" and it answered
+# "is named `John Doe`" (sqlite-join, held-out seed 30000). Backticks only: double quotes hold prose.
+_QUOTED_NAME = re.compile(r"(?<![\w`])`([A-Za-z][\w.@-]*(?: [A-Za-z][\w.@-]*){1,3})`(?![\w`])")
 # Words before a file name that make it the request's output: "convert a.csv to b.json", "write ... into
 # c.txt", "save it as d.md", "create e.txt". (Within the same clause: no sentence end in between.)
 _WRITE_INTENT = re.compile(
@@ -529,7 +532,7 @@ def aggregate_unbacked(
     invented 10,284.96 with "the next block would be to calculate" it, and told so, printed the rows
     again, to the check limit (csv-value, held-out seed 26000)."""
     wanted = _AGGREGATE.search(request)
-    if not wanted or _GROUPED.search(request) or not any(_value(c) is not None for c in claims):
+    if not wanted or not any(_value(c) is not None for c in claims):
         return []
     for name, rows in _csv_rows(named, cwd, 51):
         columns = _numbers_named(rows, request)
@@ -540,10 +543,22 @@ def aggregate_unbacked(
         else:
             value = f"float(r[{columns[0]!r}])"
         reader = _dict_reader(name)
-        if wanted.group(0).lower() in ("average", "mean"):
-            call = f"import csv, statistics; print(statistics.mean({value} for r in {reader}))"
+        mean = wanted.group(0).lower() in ("average", "mean")
+        how, modules = ("statistics.mean", "csv, statistics") if mean else ("sum", "csv")
+        if _GROUPED.search(request):
+            # Per group: asked which region has the highest total amount, the 1.5B printed the rows,
+            # answered an invented total and, checked, printed them again from step 1 of its plan, in a
+            # circle (region-sales, held-out seed 33000). Each group's result, largest first.
+            groups = _texts_named(rows, request)
+            if not groups:
+                return []
+            key = f"r[{groups[0]!r}]"
+            call = (
+                f"import {modules}; rows = list({reader}); print(sorted((({how}({value} for r in rows "
+                f"if {key} == g), g) for g in {{{key} for r in rows}}), reverse=True))"
+            )
         else:
-            call = f"import csv; print(sum({value} for r in {reader}))"
+            call = f"import {modules}; print({how}({value} for r in {reader}))"
         return [f"compute it with code, e.g. `{call}`, and answer from what it prints"]
     return []
 
@@ -616,10 +631,19 @@ def _kind_of_column(data: list[list[str]], i: int) -> str:
 
 def _numbers_named(rows: list[list[str]], request: str) -> list[str]:
     """The numeric columns of a CSV's `rows` (header first) that `request` names, in the request's order."""
+    return _columns_named(rows, request, ("number", "whole number"))
+
+
+def _texts_named(rows: list[list[str]], request: str) -> list[str]:
+    """The text columns of a CSV's `rows` (header first) that `request` names, in the request's order."""
+    return _columns_named(rows, request, ("text",))
+
+
+def _columns_named(rows: list[list[str]], request: str, kinds: tuple[str, ...]) -> list[str]:
     named = []
     for i, column in enumerate(rows[0]):
         found = re.search(rf"\b{re.escape(column.strip())}\b", request, re.I) if column.strip() else None
-        if found and _kind_of_column(rows[1:], i) in ("number", "whole number"):
+        if found and _kind_of_column(rows[1:], i) in kinds:
             named.append((found.start(), column))
     return [column for _at, column in sorted(named)]
 
@@ -861,11 +885,14 @@ def archive_unopened(request: str, code: Iterable[str], cwd: Path) -> list[str]:
     return []
 
 
-# A request about what a file inside an archive says, and code that reads a member's text (or extracts).
+# A request about what a file inside an archive says, and code that reads a member's text, or extracts
+# the members and reads a file (`unzip a.zip && cat *.txt`, extractall() then open()).
 _MEMBER_ASKED = re.compile(r"\b(?:written|says?|said|contents?|text|password|secret|message)\b", re.I)
 _MEMBER_READ = re.compile(
-    r"\.read\(|\.extract|\.open\(|\bunzip\s+(?!-l\b)|\btar\s+-?-?\w*x|unpack_archive|\b7z\s+[xe]\b"
+    r"\.read\(|\.open\(|read_text\(|\bunzip\s+-\w*p|\btar\s+-?-?\w*O|\b7z\s+e\b[^\n]*-so"
 )
+_EXTRACTS = re.compile(r"\.extract|\bunzip\s+(?!-l\b)|\btar\s+-?-?\w*x|unpack_archive|\b7z\s+[xe]\b")
+_READS_FILE = re.compile(r"\b(?:cat|head|tail|less|more|grep|awk|sed|strings)\b|\bopen\(")
 
 
 def member_unread(request: str, code: Iterable[str], cwd: Path) -> list[str]:
@@ -882,6 +909,11 @@ def member_unread(request: str, code: Iterable[str], cwd: Path) -> list[str]:
     code = list(code)
     if any(_MEMBER_READ.search(src) for src in code):
         return []
+    # Extracted and never read: the 0.5B ran `unzip archive.zip`, wrote it again, and its listing
+    # ("extracting: ncmwrhz.txt") was the answer (zip-secret, held-out seed 30000).
+    extracted = any(_EXTRACTS.search(src) for src in code)
+    if extracted and any(_READS_FILE.search(src) for src in code):
+        return []
     for match in _FILE.finditer(request):
         name = match.group(1)
         found = archive_members(cwd / name) if _exists(cwd / name) else None
@@ -890,6 +922,11 @@ def member_unread(request: str, code: Iterable[str], cwd: Path) -> list[str]:
         kind, members = found
         files = [m for m in members if not m.endswith("/")]
         member = files[0] if len(files) == 1 else "MEMBER"
+        if extracted and member != "MEMBER" and _exists(cwd / member):
+            return [
+                f"a block extracted {member} from {name}, and none printed what it says: in Python, "
+                f"`print(open({member!r}).read())`; in a shell, `cat {member}`"
+            ]
         shell = f"unzip -p {name} {member}" if kind == "zip" else f"tar -xOf {name} {member}"
         return [
             f"the request asks what the file inside {name} says, and no block you ran read it: in Python, "
@@ -1042,8 +1079,8 @@ def unsupported(
         if not _supported(number, seen):
             claims.append(number)
     said = ("\n".join(given) + "\n" + printed_text).lower()
-    for match in _QUOTED.finditer(prose):
-        value = match.group(2)
+    quoted = [m.group(2) for m in _QUOTED.finditer(prose)] + _QUOTED_NAME.findall(prose)
+    for value in quoted:
         if _FILE.fullmatch(value) or _NUMBER.fullmatch(value) or value in claims:
             continue  # files and numbers have their own rules
         if _CALL.search(value):

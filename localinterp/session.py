@@ -66,6 +66,8 @@ from localinterp.hints import (
     script_unrun,
     shell_bangs,
     shell_lines,
+    stderr_unprinted,
+    substring_overcount,
     unlike_kind_hint,
     unprinted_result,
     unsaved_edit,
@@ -563,6 +565,12 @@ class Session:
                 if verdict:  # not run again: the model is told why, and gets one more chance
                     self._add(Message("output", verdict, block.language, "repeated"))
                     ran = True
+                    # Handed a block that fixes the failure, or told which step of its plan comes after
+                    # a silent block, the 1.5B wrote its plan again from step 1 and, with it, the same
+                    # block, until the turn ended (fix-name, held-out seed 33000; log-top-ip, 34000: all
+                    # 13 replies to a silent block refused in the kept runs began "Plan: 1."). A reply
+                    # that is a block from its first token starts at the handed block or the next step.
+                    forced = forced or "```" in verdict or verdict.startswith(_AGAIN_SILENT)
                     continue
                 code = block.code
                 restarted = False
@@ -595,15 +603,25 @@ class Session:
                 # to fix as much as the block's own (fix-type: report.py's TypeError, unhinted).
                 failed = result.status == "error" or python_failed(result.output)
                 if failed:
-                    hint = failure_hint(result.output, cwd, code, self._to_write, self._to_change)
+                    hint = failure_hint(
+                        result.output, cwd, code, self._to_write, self._to_change, block.language
+                    )
                 else:
                     # A missing file the block caught and reported itself: the 1.5B wrapped summary.py's
                     # open('price.json') in a try, printed "does not exist" and never met prices.json.
-                    hint = missing_file_hint(result.output, cwd, code, self._to_write, self._to_change)
+                    hint = missing_file_hint(
+                        result.output, cwd, code, self._to_write, self._to_change, block.language
+                    )
                     hint = hint or binary_as_text_hint(result.output, cwd, code, block.language)
                     hint = hint or unlike_kind_hint(result.output, text, cwd, self._named)
-                    hint = hint or (case_never_matches(code) if block.language == "python" else "")
-                    hint = hint or (unsaved_edit(code, self._to_change) if block.language == "python" else "")
+                    if block.language == "python":
+                        hint = (
+                            hint
+                            or case_never_matches(code)
+                            or unsaved_edit(code, self._to_change)
+                            or stderr_unprinted(code, result.output)
+                            or substring_overcount(code, cwd)
+                        )
                 # Asked for LI_EVAL_TOKEN in a folder holding a README.md, the 1.5B searched the README
                 # for it, printed nothing, and wrote that block twice more (env-var, seed 22000 with
                 # clutter); the check at an answer came too late. Said at the first block that misses.
@@ -707,6 +725,10 @@ class Session:
                 again = len(self.messages) - first > 3 and self.messages[-3].role == "check"
                 forced = again or not any(m.role == "output" for m in self.messages[first:])
                 forced = forced or _ECHOED in wrong  # a free reply would say it again
+                # Handed the corrected copy it had run, inside the block that writes it into report.py,
+                # the 1.5B answered its total again in prose, and the turn ended (fix-type, held-out
+                # seed 33000): the block it is handed is the reply.
+                forced = forced or any(copies.values())
         yield StepLimit(MAX_STEPS)
 
     def _worked(self, first: int) -> list[str]:
@@ -833,6 +855,7 @@ def _silent(message: Message) -> bool:
 
 
 _SILENT = "It ran without error but printed nothing; its variables are kept, so print the values you need."
+_AGAIN_SILENT = "It ran without error but printed nothing, as it did before"
 _RETOLD = (
     "This block ran before the check, unchanged, and running it again shows nothing new: write the block "
     "that does what the check asks."
@@ -928,10 +951,7 @@ class _Repeats:
         done = len({key for key, _ in self.ran})
         step = self.plan[done] if done < len(self.plan) else ""
         nxt = f'the next step of your plan, "{step}"' if step else "the next step"
-        said = (
-            "It ran without error but printed nothing, as it did before: its variables are kept, so running "
-            "it again changes nothing. "
-        )
+        said = f"{_AGAIN_SILENT}: its variables are kept, so running it again changes nothing. "
         # Its last line computed the answer and nothing printed it: pointed at step 3 of a plan it had
         # done, the 1.5B wrote the block a third time (log-top-ip, held-out seed 27000).
         name = unprinted_result(code)

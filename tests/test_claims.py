@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 from scripted import Scripted, converse, run_given
 
 from localinterp.claims import (
@@ -239,9 +241,9 @@ def test_a_script_fixed_in_a_block_of_its_own_instead_of_in_the_file_earns_a_ste
     )
     session, chunks = converse(engine, tmp_path, "report.py crashes. Fix it and run it.")
     assert [c.claims for c in chunks if isinstance(c, Recheck)] == [("report.py",)]
-    # Code had run: the reply to the check may start with a plan (only a reply to a check with no code
-    # run at all must be a block).
-    assert engine.forced == [False, False, False, False]
+    # Handed the block that writes the copy that worked, the reply is that block from its first token
+    # (told so in a free reply, the 1.5B answered its total again in prose: fix-type, held-out 33000).
+    assert engine.forced == [False, False, True, False]
     told = engine.seen[2][-1].content
     assert "report.py is unchanged" in told
     assert session.messages[-2].role == "output" and "total: 7" in session.messages[-2].content  # as told
@@ -265,6 +267,11 @@ def test_a_quoted_value_no_output_showed_is_unsupported():
     assert check("The password is `bfkmqot`.", printed="bfkmqot\n") == []
     assert check("Found the 'database' section's `port`.", given='cfg["database"]["port"]') == []
     assert check("It's done; the user's file is fine.") == []  # apostrophes are not quotes
+    # A name of a few words in backticks: the 0.5B's query printed "nils" and it answered `John Doe`.
+    assert check("The customer is named `John Doe`.", printed="nils\n") == ["John Doe"]
+    assert check("The customer is `Ada Lovelace`.", printed="('Ada Lovelace', 812.5)\n") == []
+    assert check("Counted with `wc -l` and `sort | uniq -c`.", given="wc -l < a.txt") == []
+    assert check('He said "the run went well", then left.') == []  # prose in double quotes is no value
 
 
 def test_the_same_silent_block_again_is_not_run_but_answered(tmp_path):
@@ -306,6 +313,9 @@ def test_a_silent_block_written_again_is_pointed_at_the_next_step_of_the_models_
         'again changes nothing. Write the next step of your plan, "2. Count the requests of each IP '
         'address.", in a block that prints its result.'
     )
+    # And the reply is a block from its first token: all 13 replies to such a refusal in the kept runs
+    # began "Plan: 1." and wrote the same block again (log-top-ip, held-out seed 34000).
+    assert engine.forced == [False, False, True, False]
 
 
 def test_a_failed_block_runs_again_once_another_block_has_changed_what_it_reads(tmp_path):
@@ -1174,10 +1184,28 @@ def test_an_unbacked_total_of_csv_columns_is_given_the_call_that_prints_it(tmp_p
         "What is the average price in products.csv?", ["61"], tmp_path, ["products.csv"]
     )
     assert "statistics.mean(float(r['price']) for r in" in mean[0]
-    # Grouped, or no numeric column named, or backed: nothing to give.
+    # Grouped by a column the request names, each group's result, largest first: asked which region has
+    # the highest total amount, the 1.5B answered an invented total and printed the rows again, in a
+    # circle (region-sales, held-out seed 33000).
+    (tmp_path / "sales.csv").write_text("region,amount\nwest,252\neast,956\nwest,885\neast,49\nnorth,10\n")
+    for asked_by, printed in (
+        (
+            "Which region in sales.csv has the highest total amount?",
+            "[(1137.0, 'west'), (1005.0, 'east'), (10.0, 'north')]",
+        ),
+        (
+            "Which region in sales.csv has the highest average amount?",
+            "[(568.5, 'west'), (502.5, 'east'), (10.0, 'north')]",
+        ),
+    ):
+        grouped = aggregate_unbacked(asked_by, ["1594"], tmp_path, ["sales.csv"])
+        call = grouped[0].split("compute it with code, e.g. `")[1].split("`")[0]
+        ran = subprocess.run([sys.executable, "-c", call], cwd=tmp_path, capture_output=True, text=True)
+        assert ran.stdout == printed + "\n", ran.stderr
+    # Grouped by no text column the request names, or no numeric column named, or backed: nothing to give.
     assert (
         aggregate_unbacked(
-            "Which name has the highest total qty in products.csv?", ["9"], tmp_path, ["products.csv"]
+            "Which row has the highest total qty in products.csv?", ["9"], tmp_path, ["products.csv"]
         )
         == []
     )
@@ -1211,7 +1239,33 @@ def test_a_file_inside_an_archive_never_read_is_checked_with_the_call_that_print
     ) in told
     assert not engine.replies
     assert member_unread(asked, ["unzip archive.zip", "cat ghrqqfd.txt"], tmp_path) == []  # extracted
+    assert member_unread(asked, ["unzip -p archive.zip ghrqqfd.txt"], tmp_path) == []
+    assert (
+        member_unread(asked, ["zipfile.ZipFile('archive.zip').extractall()\nprint(open(n).read())"], tmp_path)
+        == []
+    )
     assert member_unread("How many files are in archive.zip?", [], tmp_path) == []
+
+
+@pytest.mark.skipif(shutil.which("unzip") is None, reason="needs the unzip command (.ci/run installs it)")
+def test_an_archive_extracted_and_never_read_is_checked_with_the_command_that_prints_the_member(tmp_path):
+    # The 0.5B ran `unzip archive.zip`, wrote it again, and its listing ("extracting: ncmwrhz.txt") was
+    # the answer (zip-secret, held-out seed 30000).
+    with zipfile.ZipFile(tmp_path / "archive.zip", "w") as zf:
+        zf.writestr("ghrqqfd.txt", "hunter42\n")
+    asked = "Unzip archive.zip and tell me the password written in the file inside."
+    engine = Scripted(
+        ("shell", "unzip archive.zip"),
+        ("shell", "unzip archive.zip"),
+        ("shell", "cat ghrqqfd.txt"),
+        "hunter42",
+    )
+    converse(engine, tmp_path, asked, languages=("python", "shell"))
+    assert (
+        "a block extracted ghrqqfd.txt from archive.zip, and none printed what it says: in Python, "
+        "`print(open('ghrqqfd.txt').read())`; in a shell, `cat ghrqqfd.txt`"
+    ) in engine.seen[2][-1].content
+    assert not engine.replies
 
 
 def test_which_row_has_the_largest_value_answered_without_a_printed_label_gets_the_call(tmp_path):

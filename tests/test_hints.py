@@ -4,12 +4,14 @@ a file it says is missing, or that a standard module needs only an import."""
 from __future__ import annotations
 
 import gzip
+import shutil
 import sqlite3
 import subprocess
 import sys
 import tarfile
 import zipfile
 
+import pytest
 from scripted import Scripted, approving, converse, given_block, run_given
 
 from localinterp.hints import (
@@ -27,6 +29,8 @@ from localinterp.hints import (
     script_unrun,
     shell_bangs,
     shell_lines,
+    stderr_unprinted,
+    substring_overcount,
     unlike_kind_hint,
     unprinted_result,
     unsaved_edit,
@@ -84,6 +88,87 @@ def test_a_missing_file_is_answered_with_the_similar_names_beside_it(tmp_path):
     )
 
 
+def test_a_failing_block_written_again_after_a_handed_fix_is_answered_by_a_block_from_its_first_token(
+    tmp_path,
+):
+    # Handed the block that mends summary.py, the 1.5B wrote its plan again from step 1 and, with it,
+    # the failing block, until the turn ended (fix-name, held-out seed 33000).
+    (tmp_path / "prices.json").write_text('{"a": 2}')
+    (tmp_path / "summary.py").write_text("import json\ndata = json.load(open('price.json'))\nprint(data)\n")
+    failing = "import json\ndata = json.load(open('price.json'))"
+    fix = (
+        "source = open('summary.py').read().replace('price.json', 'prices.json')\n"
+        "open('summary.py', 'w').write(source)\nimport subprocess\nsubprocess.run(['python3', 'summary.py'])"
+    )
+    engine = Scripted(("python", failing), ("python", failing), ("python", fix), "Fixed: it prints {'a': 2}.")
+    converse(engine, tmp_path, "summary.py crashes. Fix it and run it.")
+    assert f"this block does it and runs it:\n```python\n{fix}\n```" in engine.seen[2][-1].content
+    assert engine.forced == [False, False, True, False]  # after the refusal with a block in it, a block
+    # Refused with no block to copy, the reply stays free (a plan may be what it needs).
+    engine = Scripted(("python", "print(1/0)"), ("python", "print(1/0)"), "It has no value: 1/0 fails.")
+    converse(engine, tmp_path, "What is one divided by zero?")
+    assert engine.forced == [False, False, False] and not engine.replies
+
+
+def test_a_program_run_with_its_output_captured_and_only_stdout_printed_is_told_of_stderr(tmp_path):
+    # The 1.5B ran report.py with capture_output=True and printed result.stdout: the TypeError went to
+    # result.stderr, the output was empty, and it never saw why the script crashed (fix-type, 33000).
+    (tmp_path / "report.py").write_text(
+        "total = 0\nfor line in ['1']:\n    total = total + line\nprint(total)\n"
+    )
+    run = (
+        "import subprocess\n\ntry:\n    result = subprocess.run(['python3', 'report.py'], capture_output=True, "
+        "text=True)\n    print(result.stdout)\nexcept Exception as e:\n    print(f'Error: {e}')"
+    )
+    fix = "open('report.py', 'w').write('print(1)\\n')\nimport subprocess\nsubprocess.run(['python3', 'report.py'])"
+    engine = Scripted(("python", run), ("python", fix), "It prints 1 now.")
+    converse(engine, tmp_path, "report.py crashes. Fix it and run it.")
+    told = engine.seen[1][-1].content
+    assert (
+        "result.stdout is all your block printed, and it is empty: a program that fails writes its error to "
+        "result.stderr, which nothing printed. Your block printing both:\n```python\n"
+    ) in told
+    (tmp_path / "report.py").write_text(
+        "total = 0\nfor line in ['1']:\n    total = total + line\nprint(total)\n"
+    )
+    ran = run_given(told, tmp_path)
+    assert "TypeError: unsupported operand type(s) for +: 'int' and 'str'" in ran.stdout
+    # Printed stderr or the exit status, or printed anything at all: nothing to say.
+    assert stderr_unprinted(run.replace("result.stdout", "result.stdout, result.stderr"), "") == ""
+    assert stderr_unprinted(run, "3\n") == ""
+    assert stderr_unprinted("r = subprocess.run(['ls'])\nprint(r.stdout)", "") == ""  # not captured
+
+
+def test_a_substring_test_that_also_matches_inside_other_fields_is_given_the_field_test(tmp_path):
+    # The 1.5B counted `'404' in line` in access.log, whose byte counts hold 404 too, and answered the
+    # larger count (log-404, held-out seed 34000).
+    (tmp_path / "access.log").write_text(
+        '10.0.4.9 - - [01/Mar/2026:08:00:00 +0000] "GET / HTTP/1.1" 404 778\n'
+        '10.0.4.9 - - [01/Mar/2026:08:00:17 +0000] "GET /login HTTP/1.1" 200 1404\n'
+        '10.0.1.7 - - [01/Mar/2026:08:00:34 +0000] "GET /missing HTTP/1.1" 404 2824\n'
+        '10.0.1.7 - - [01/Mar/2026:08:00:51 +0000] "GET / HTTP/1.1" 500 4040\n'
+    )
+    code = (
+        "with open('access.log', 'r') as file:\n    lines = file.readlines()\n"
+        "count_404 = sum(1 for line in lines if '404' in line)\nprint(count_404)"
+    )
+    engine = Scripted(("python", code), ("python", "print(2)"), "2 requests.")
+    converse(engine, tmp_path, "How many requests in access.log got a 404 status?")
+    told = engine.seen[1][-1].content
+    assert (
+        "'404' in line is true for 4 lines of access.log, but 404 is field [8] of line.split() (counting "
+        "from 0) in only 2 of them; the other 2 hold it inside another field, as in: `10.0.4.9 - - "
+        '[01/Mar/2026:08:00:17 +0000] "GET /login HTTP/1.1" 200 1404`. If the request means that field, '
+        "test it; your block with that test:\n```python\n"
+    ) in told
+    assert "if line.split()[8] == '404')" in given_block(told)
+    assert run_given(told, tmp_path).stdout == "2\n"
+    # A text that is that field of every line holding it, or a field of too few of them: nothing to say.
+    assert substring_overcount(code.replace("'404'", "'500'"), tmp_path) == ""
+    assert substring_overcount(code.replace("'404'", "'GET'"), tmp_path) == ""
+    assert substring_overcount(code.replace("'404'", "'4'"), tmp_path) == ""
+
+
 def test_an_absolute_path_that_missed_the_working_directory_is_given_the_relative_one(tmp_path):
     # The 0.5B dropped the last folder of the working directory from its absolute paths.
     work = tmp_path / "work"
@@ -100,6 +185,87 @@ def test_an_absolute_path_that_missed_the_working_directory_is_given_the_relativ
     )
     # Only names inside the working directory are offered, whatever the missing path says.
     assert missing_file_hint(f"No such file or directory: '{tmp_path}/work2/../nothing'", work) == ""
+
+
+def test_a_block_that_missed_the_working_directory_is_given_back_with_relative_paths(tmp_path):
+    # Told the path to write, the 0.5B wrote its block again with the absolute one until the turn ended
+    # (log-errors, held-out seed 30000): it is handed its own block with the paths made relative.
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "app.log").write_text("x ERROR a\nx INFO b\nx ERROR c\n")
+    code = (
+        f"with open('{tmp_path}/app.log') as f:\n    lines = f.read().splitlines()\n"
+        f"print(sum('ERROR' in line for line in lines))\n"
+        f"open('{work}/count.txt', 'w').write('done')"  # a path that was right stays right
+    )
+    failed = subprocess.run([sys.executable, "-c", code], cwd=work, capture_output=True, text=True)
+    told = missing_file_hint(failed.stderr, work, code)
+    assert told.startswith(
+        "app.log is in the working directory, where blocks run: write 'app.log' as the path"
+    )
+    assert given_block(told) == code.replace(f"{tmp_path}/app.log", "app.log").replace(f"{work}/", "") + "\n"
+    ran = run_given(told, work)
+    assert ran.stdout == "2\n" and (work / "count.txt").read_text() == "done"
+
+    # A folder joined to names, and a shell's cd, become the working directory itself.
+    (work / "pics").mkdir()
+    joined = f"import os\nprint(os.listdir(os.path.join('{tmp_path}', 'pics')))"
+    told = failure_hint(f"No such file or directory: '{tmp_path}/pics'", work, joined)
+    assert "os.path.join('.', 'pics')" in given_block(told)
+    shell = f"cd {tmp_path}/pics && ls | wc -l"
+    told = failure_hint(f"cd: {tmp_path}/pics: No such file or directory", work, shell, language="bash")
+    assert told.endswith("your block with that path:\n```bash\ncd pics && ls | wc -l\n```")
+    # Through the loop, the block comes back fenced in its own language, and runs there as given.
+    engine = Scripted(("shell", f"wc -l < {tmp_path}/app.log"), ("shell", "wc -l < app.log"), "3 lines.")
+    converse(engine, work, "How many lines has app.log?", languages=("python", "shell"))
+    assert "your block with that path:\n```shell\nwc -l < app.log\n```\n" in engine.seen[1][-1].content
+    # A folder set once and built on is set to the working directory.
+    base = f"base = '{tmp_path}'\nprint(open(f'{{base}}/app.log').read().count('ERROR'))"
+    assert (
+        run_given(
+            missing_file_hint(f"No such file or directory: '{tmp_path}/app.log'", work, base), work
+        ).stdout
+        == "2\n"
+    )
+    # Only the sentence when the block spells the folder some other way.
+    built = f"open(os.path.join('{tmp_path.parent}', '{tmp_path.name}', 'app.log'))"
+    assert missing_file_hint(f"No such file or directory: '{tmp_path}/app.log'", work, built) == (
+        "app.log is in the working directory, where blocks run: write 'app.log' as the path, with nothing "
+        "before it."
+    )
+
+
+def test_a_shell_pattern_that_matched_nothing_here_is_pointed_at_the_one_folder_it_matches_in(tmp_path):
+    # The 1.5B renamed `*.jpeg` in the working directory, the files being in pics, then ran
+    # `ls -l -- *.jpeg` five times over (rename, held-out seed 33000).
+    (tmp_path / "pics").mkdir()
+    for name in ("a.jpeg", "b.jpeg", "c.jpeg", "d.jpeg", "e.png"):
+        (tmp_path / "pics" / name).write_text("x")
+    block = 'ls -- *.jpeg\nfor file in *.jpeg; do\n    mv "$file" "${file%.jpeg}.jpg"\ndone'
+    failed = subprocess.run(["bash", "-c", block], cwd=tmp_path, capture_output=True, text=True)
+    told = failure_hint(failed.stderr, tmp_path, block, language="bash")
+    assert told.startswith(
+        "*.jpeg matched no file in the working directory, where blocks run: its matches are in pics/ "
+        "(pics/a.jpeg, pics/b.jpeg, pics/c.jpeg, ...), so write pics/*.jpeg; your block with it:\n```bash\n"
+    ), told
+    ran = subprocess.run(["bash", "-c", told.split("```bash\n")[1].split("```")[0]], cwd=tmp_path)
+    assert ran.returncode == 0
+    assert sorted(p.name for p in (tmp_path / "pics").iterdir()) == [
+        "a.jpg",
+        "b.jpg",
+        "c.jpg",
+        "d.jpg",
+        "e.png",
+    ]
+    # Matches here, in no folder, or in more than one: nothing to point at.
+    (tmp_path / "x.jpg").write_text("x")
+    assert missing_file_hint("ls: cannot access '*.jpg': No such file or directory", tmp_path) == ""
+    assert missing_file_hint("ls: cannot access '*.gif': No such file or directory", tmp_path) == ""
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "f.png").write_text("x")
+    assert missing_file_hint("ls: cannot access '*.png': No such file or directory", tmp_path) == ""
+    # A python block is told in a sentence.
+    assert missing_file_hint("No such file or directory: '*.jpg'", tmp_path / "more", "glob('*.jpg')") == ""
 
 
 def test_a_missing_path_the_block_raised_itself_is_found_in_its_code(tmp_path):
@@ -156,6 +322,7 @@ def test_a_standard_module_used_without_import_or_asked_of_pip_is_named_as_such(
     # A name of the block's own, or a real package pip could not reach, is not a standard module.
     assert module_hint("NameError: name 'content' is not defined") == ""
     assert module_hint("ERROR: No matching distribution found for pandas") == ""
+    assert module_hint("ModuleNotFoundError: No module named 'pandas_sns'") == ""
     (tmp_path / "data.csv").write_text("")
     both = "No such file or directory: 'dta.csv'\nNameError: name 'tarfile' is not defined"
     assert failure_hint(both, tmp_path) == (
@@ -781,6 +948,23 @@ def test_a_missing_file_the_request_asks_to_write_is_one_to_write(tmp_path):
     assert "similar name: people.csv" in missing_file_hint(output, tmp_path)
 
 
+def test_a_package_that_is_not_installed_is_answered_with_the_standard_module_for_the_task(tmp_path):
+    # The 0.5B wrote its pandas block three times over after the ModuleNotFoundError (csv-mean).
+    (tmp_path / "products.csv").write_text("name,price\nbolt,2.5\nnut,1.5\n")
+    code = "import pandas as pd\ndf = pd.read_csv('products.csv')\nprint(df['price'].mean())"
+    failed = subprocess.run([sys.executable, "-S", "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert "No module named 'pandas'" in failed.stderr  # -S: no site-packages, wherever the tests run
+    told = failure_hint(failed.stderr, tmp_path, code)
+    assert told.startswith("pandas is not installed in the Python that runs your blocks; read CSV files")
+    ran = run_given(told, tmp_path)
+    assert ran.stdout == "2 rows; the first: {'name': 'bolt', 'price': '2.5'}\n"
+    # Without a read_csv of a named file, the module to use instead, in a sentence.
+    assert module_hint("ModuleNotFoundError: No module named 'numpy'", "import numpy") == (
+        "numpy is not installed in the Python that runs your blocks; use the statistics and math modules "
+        "instead (statistics.mean, math.prod, sum, max)."
+    )
+
+
 def test_an_archive_or_compressed_file_read_as_text_is_told_the_module_that_reads_it(tmp_path):
     # The 0.5B decoded archive.zip's and events.txt.gz's bytes as UTF-8 and wrote the same block again
     # after the UnicodeDecodeError (zip-secret, gzip-lines).
@@ -890,6 +1074,55 @@ def test_a_missing_file_that_is_inside_an_archive_is_told_how_to_read_it_from_th
         "`tarfile.open('logs.tar.gz').extractfile('logs/app.log').read().decode()`."
     )
     assert "similar name" in missing_file_hint(missing.format("a.logs"), tmp_path)  # not a member
+    assert missing_file_hint(missing.format("/elsewhere/jonlrml.txt"), tmp_path) == ""  # not this folder's
+
+
+@pytest.mark.skipif(shutil.which("unzip") is None, reason="needs the unzip command (.ci/run installs it)")
+def test_an_unzip_given_options_after_the_archive_is_told_to_write_them_first(tmp_path):
+    # The 1.5B's `unzip archive.zip -o -d work/` extracted nothing (unzip took -o for a member), and its
+    # `cat` of the absolute path inside the working directory failed, three times (zip-secret, 33000).
+    with zipfile.ZipFile(tmp_path / "archive.zip", "w") as zf:
+        zf.writestr("jonlrml.txt", "password: kqzvbt\n")
+    block = f"unzip archive.zip -o -d {tmp_path}/\ncat {tmp_path}/jonlrml.txt"
+    failed = subprocess.run(["bash", "-c", block], cwd=tmp_path, capture_output=True, text=True)
+    told = failure_hint(failed.stdout + failed.stderr, tmp_path, block, language="bash")
+    # The shell block is told the command that reads the member, and why nothing was extracted.
+    assert told == (
+        f"{tmp_path}/jonlrml.txt is not extracted: it is inside archive.zip; read it from there with "
+        "`unzip -p archive.zip jonlrml.txt`. unzip read -o as the name of a member to extract, because it "
+        "came after the archive's name, and extracted nothing: write options first (`unzip -o ARCHIVE`)."
+    )
+    read = subprocess.run(
+        ["bash", "-c", "unzip -p archive.zip jonlrml.txt"], cwd=tmp_path, capture_output=True
+    )
+    assert read.stdout == b"password: kqzvbt\n"
+
+
+def test_a_member_name_an_archive_does_not_have_is_given_the_close_one_in_the_block(tmp_path):
+    # The 1.5B printed archive.zip's one member, isczsjd.txt, opened 'iszsjd.txt', and after the KeyError
+    # looked for that name on disk to the check limit (zip-secret, held-out seed 34000).
+    with zipfile.ZipFile(tmp_path / "archive.zip", "w") as zf:
+        zf.writestr("isczsjd.txt", "password: kqzv\n")
+    code = (
+        "import zipfile\nwith zipfile.ZipFile('archive.zip') as z:\n"
+        "    print(z.namelist())\n    print(z.open('iszsjd.txt').read().decode())"
+    )
+    failed = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    told = failure_hint(failed.stderr, tmp_path, code)
+    assert told.startswith(
+        "archive.zip has no member iszsjd.txt; it has isczsjd.txt: that is the name to use; your block with "
+        "it:\n```python\n"
+    )
+    assert run_given(told, tmp_path).stdout == "['isczsjd.txt']\npassword: kqzv\n\n"
+    # A tar archive's KeyError too; a name close to none of the members, nothing.
+    with tarfile.open(tmp_path / "logs.tar", "w") as tf:
+        (tmp_path / "app.log").write_text("x\n")
+        tf.add(tmp_path / "app.log", arcname="app.log")
+    (tmp_path / "app.log").unlink()
+    assert failure_hint("KeyError: \"filename 'ap.log' not found\"", tmp_path).startswith(
+        "logs.tar has no member ap.log; it has app.log"
+    )
+    assert failure_hint("KeyError: \"There is no item named 'zzz.bin' in the archive\"", tmp_path) == ""
 
 
 def test_values_printed_for_email_addresses_that_are_none_are_shown_what_one_looks_like(tmp_path):
