@@ -563,6 +563,26 @@ def aggregate_unbacked(
     return []
 
 
+# "76444 times 13378", "12 multiplied by 7", "3 × 4", "6 * 7": a product of two numbers.
+_PRODUCT_ASKED = re.compile(r"(\d[\d,.]*)(?:\s*(?:times|multiplied by|[*×])\s*|\s+x\s+)(\d[\d,.]*)", re.I)
+_MULTIPLIES = re.compile(r"(?<![*/])\*(?![*=])|\bmath\.prod\b|\bmul\b|\bbc\b|\bexpr\b")
+
+
+def product_uncomputed(request: str, code: Iterable[str]) -> list[str]:
+    """For a request for the product of two numbers when no block of `code` multiplies: one sentence
+    ([] otherwise).
+
+    Asked for 76444 times 13378, the 1.5B wrote `result = num1 // num2` ("multiplication using integer
+    division"), printed 5 and answered 5: printed, so backed (multiply, held-out seed 35000)."""
+    asked = _PRODUCT_ASKED.search(request)
+    if not asked or any(_MULTIPLIES.search(re.sub(r"(?m)#.*$", "", src)) for src in code):
+        return []
+    return [
+        f"the request asks for a product ({asked.group(0)}), and no block you ran multiplies: compute it "
+        "with the * operator and print it"
+    ]
+
+
 # A digest a request asks for by its algorithm's name, and code that computes one.
 _DIGEST = re.compile(r"\b(md5|sha-?1|sha-?224|sha-?256|sha-?384|sha-?512)\b", re.I)
 _HASHING = re.compile(r"\bhashlib\b|\b(?:md5|sha\d+)sum\b|\bshasum\b|\bopenssl\s+(?:dgst|md5|sha)")

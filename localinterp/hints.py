@@ -138,6 +138,7 @@ def failure_hint(
         missing_file_hint(output, cwd, code, to_write, to_fix, language),
         module_hint(output, code),
         key_on_text_hint(output),
+        list_keyed_hint(output, code),
         _unclosed(output),
         conversion_hint(output, cwd, code),
         closed_hint(output),
@@ -673,12 +674,13 @@ _CAPTURED = re.compile(
 
 
 def stderr_unprinted(code: str, output: str) -> str:
-    """For a block that ran a program with its output captured, printed only its stdout, and printed
-    nothing else: that the error went to stderr, with the block printing both ("" otherwise).
+    """For a block that ran a program with its output captured and printed nothing, or only an empty
+    stdout: that a failing program writes its error to stderr, with the block printing both ("" when
+    it printed something, or printed stderr or the exit status).
 
-    The 1.5B ran report.py with capture_output=True and printed result.stdout; the script's TypeError
-    went to result.stderr, the output was empty, and the model never saw why it crashed (fix-type,
-    held-out seed 33000)."""
+    The 1.5B ran report.py with capture_output=True and printed result.stdout (or nothing); the script's
+    TypeError went to result.stderr, and the model never saw why it crashed (fix-type, held-out seeds
+    33000, 34000 and 35000)."""
     if output.strip():
         return ""
     lines = code.splitlines()
@@ -686,19 +688,22 @@ def stderr_unprinted(code: str, output: str) -> str:
         if re.search(rf"\b{name}\.(?:stderr|returncode)\b", code):
             continue
         printed = re.compile(rf"^(\s*)print\(\s*{name}\.stdout\b.*$")
+        ran = re.compile(rf"^(\s*){name}\s*=\s*subprocess\.run\(.*\)\s*$")  # the call on one line
         for number, line in enumerate(lines):
             shown = printed.match(line)
-            if not shown:
+            if shown:
+                said = f"{name}.stdout is all your block printed, and it is empty"
+                add = [f"{shown.group(1)}print({name}.stderr)"]
+            elif ran.match(line) and not re.search(rf"\b{name}\.stdout\b", code):
+                said = f"your block kept the program's output in {name} and printed none of it"
+                indent = ran.match(line).group(1)
+                add = [f"{indent}print({name}.stdout)", f"{indent}print({name}.stderr)"]
+            else:
                 continue
-            said = (
-                f"{name}.stdout is all your block printed, and it is empty: a program that fails writes its "
-                f"error to {name}.stderr, which nothing printed"
-            )
+            said += f": a program that fails writes its error to {name}.stderr, which nothing printed"
             if len(lines) > _WHOLE_LINES:
                 return f"{said}: print({name}.stderr) too."
-            whole = "\n".join(
-                [*lines[: number + 1], f"{shown.group(1)}print({name}.stderr)", *lines[number + 1 :]]
-            )
+            whole = "\n".join([*lines[: number + 1], *add, *lines[number + 1 :]])
             return f"{said}. Your block printing both:\n```python\n{whole}\n```"
     return ""
 
@@ -785,6 +790,40 @@ def key_on_text_hint(output: str) -> str:
                 "it was taken out of its record. Read every field you need from the records themselves "
                 "(the list or dict you loaded), not from a value taken out of them."
             )
+    return ""
+
+
+# The failing line of a block, in a traceback whose last frame is the block's own.
+_FAILED_AT = re.compile(r'File "<block \d+>", line (\d+)(?![\s\S]*File "<block)')
+_LIST_VALUE = re.compile(r"^  (\w+) = \[.*\(list, (\d+) items?\)$", re.M)
+
+
+def list_keyed_hint(output: str, code: str) -> str:
+    """For a list asked for a key (`list indices must be integers or slices, not str`): that the list
+    is the records, and, when the failing line only takes that key (`orders = data['orders']`), the
+    block with the list itself in its place ("" otherwise).
+
+    The 1.5B loaded orders.json, a list of 22 records, took `data['orders']`, and wrote the same line
+    again in every block to the step limit (json-sum, held-out seed 35000)."""
+    if "TypeError: list indices must be integers or slices, not str" not in output:
+        return ""
+    number, line = _failing_line(_FAILED_AT, output, code)
+    for name, count in _LIST_VALUE.findall(output):
+        taken = re.search(rf"\b{name}\[\s*(['\"])([^'\"\n]+)\1\s*\]", line)
+        if not taken:
+            continue
+        said = (
+            f"{name} is a list of {count} items, not a dict, so it has no key {taken.group(2)!r}: the "
+            f"items are {name} itself"
+        )
+        whole = re.fullmatch(rf"(\w+)\s*=\s*{re.escape(taken.group(0))}", line)
+        lines = code.splitlines()
+        if not whole or len(lines) > _WHOLE_LINES:
+            return f"{said}: loop over {name}, or index it by position ({name}[0])."
+        old = lines[number - 1]
+        lines[number - 1] = old[: len(old) - len(old.lstrip())] + f"{whole.group(1)} = {name}"
+        fixed = "\n".join(lines)
+        return f"{said}; your block with {whole.group(1)} = {name}:\n```python\n{fixed}\n```"
     return ""
 
 

@@ -38,6 +38,7 @@ from localinterp.claims import (
     measures_for_counts,
     member_unread,
     names_as_values,
+    product_uncomputed,
     python_failed,
     recheck_message,
     row_value_as_total,
@@ -818,6 +819,7 @@ class Session:
         wrong += archive_unopened(request.content, (code for _language, code in blocks), cwd)
         wrong += member_unread(request.content, (code for _language, code in blocks), cwd)
         wrong += hash_uncomputed(request.content, (code for _language, code in blocks), cwd, self._named)
+        wrong += product_uncomputed(request.content, (code for _language, code in blocks))
         outputs = [m for m in rest if m.role == "output"]
         wrong += date_missing(request.content, last, (code for _language, code in blocks), cwd, self._named)
         wrong += names_as_values(

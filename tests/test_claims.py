@@ -1268,6 +1268,32 @@ def test_an_archive_extracted_and_never_read_is_checked_with_the_command_that_pr
     assert not engine.replies
 
 
+def test_a_product_computed_without_multiplying_is_checked(tmp_path):
+    # The 1.5B computed 76444 times 13378 as `num1 // num2`, printed 5 and answered 5 (multiply, 35000).
+    from localinterp.claims import product_uncomputed
+
+    asked = "What is 76444 times 13378?"
+    engine = Scripted(
+        ("python", "num1 = 76444\nnum2 = 13378\n# multiplication\nprint(num1 // num2)"),
+        "The answer is 5.",
+        ("python", "print(76444 * 13378)"),
+        "1022667832",
+    )
+    converse(engine, tmp_path, asked)
+    assert (
+        "the request asks for a product (76444 times 13378), and no block you ran multiplies: compute it "
+        "with the * operator and print it"
+    ) in engine.seen[2][-1].content
+    assert not engine.replies
+    # Multiplied (in Python, with bc or expr), or no product asked: nothing to say.
+    for code in ("print(76444 * 13378)", "import math\nprint(math.prod([2, 3]))", "echo '2*3' | bc"):
+        assert product_uncomputed(asked, [code]) == [], code
+    assert product_uncomputed("What is 2 ** 10?", ["print(2 ** 10)"]) == []
+    assert product_uncomputed("What is 0x1F in decimal?", ["print(31)"]) == []
+    assert product_uncomputed("What is 12 x 7?", ["print(12 + 7)"]) != []
+    assert product_uncomputed("How many days from 2026-01-01 to 2026-03-01?", ["print(59)"]) == []
+
+
 def test_which_row_has_the_largest_value_answered_without_a_printed_label_gets_the_call(tmp_path):
     # The 1.5B printed every qty without its name and answered "'name' (index 0) with a quantity of 488"
     # (csv-max, held-out seed 29000).

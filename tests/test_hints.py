@@ -22,6 +22,7 @@ from localinterp.hints import (
     conversion_hint,
     failure_hint,
     key_on_text_hint,
+    list_keyed_hint,
     missing_file_hint,
     module_hint,
     nothing_found_hint,
@@ -136,6 +137,15 @@ def test_a_program_run_with_its_output_captured_and_only_stdout_printed_is_told_
     # Printed stderr or the exit status, or printed anything at all: nothing to say.
     assert stderr_unprinted(run.replace("result.stdout", "result.stdout, result.stderr"), "") == ""
     assert stderr_unprinted(run, "3\n") == ""
+    # Captured and not printed at all (fix-type, held-out seed 35000): both are printed.
+    kept = "import subprocess\ntry:\n    r = subprocess.run(['python3', 'report.py'], capture_output=True)\nexcept OSError:\n    pass"
+    told = stderr_unprinted(kept, "")
+    assert told.startswith("your block kept the program's output in r and printed none of it: a program that")
+    assert "TypeError" in run_given(told, tmp_path).stdout
+    assert (
+        "    r = subprocess.run(['python3', 'report.py'], capture_output=True)\n    print(r.stdout)\n    print(r.stderr)\n"
+        in told
+    )
     assert stderr_unprinted("r = subprocess.run(['ls'])\nprint(r.stdout)", "") == ""  # not captured
 
 
@@ -1123,6 +1133,35 @@ def test_a_member_name_an_archive_does_not_have_is_given_the_close_one_in_the_bl
         "logs.tar has no member ap.log; it has app.log"
     )
     assert failure_hint("KeyError: \"There is no item named 'zzz.bin' in the archive\"", tmp_path) == ""
+
+
+def test_a_list_asked_for_a_key_is_given_the_block_with_the_list_itself(tmp_path):
+    # The 1.5B loaded orders.json, a list of records, took `data['orders']`, and wrote that line again in
+    # every block to the step limit (json-sum, held-out seed 35000).
+    (tmp_path / "orders.json").write_text('[{"amount": 2.5, "status": "paid"}, {"amount": 4, "status": "x"}]')
+    code = (
+        "import json\n\nwith open('orders.json') as f:\n    data = json.load(f)\n\norders = data['orders']\n"
+        "print(sum(o['amount'] for o in orders if o['status'] == 'paid'))"
+    )
+    engine = Scripted(("python", code), ("python", "print(2.5)"), "2.5")
+    converse(engine, tmp_path, "What is the total amount of the paid orders in orders.json?")
+    told = engine.seen[1][-1].content
+    assert (
+        "data is a list of 2 items, not a dict, so it has no key 'orders': the items are data itself; your "
+        "block with orders = data:\n```python\n"
+    ) in told
+    assert run_given(told, tmp_path).stdout == "2.5\n"
+    # The key taken inside a longer expression: the sentence alone.
+    inline = (
+        "import json\ndata = json.load(open('orders.json'))\nprint(sum(o['amount'] for o in data['orders']))"
+    )
+    engine = Scripted(("python", inline), ("python", "print(2.5)"), "2.5")
+    converse(engine, tmp_path, "What is the total amount of the paid orders in orders.json?")
+    assert (
+        "data is a list of 2 items, not a dict, so it has no key 'orders': the items are data itself: loop "
+        "over data, or index it by position (data[0])."
+    ) in engine.seen[1][-1].content
+    assert list_keyed_hint("TypeError: string indices must be integers", inline) == ""
 
 
 def test_values_printed_for_email_addresses_that_are_none_are_shown_what_one_looks_like(tmp_path):
