@@ -621,7 +621,8 @@ class Session:
                             or case_never_matches(code)
                             or unsaved_edit(code, self._to_change)
                             or stderr_unprinted(code, result.output)
-                            or substring_overcount(code, cwd)
+                            # It quotes a line of the file: local models only, as the previews are.
+                            or (substring_overcount(code, cwd) if self.previews else "")
                         )
                 # Asked for LI_EVAL_TOKEN in a folder holding a README.md, the 1.5B searched the README
                 # for it, printed nothing, and wrote that block twice more (env-var, seed 22000 with

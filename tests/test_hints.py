@@ -16,6 +16,7 @@ from scripted import Scripted, approving, converse, given_block, run_given
 
 from localinterp.hints import (
     CANNOT_MATCH,
+    _converted,
     binary_as_text_hint,
     case_never_matches,
     closed_hint,
@@ -163,7 +164,7 @@ def test_a_substring_test_that_also_matches_inside_other_fields_is_given_the_fie
         "count_404 = sum(1 for line in lines if '404' in line)\nprint(count_404)"
     )
     engine = Scripted(("python", code), ("python", "print(2)"), "2 requests.")
-    converse(engine, tmp_path, "How many requests in access.log got a 404 status?")
+    converse(engine, tmp_path, "How many requests in access.log got a 404 status?", previews=True)
     told = engine.seen[1][-1].content
     assert (
         "'404' in line is true for 4 lines of access.log, but 404 is field [8] of line.split() (counting "
@@ -173,6 +174,10 @@ def test_a_substring_test_that_also_matches_inside_other_fields_is_given_the_fie
     ) in told
     assert "if line.split()[8] == '404')" in given_block(told)
     assert run_given(told, tmp_path).stdout == "2\n"
+    # It quotes a line of the file: a cloud model (no previews) is not told.
+    engine = Scripted(("python", code), "4 requests.", "4 requests.", "4 requests.")
+    converse(engine, tmp_path, "How many requests in access.log got a 404 status?", previews=False)
+    assert "4\n" in engine.seen[1][-1].content and "field [8]" not in engine.seen[1][-1].content
     # A text that is that field of every line holding it, or a field of too few of them: nothing to say.
     assert substring_overcount(code.replace("'404'", "'500'"), tmp_path) == ""
     assert substring_overcount(code.replace("'404'", "'GET'"), tmp_path) == ""
@@ -1030,9 +1035,22 @@ def test_a_script_that_fails_inside_a_block_that_ran_it_gets_the_same_hint(tmp_p
     session, _chunks = converse(engine, tmp_path, "report.py crashes. Fix it, and run it.")
     first = session.messages[2]
     assert first.role == "output" and first.status == "ok" and "TypeError" in first.content
+    # Told to convert it on that line, the 1.5B ran report.py again and again (fix-type, held-out seeds
+    # 33000-35000): the block that converts it in report.py and runs it, which runs as given.
     assert first.context == (
-        "Line 3 of report.py, `total = total + line.strip()`, adds text to a number: convert the text with "
-        "int() or float() on that line."
+        "Line 3 of report.py, `total = total + line.strip()`, adds text to a number: this block converts it "
+        "with int() in report.py and runs it:\n```python\nsource = open('report.py').read().replace("
+        "'total = total + line.strip()', 'total = total + int(line.strip())')\nopen('report.py', 'w')."
+        "write(source)\nimport subprocess\nsubprocess.run(['python3', 'report.py'])\n```"
+    )
+    assert run_given(first.context, tmp_path).stdout == "total: 160\n"
+    assert _converted("total += float(x) + y", "int") == "total += int(float(x) + y)"
+    assert _converted("print(total + x)", "int") == ""
+    # A line the script holds twice is not replaced blindly: the sentence.
+    (tmp_path / "twice.py").write_text("t = 0\nt = t + 'a'\nt = t + 'a'\n")
+    twice = subprocess.run([sys.executable, "twice.py"], cwd=tmp_path, capture_output=True, text=True)
+    assert failure_hint(twice.stderr, tmp_path).endswith(
+        "adds text to a number: convert the text with int() or float() on that line."
     )
     # In a block of its own, the driver's values name the list instead, or the hint stays general.
     bare = 'Traceback (most recent call last):\n  File "<block 2>", line 1, in <module>\n    n = 1 + "2"\n'
