@@ -921,7 +921,7 @@ def member_unread(request: str, code: Iterable[str], cwd: Path) -> list[str]:
 
     Asked for the password in archive.zip's one file, the 1.5B listed the members, then answered
     "password", never read (zip-secret, held-out seed 28000): a word, not a number, so no claim."""
-    from localinterp.hints import member_text
+    from localinterp.hints import member_command, member_text
     from localinterp.previews import archive_members
 
     if not _MEMBER_ASKED.search(request):
@@ -947,7 +947,7 @@ def member_unread(request: str, code: Iterable[str], cwd: Path) -> list[str]:
                 f"a block extracted {member} from {name}, and none printed what it says: in Python, "
                 f"`print(open({member!r}).read())`; in a shell, `cat {member}`"
             ]
-        shell = f"unzip -p {name} {member}" if kind == "zip" else f"tar -xOf {name} {member}"
+        shell = member_command(kind, name, member)
         return [
             f"the request asks what the file inside {name} says, and no block you ran read it: in Python, "
             f"`print({member_text(kind, name, member)})`; in a shell, `{shell}`"

@@ -99,7 +99,7 @@ def _misplaced(name: str, root: Path, code: str = "", language: str = "python") 
                 fixed = _relative_block(code, Path(*parts[:i]), root) if i > 1 else ""
                 if not fixed:
                     return f"{said}."
-                return f"{said}; your block with that path:\n```{language}\n{fixed}\n```"
+                return f"{said}; your block with that path:{_fenced(fixed, language)}"
         except OSError:
             return ""
     return ""
@@ -109,7 +109,7 @@ def _relative_block(code: str, wrong: Path, root: Path) -> str:
     """`code` with every path under the folder `wrong` (and under `root`, the working directory, which may
     be inside `wrong`) written relative to it ("" when the block does not spell one, is too long to give
     back, or spells `wrong` some other way: inside an f-string, say)."""
-    if not code.strip() or len(code.splitlines()) > _WHOLE_LINES:
+    if not code.strip() or not _short(code):
         return ""
     fixed = code
     for folder in (root.as_posix(), wrong.as_posix()):  # root first: /tmp/x/work/a.csv is not /tmp/x's work/
@@ -310,7 +310,7 @@ def _text_added(output: str, cwd: Path, code: str) -> str:
                 f"source = open({where!r}).read().replace({line!r}, {fixed!r})\n"
                 f"open({where!r}, 'w').write(source)\nimport subprocess\nsubprocess.run({command!r})"
             )
-            return f"{said}: this block converts it with {kind}() in {where} and runs it:\n```python\n{block}\n```"
+            return f"{said}: this block converts it with {kind}() in {where} and runs it:{_fenced(block)}"
         return "Text was added to a number: convert the text with float() first."
     name, first = found.group(1), found.group(2)
     said = f"{name} holds text, not numbers: convert each item with float() before adding them"
@@ -440,6 +440,11 @@ def member_text(kind: str, rel: str, member: str) -> str:
     if kind == "zip":
         return f"zipfile.ZipFile('{rel}').read('{member}').decode()"
     return f"tarfile.open('{rel}').extractfile('{member}').read().decode()"
+
+
+def member_command(kind: str, rel: str, member: str) -> str:
+    """The shell command that prints `member` of the archive `rel` (of `kind`, zip or tar)."""
+    return f"unzip -p {rel} {member}" if kind == "zip" else f"tar -xOf {rel} {member}"
 
 
 def _command_for(path: Path, rel: str) -> str:
@@ -739,10 +744,10 @@ def stderr_unprinted(code: str, output: str) -> str:
             else:
                 continue
             said += f": a program that fails writes its error to {name}.stderr, which nothing printed"
-            if len(lines) > _WHOLE_LINES:
+            if not _short(code):
                 return f"{said}: print({name}.stderr) too."
             whole = "\n".join([*lines[: number + 1], *add, *lines[number + 1 :]])
-            return f"{said}. Your block printing both:\n```python\n{whole}\n```"
+            return f"{said}. Your block printing both:{_fenced(whole)}"
     return ""
 
 
@@ -856,12 +861,12 @@ def list_keyed_hint(output: str, code: str) -> str:
         )
         whole = re.fullmatch(rf"(\w+)\s*=\s*{re.escape(taken.group(0))}", line)
         lines = code.splitlines()
-        if not whole or len(lines) > _WHOLE_LINES:
+        if not whole or not _short(code):
             return f"{said}: loop over {name}, or index it by position ({name}[0])."
         old = lines[number - 1]
         lines[number - 1] = old[: len(old) - len(old.lstrip())] + f"{whole.group(1)} = {name}"
         fixed = "\n".join(lines)
-        return f"{said}; your block with {whole.group(1)} = {name}:\n```python\n{fixed}\n```"
+        return f"{said}; your block with {whole.group(1)} = {name}:{_fenced(fixed)}"
     return ""
 
 
@@ -889,7 +894,7 @@ def module_hint(output: str, code: str = "") -> str:
             f"import csv\nwith open({name!r}, newline='') as f:\n    rows = list(csv.DictReader(f))\n"
             "print(len(rows), 'rows; the first:', rows[0] if rows else None)"
         )
-        return f"{said}. This block reads {name} so:\n```python\n{start}\n```"
+        return f"{said}. This block reads {name} so:{_fenced(start)}"
     return ""
 
 
@@ -973,9 +978,9 @@ class _Place:
         test = f"line.split()[{self.index}:{self.index + 1}] == [{self.value!r}]"
         if COUNTED.search(request):
             code = f"print(sum(1 for line in open({self.name!r}) if {test}))"
-            return f" this block counts the lines that have it:\n```python\n{code}\n```"
+            return f" this block counts the lines that have it:{_fenced(code)}"
         code = f"for line in open({self.name!r}):\n    if {test}:\n        print(line, end='')"
-        return f" this block prints the lines that have it:\n```python\n{code}\n```"
+        return f" this block prints the lines that have it:{_fenced(code)}"
 
 
 # The start of a nothing-found hint that proves the condition wrong: the file holds what the request
@@ -1088,11 +1093,10 @@ def substring_overcount(code: str, cwd: Path) -> str:
                 f"inside another field, as in: {_shown(others[0])}. If the request means that field, test it"
             )
             test = f"{line}.split()[{field}] == {quote}{text}{quote}"
-            lines = code.splitlines()
-            if len(lines) > _WHOLE_LINES:
+            if not _short(code):
                 return f"{said}: `{test}`."
             fixed = code.replace(m.group(0), test)
-            return f"{said}; your block with that test:\n```python\n{fixed}\n```"
+            return f"{said}; your block with that test:{_fenced(fixed)}"
     return ""
 
 
@@ -1230,11 +1234,11 @@ def unused_query_hint(code: str) -> str:
                     # Told the line and where, the 1.5B wrote its block again unchanged, twice (sqlite-join,
                     # held-out seed 32000): its own block with the line in is what it can copy.
                     lines = code.splitlines()
-                    if len(lines) > _WHOLE_LINES or len(lines) != len(uncommented.splitlines()):
+                    if not _short(code) or len(lines) != len(uncommented.splitlines()):
                         return f"{said}."
                     indent = line[: len(line) - len(line.lstrip())]
                     whole = "\n".join([*lines[: number - 1], indent + run, *lines[number - 1 :]])
-                    return f"{said}; your block with it:\n```python\n{whole}\n```"
+                    return f"{said}; your block with it:{_fenced(whole)}"
             return (
                 f"The block sets {name} to a SQL query but never runs it: pass it to cursor.execute({name}) "
                 "(or conn.execute) before fetching rows."
@@ -1244,6 +1248,17 @@ def unused_query_hint(code: str) -> str:
 
 _FETCH = re.compile(r"\b(\w+)\.fetch(?:one|all|many)\(")
 _WHOLE_LINES = 40  # a block given back whole with a line added, up to this long
+
+
+def _short(code: str) -> bool:
+    """Whether `code` is short enough to hand back whole (_WHOLE_LINES)."""
+    return len(code.splitlines()) <= _WHOLE_LINES
+
+
+def _fenced(code: str, language: str = "python") -> str:
+    """A block handed to the model, after the sentence that says what it does: the 1.5B copies a whole
+    fenced block far more often than a call inside a sentence (log-404, sqlite-join, fix-type)."""
+    return f"\n```{language}\n{code}\n```"
 
 
 def _standard(name: str) -> bool:
@@ -1316,10 +1331,7 @@ def _in_archive(name: str, root: Path, language: str = "python") -> str:
     if found is None:
         return ""
     archive, kind, member = found
-    if language in _SHELLS:
-        read = f"unzip -p {archive.name} {member}" if kind == "zip" else f"tar -xOf {archive.name} {member}"
-    else:
-        read = member_text(kind, archive.name, member)
+    read = (member_command if language in _SHELLS else member_text)(kind, archive.name, member)
     return f"{name} is not extracted: it is inside {archive.name}; read it from there with `{read}`."
 
 
@@ -1360,10 +1372,10 @@ def _glob_elsewhere(pattern: str, root: Path, code: str = "", language: str = "p
     )
     token = rf"(?<![\w./-]){re.escape(pattern)}(?![\w./-])"
     lines = code.splitlines()
-    if language not in _SHELLS or not re.search(token, code) or not lines or len(lines) > _WHOLE_LINES:
+    if language not in _SHELLS or not re.search(token, code) or not lines or not _short(code):
         return f"{said}."
     fixed = re.sub(token, lambda _: f"{rel}/{pattern}", code)
-    return f"{said}; your block with it:\n```{language}\n{fixed}\n```"
+    return f"{said}; your block with it:{_fenced(fixed, language)}"
 
 
 # zipfile's `KeyError: "There is no item named 'x.txt' in the archive"`, tarfile's "filename 'x.txt' not
@@ -1392,10 +1404,10 @@ def _member_misspelt(output: str, root: Path, code: str = "", language: str = "p
             continue
         said = f"{archive.name} has no member {name}; it has {close[0]}: that is the name to use"
         quoted = re.compile(rf"""(['"]){re.escape(name)}\1""")
-        if not quoted.search(code) or len(code.splitlines()) > _WHOLE_LINES:
+        if not quoted.search(code) or not _short(code):
             return f"{said}."
         fixed = quoted.sub(lambda q, right=close[0]: f"{q.group(1)}{right}{q.group(1)}", code)
-        return f"{said}; your block with it:\n```{language}\n{fixed}\n```"
+        return f"{said}; your block with it:{_fenced(fixed, language)}"
     return ""
 
 
@@ -1448,7 +1460,7 @@ def _named_in_script(name: str, root: Path, to_fix: Iterable[str]) -> str:
                     f"source = open({script!r}).read().replace({name!r}, {right!r})\n"
                     f"open({script!r}, 'w').write(source){run}"
                 )
-                return f"{said}; this block does it{' and runs it' if run else ''}:\n```python\n{fix}\n```"
+                return f"{said}; this block does it{' and runs it' if run else ''}:{_fenced(fix)}"
     return ""
 
 
