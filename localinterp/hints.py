@@ -733,13 +733,13 @@ def stderr_unprinted(code: str, output: str) -> str:
         printed = re.compile(rf"^(\s*)print\(\s*{name}\.stdout\b.*$")
         ran = re.compile(rf"^(\s*){name}\s*=\s*subprocess\.run\(.*\)\s*$")  # the call on one line
         for number, line in enumerate(lines):
-            shown = printed.match(line)
+            shown, started = printed.match(line), ran.match(line)
             if shown:
                 said = f"{name}.stdout is all your block printed, and it is empty"
                 add = [f"{shown.group(1)}print({name}.stderr)"]
-            elif ran.match(line) and not re.search(rf"\b{name}\.stdout\b", code):
+            elif started and not re.search(rf"\b{name}\.stdout\b", code):
                 said = f"your block kept the program's output in {name} and printed none of it"
-                indent = ran.match(line).group(1)
+                indent = started.group(1)
                 add = [f"{indent}print({name}.stdout)", f"{indent}print({name}.stderr)"]
             else:
                 continue

@@ -815,14 +815,15 @@ class Session:
             )
         blocks = [b for m in rest if m.role == "assistant" for b in _TAGGED.findall(m.content)]
         wrong += values_unused(request.content, request.context or "", blocks)
-        wrong += env_unread(request.content, (code for _language, code in blocks))
-        wrong += subfolders_unwalked(request.content, (code for _language, code in blocks), cwd)
-        wrong += archive_unopened(request.content, (code for _language, code in blocks), cwd)
-        wrong += member_unread(request.content, (code for _language, code in blocks), cwd)
-        wrong += hash_uncomputed(request.content, (code for _language, code in blocks), cwd, self._named)
-        wrong += product_uncomputed(request.content, (code for _language, code in blocks))
+        sources = [code for _language, code in blocks]  # each check below reads them all
+        wrong += env_unread(request.content, sources)
+        wrong += subfolders_unwalked(request.content, sources, cwd)
+        wrong += archive_unopened(request.content, sources, cwd)
+        wrong += member_unread(request.content, sources, cwd)
+        wrong += hash_uncomputed(request.content, sources, cwd, self._named)
+        wrong += product_uncomputed(request.content, sources)
         outputs = [m for m in rest if m.role == "output"]
-        wrong += date_missing(request.content, last, (code for _language, code in blocks), cwd, self._named)
+        wrong += date_missing(request.content, last, sources, cwd, self._named)
         wrong += names_as_values(
             request.content, last, (m.content for m in outputs if m.status != "declined")
         )
