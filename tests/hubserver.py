@@ -104,15 +104,17 @@ class FakeHub:
             def do_GET(self):
                 hub._handle(self, head=False)
 
-        # Two servers, like huggingface.co and its CDN: file bodies live on another origin, so clients must
-        # take the file's metadata from the redirect itself, and the token is not sent to the CDN.
-        for _ in range(2):
-            server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        # Two servers, like huggingface.co and its CDN: file bodies live on another host (huggingface_hub
+        # 1.x follows a redirect to the same host name, whatever the port, and then missed the metadata
+        # that only the redirect carries), so clients must take the file's metadata from the redirect
+        # itself, and the token is not sent to the CDN.
+        for host in ("127.0.0.1", "127.0.0.2"):
+            server = ThreadingHTTPServer((host, 0), Handler)
             server.daemon_threads = True
             threading.Thread(target=server.serve_forever, daemon=True).start()
             self._servers.append(server)
         self.url = f"http://127.0.0.1:{self._servers[0].server_address[1]}"
-        self.cdn_url = f"http://127.0.0.1:{self._servers[1].server_address[1]}"
+        self.cdn_url = f"http://127.0.0.2:{self._servers[1].server_address[1]}"
         return self.url
 
     def stop(self) -> None:

@@ -69,6 +69,19 @@ class SearchHit:
     tags: tuple[str, ...]
 
 
+def transport() -> Any:
+    """The HTTP package huggingface_hub's own session is built on: httpx2 from its 2.x, httpx in 1.x.
+
+    Its errors and timeouts must be that package's: catching httpx2's names under a 1.x hub missed every
+    connection error (and importing httpx2 where it is absent was a traceback, seen on a GPU machine whose
+    image ships huggingface_hub 1.33)."""
+    import importlib
+
+    from huggingface_hub.utils import get_session
+
+    return importlib.import_module(type(get_session()).__module__.partition(".")[0])
+
+
 def license_page(endpoint: str, repo: str) -> str:
     """Where a user accepts a gated model's license."""
     return f"{endpoint}/{repo}"
@@ -136,8 +149,9 @@ class Hub:
 
     @contextlib.contextmanager
     def _mapped(self, repo: str, what: str) -> Iterator[None]:
-        import httpx2
         from huggingface_hub import errors as hf
+
+        http = transport()
 
         try:
             yield
@@ -165,12 +179,12 @@ class Hub:
                     f"its license at {license_page(self.endpoint, repo)}; check your token (`hf auth whoami`)."
                 ) from None
             raise DownloadError(f"{self.endpoint} answered HTTP {status} to {what} of {repo}.") from None
-        except (httpx2.ConnectError, httpx2.ConnectTimeout) as e:
+        except (http.ConnectError, http.ConnectTimeout) as e:
             raise HubUnreachable(
                 f"cannot reach {self.endpoint} ({type(e).__name__}: {e or 'no detail'}) while {what} {repo}. "
                 "Check the network or HF_ENDPOINT, or add --offline to use only the models already here."
             ) from None
-        except httpx2.TransportError as e:
+        except http.TransportError as e:
             raise HubUnreachable(
                 f"the connection to {self.endpoint} broke while {what} {repo} ({type(e).__name__}: "
                 f"{e or 'no detail'}). Check the network and try again."
@@ -235,11 +249,10 @@ class Hub:
     @contextlib.contextmanager
     def stream(self, repo: str, url: str, start: int, end: int | None = None) -> Iterator[Any]:
         """A streamed GET from byte `start` (to `end`, inclusive); the response says if Range was honoured."""
-        import httpx2
         from huggingface_hub.utils import get_session
 
         span = f"bytes={start}-{'' if end is None else end}"
-        timeout = httpx2.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT)
+        timeout = transport().Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT)
         with (
             self.errors(repo, "downloading", deadline=0),
             get_session().stream(
