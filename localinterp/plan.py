@@ -65,6 +65,11 @@ GPU_CONTEXT_OVERHEAD = 608 * MiB
 # at 8192, 481 at 32768 for Qwen2.5-1.5B on the H100).
 GPU_SCORES_POOL_BASE = 80 * MiB
 GPU_SCORES_POOL_FACTOR = 1.1
+# A mixture-of-experts model took 486-528 MiB of VRAM beyond llama.cpp's own buffers and the pieces above
+# (NVML's peak under `bench`, flash attention off, on an H100): two random-weight qwen3moe shapes of 1.3
+# and 1.8 GB, with 0 to 16 layers' experts in RAM. The same whatever the shape or the experts kept on
+# the GPU, so ggml-cuda's expert matrix products and their kernels, not weights; counted at its largest.
+GPU_MOE_POOL = 528 * MiB
 
 # What is kept free: RAM for the OS and the code localinterp runs, VRAM for fragmentation and the display.
 RAM_RESERVE_FRACTION = 0.10
@@ -315,12 +320,14 @@ def reserved_compute_bytes(spec: ModelSpec, n_ctx: int, settings: LoadSettings) 
 
 def gpu_pool_bytes(spec: ModelSpec, n_ctx: int, settings: LoadSettings) -> int:
     """VRAM a GPU's evaluation takes beyond the reserved buffer: the f16 copy of the attention scores
-    (see GPU_SCORES_POOL_BASE); none with flash attention."""
+    (see GPU_SCORES_POOL_BASE; none with flash attention), and a mixture-of-experts model's expert
+    products (GPU_MOE_POOL)."""
+    pool = GPU_MOE_POOL if spec.is_moe else 0
     if settings.flash_attn:
-        return 0
+        return pool
     cells = padded_context(n_ctx)
     copy = spec.n_head * cells * min(settings.n_ubatch, cells) * 2
-    return GPU_SCORES_POOL_BASE + int(GPU_SCORES_POOL_FACTOR * copy)
+    return pool + GPU_SCORES_POOL_BASE + int(GPU_SCORES_POOL_FACTOR * copy)
 
 
 def repacked_types(hw: Hardware | None) -> frozenset[str]:

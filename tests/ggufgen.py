@@ -55,21 +55,28 @@ def write_gguf(
     w.write_header_to_file()
     w.write_kv_data_to_file()
     w.write_ti_data_to_file()
-    if data or sparse:
-        with path.open("r+b") as f:
-            f.seek(0, 2)
-            end = f.tell()
-            align = 32
-            data_start = -(-end // align) * align
-            total = data_start
-            for _name, shape, qtype in tensors:
-                total = -(-total // align) * align + tensor_bytes(shape, qtype)
-            if data:
-                f.write(b"\0" * (total - end))
-            else:
-                f.truncate(total)
     w.close()
+    if data or sparse:
+        _append_data(path, [(shape, qtype) for _name, shape, qtype in tensors], zeros=data)
     return path
+
+
+def _append_data(
+    path: Path, tensors: list[tuple[tuple[int, ...], GGMLQuantizationType]], *, zeros: bool
+) -> None:
+    """Give a GGUF written up to its tensor table the data section its table describes: zeros, or a
+    hole of that size (the file is then as long as the real one, for planning tests, and takes no disk)."""
+    with path.open("r+b") as f:
+        f.seek(0, 2)
+        end = f.tell()
+        align = 32
+        total = -(-end // align) * align
+        for shape, qtype in tensors:
+            total = -(-total // align) * align + tensor_bytes(shape, qtype)
+        if zeros:
+            f.write(b"\0" * (total - end))
+        else:
+            f.truncate(total)
 
 
 def llama_tensors(
@@ -291,9 +298,11 @@ def random_moe(
     used: int = 2,
     expert_type: GGMLQuantizationType = GGMLQuantizationType.Q8_0,
     seed: int = 0,
+    weights: bool = True,
 ) -> Path:
     """A qwen3moe GGUF with random weights that real llama.cpp loads and runs (a byte-level tokenizer of
-    256 tokens and an end token): a few hundred KB, for tests of mixture-of-experts loading."""
+    256 tokens and an end token): a few hundred KB, for tests of mixture-of-experts loading. Without
+    `weights`, only the header and tensor table, the data a hole: a file of the real size to plan, at once."""
     from gguf import quants
 
     rng = np.random.default_rng(seed)
@@ -324,7 +333,17 @@ def random_moe(
     w.add_bos_token_id(256)
     f32, q8 = GGMLQuantizationType.F32, GGMLQuantizationType.Q8_0
 
+    table: list[tuple[tuple[int, ...], GGMLQuantizationType]] = []
+
     def tensor(name: str, shape: tuple[int, ...], qtype: GGMLQuantizationType = q8) -> None:
+        if not weights:
+            block, size = GGML_QUANT_SIZES[qtype]
+            byte_shape = (*reversed(shape[1:]), shape[0] // block * size)
+            w.add_tensor_info(
+                name, byte_shape, np.dtype(np.uint8), tensor_bytes(shape, qtype), raw_dtype=qtype
+            )
+            table.append((shape, qtype))
+            return
         values = (rng.standard_normal(tuple(reversed(shape))) * 0.05).astype(
             np.float32
         )  # numpy: outermost first
@@ -350,6 +369,11 @@ def random_moe(
             tensor(f"{p}{name}.weight", shape, qtype)
     w.write_header_to_file()
     w.write_kv_data_to_file()
-    w.write_tensors_to_file()
-    w.close()
+    if weights:
+        w.write_tensors_to_file()
+        w.close()
+    else:
+        w.write_ti_data_to_file()
+        w.close()
+        _append_data(path, table, zeros=False)
     return path

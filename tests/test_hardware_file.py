@@ -146,17 +146,18 @@ def test_gpt_oss_20b_on_a_24_gb_gpu_runs_whole_on_it(gpt_oss_20b, tmp_path):
     assert plan["context_window"] == 8192
 
 
-def test_gpt_oss_20b_on_a_12_gb_gpu_keeps_one_or_two_layers_of_experts_in_ram(gpt_oss_20b, tmp_path):
+def test_gpt_oss_20b_on_a_12_gb_gpu_keeps_three_or_four_layers_of_experts_in_ram(gpt_oss_20b, tmp_path):
     # Usable VRAM: 12 GiB less 5 % = 12.24 GB. Without experts the GPU holds 1.29 GB of attention and head,
-    # 0.1 GB of KV cache (2k), ~0.46 GB compute (the 201k-token vocabulary's logits) and 0.64 GB driver:
-    # 2.5 GB, leaving 9.7 GB for experts of 423 MB a layer: 23 of 24 layers. So --n-cpu-moe 1 (2 if the
-    # context grows into it), and generation stays on the GPU but for 53-106 MB a token from RAM.
+    # 0.1 GB of KV cache (2k), ~0.46 GB compute (the 201k-token vocabulary's logits), 0.64 GB driver and
+    # 0.55 GB for the expert products (an H100 measured it): 3.0 GB, leaving 9.2 GB for experts of 423 MB a
+    # layer: 21 of 24 layers. So --n-cpu-moe 3 (4 if the context grows into it), and generation stays on
+    # the GPU but for 160-210 MB a token from RAM.
     code, plan, _ = planned(gpt_oss_20b, machine(tmp_path, "mid", 64, [MID]))
     assert code == 0 and plan["fits"] and plan["gpu_layers"] == 25
-    assert plan["n_cpu_moe"] in (1, 2)
+    assert plan["n_cpu_moe"] in (3, 4)
     assert plan["memory"]["vram_bytes"] <= 12 * GIB * 0.95
     # The whole-layer split it replaces would be several times slower: 1 GB a token from RAM at 10 GB/s.
-    assert plan["speed"]["tg_tokens_per_s"] > 30
+    assert plan["speed"]["tg_tokens_per_s"] > 25
 
 
 def test_gpt_oss_20b_on_a_128_gb_mac_runs_whole_on_its_gpu(gpt_oss_20b, tmp_path):
@@ -182,14 +183,14 @@ def test_qwen3_coder_30b_on_a_24_gb_gpu_runs_whole_on_it(qwen3_coder_30b, tmp_pa
     assert plan["context_window"] == 8192
 
 
-def test_qwen3_coder_30b_on_a_12_gb_gpu_keeps_about_18_layers_of_experts_in_ram(qwen3_coder_30b, tmp_path):
+def test_qwen3_coder_30b_on_a_12_gb_gpu_keeps_about_20_layers_of_experts_in_ram(qwen3_coder_30b, tmp_path):
     # 12.24 GB usable; without experts: 0.7 GB of attention, routers and head, 0.2 GB of KV cache (2k),
-    # ~0.37 GB compute, 0.64 GB driver = 1.9 GB; 10.3 GB left for experts of 340 MB a layer: 30 of 48
-    # layers on the GPU, the experts of the other 18 (6.1 GB) in the 64 GB of RAM.
+    # ~0.37 GB compute, 0.64 GB driver, 0.55 GB for the expert products = 2.5 GB; 9.8 GB left for experts
+    # of 340 MB a layer: 28 of 48 layers on the GPU, the experts of the other 20 (6.8 GB) in the RAM.
     code, plan, _ = planned(qwen3_coder_30b, machine(tmp_path, "mid", 64, [MID]))
     assert code == 0 and plan["fits"] and plan["gpu_layers"] == 49
-    assert 17 <= plan["n_cpu_moe"] <= 19
-    # A token reads 8/128 of 18 layers' experts from RAM (0.38 GB at 10 GB/s: 38 ms) and 1.2 GB from the
+    assert 19 <= plan["n_cpu_moe"] <= 21
+    # A token reads 8/128 of 20 layers' experts from RAM (0.42 GB at 10 GB/s: 42 ms) and 1.2 GB from the
     # GPU (360 GB/s x 0.4: 8 ms), plus 2 ms fixed (the CPU's and the GPU's, by share): about 20 tokens/s.
     assert 17 < plan["speed"]["tg_tokens_per_s"] < 25
 

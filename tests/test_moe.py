@@ -91,6 +91,29 @@ def test_the_planner_keeps_the_fewest_layers_of_experts_in_ram_and_the_plan_load
     assert {int(n.split(".")[1]) for n in overridden} == {0, 1}
 
 
+# NVML's peak VRAM under `localinterp bench -ngl -1 -ncmoe N -p 512 -n 128` (context 1,024, flash attention
+# off) on an H100, llama-cpp-python 0.3.36 built for CUDA 13.0 (docs/GPU.md): two random-weight shapes.
+H100_MOE_VRAM = {
+    (16, 1024, 16, 512, 64, 8): {0: 3_064_791_040, 4: 2_660_040_704, 8: 2_234_318_848, 16: 1_382_875_136},
+    (8, 2048, 16, 768, 32, 4): {0: 2_691_497_984, 4: 2_083_323_904},
+}
+
+
+@pytest.mark.parametrize("shape", H100_MOE_VRAM)
+def test_a_mixture_of_experts_model_on_a_gpu_is_planned_at_the_vram_an_h100_measured(shape, tmp_path):
+    # Before these were measured the plan was 486-528 MiB short at every point (0.61-0.83 of the peak):
+    # a plan that fills a GPU to its budget would have run out of memory.
+    n_layer, n_embd, n_head, n_ff_exp, experts, used = shape
+    path = random_moe(
+        tmp_path / "shape.gguf", n_layer=n_layer, n_embd=n_embd, n_head=n_head, n_head_kv=4,
+        n_ff_exp=n_ff_exp, experts=experts, used=used, weights=False,
+    )  # fmt: skip
+    spec = read_model_spec(path)
+    for n_cpu_moe, measured in H100_MOE_VRAM[shape].items():
+        planned = estimate_memory(spec, 1024, n_layer + 1, n_cpu_moe=n_cpu_moe).vram_bytes
+        assert 1.0 <= planned / measured <= 1.02, (n_cpu_moe, planned / measured)
+
+
 def test_experts_in_ram_are_repacked_like_any_cpu_weight_and_their_file_pages_reclaimable(tmp_path, caplog):
     from gguf.constants import GGMLQuantizationType
 
