@@ -886,6 +886,8 @@ def archive_unopened(request: str, code: Iterable[str], cwd: Path) -> list[str]:
 
     Asked how many files are inside bundle.tar.gz, the 1.5B ran `ls -l bundle.tar.gz | wc -l`, printed 1
     and answered 1 (tar-count, held-out seed 22000): the printed number backed the answer."""
+    from localinterp.hints import zip_list_command
+
     if _ABOUT_ARCHIVE_ITSELF.search(request) or _MEMBER_ASKED.search(request):
         return []  # the second: member_unread says how to read the member itself
     code = list(code)
@@ -894,13 +896,14 @@ def archive_unopened(request: str, code: Iterable[str], cwd: Path) -> list[str]:
         kind = next((k for k in _ARCHIVES if name.lower().endswith(k[0])), None)
         if kind is None or not _exists(cwd / name):
             continue
-        _suffix, openers, python, shell = kind
+        suffix, openers, python, shell = kind
         if any(re.search(openers, src) for src in code):
             return []
+        shell = zip_list_command(name) if suffix == ".zip" else shell.format(name=name)
         return [
             f"the request asks about what is inside {name}, and no block you ran opened it (commands "
             f"like ls and wc see only the file itself): in Python, {python.format(name=name)}; in a "
-            f"shell, {shell.format(name=name)}"
+            f"shell, {shell}"
         ]
     return []
 
@@ -972,7 +975,7 @@ _ARCHIVES = (
         ".zip",
         r"\bzipfile\b|\bunzip\b|\bzipinfo\b|unpack_archive|\bbsdtar\b|\b7z\b",
         "zipfile.ZipFile({name!r}).namelist() lists its members",
-        "unzip -l {name}",
+        "",  # hints.zip_list_command: unzip -l where unzip is installed
     ),
     (
         ".gz",

@@ -101,7 +101,20 @@ def test_plot_needs_matplotlib_or_draws_the_chart(smollm2_path, tmp_path):
     # SVG keeps its text as text.
     svg = tmp_path / "speed.svg"
     result = run_cli(
-        "bench", str(smollm2_path), "-p", "16", "-n", "4", "-r", "1", "-t", "1,2", "--plot", str(svg)
+        "bench",
+        str(smollm2_path),
+        "-p",
+        "16",
+        "-n",
+        "4",
+        "-r",
+        "1",
+        "-t",
+        "1,2",
+        "-ngl",
+        "0",
+        "--plot",
+        str(svg),
     )
     assert result.returncode == 0, result.stderr
     text = svg.read_text()

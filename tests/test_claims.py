@@ -1232,10 +1232,12 @@ def test_a_file_inside_an_archive_never_read_is_checked_with_the_call_that_print
     )
     converse(engine, tmp_path, asked)
     told = engine.seen[2][-1].content
+    shell = "unzip -p archive.zip ghrqqfd.txt"
+    if not shutil.which("unzip"):  # Python's zipfile in one line (tests/test_hints.py: without_unzip)
+        shell = """python3 -c "import zipfile; print(zipfile.ZipFile('archive.zip').read('ghrqqfd.txt').decode())\""""
     assert (
         "the request asks what the file inside archive.zip says, and no block you ran read it: in Python, "
-        "`print(zipfile.ZipFile('archive.zip').read('ghrqqfd.txt').decode())`; in a shell, "
-        "`unzip -p archive.zip ghrqqfd.txt`"
+        f"`print(zipfile.ZipFile('archive.zip').read('ghrqqfd.txt').decode())`; in a shell, `{shell}`"
     ) in told
     assert not engine.replies
     assert member_unread(asked, ["unzip archive.zip", "cat ghrqqfd.txt"], tmp_path) == []  # extracted

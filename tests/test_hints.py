@@ -14,6 +14,7 @@ import zipfile
 import pytest
 from scripted import Scripted, approving, converse, given_block, run_given
 
+from localinterp.claims import archive_unopened
 from localinterp.hints import (
     CANNOT_MATCH,
     _converted,
@@ -24,6 +25,7 @@ from localinterp.hints import (
     failure_hint,
     key_on_text_hint,
     list_keyed_hint,
+    missing_command_hint,
     missing_file_hint,
     module_hint,
     nothing_found_hint,
@@ -1124,6 +1126,63 @@ def test_an_unzip_given_options_after_the_archive_is_told_to_write_them_first(tm
         ["bash", "-c", "unzip -p archive.zip jonlrml.txt"], cwd=tmp_path, capture_output=True
     )
     assert read.stdout == b"password: kqzvbt\n"
+
+
+def without_unzip(tmp_path, monkeypatch) -> None:
+    """PATH of a machine without unzip: bash, cat, ls and python3 only (the lent GPU machine's image)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name in ("bash", "cat", "ls"):
+        (bin_dir / name).symlink_to(shutil.which(name))
+    (bin_dir / "python3").symlink_to(sys.executable)
+    monkeypatch.setenv("PATH", str(bin_dir))
+
+
+def test_a_command_that_is_not_installed_is_told_so_and_unzip_is_given_the_python_that_reads_the_zip(
+    tmp_path, monkeypatch
+):
+    # On a machine without unzip, the 1.5B and the 0.5B ran `unzip -p archive.zip NAME` as the hints told
+    # them, into "unzip: command not found", to the round limit (zip-secret, GPU seeds 39000, 43000, 44000).
+    work = tmp_path / "work"
+    work.mkdir()
+    with zipfile.ZipFile(work / "archive.zip", "w") as zf:
+        zf.writestr("sumgazh.txt", "password: kqzvbt\n")
+    without_unzip(tmp_path, monkeypatch)
+    block = "unzip -p archive.zip sumgazh.txt\ncat sumgazh.txt"
+    failed = subprocess.run(["bash", "-c", block], cwd=work, capture_output=True, text=True)
+    assert "unzip: command not found" in failed.stderr
+    told = failure_hint(failed.stdout + failed.stderr, work, block, language="bash")
+    # The member's shell command is Python's too, and the hint hands the block that reads the zip.
+    python_member = (
+        """python3 -c "import zipfile; print(zipfile.ZipFile('archive.zip').read('sumgazh.txt').decode())\""""
+    )
+    assert told.startswith(
+        f"sumgazh.txt is not extracted: it is inside archive.zip; read it from there with `{python_member}`. "
+        "unzip is not installed on this machine, and nothing can be installed: do it in Python, with its "
+        "zipfile (zipfile.ZipFile('a.zip').namelist() lists the members, .read(NAME).decode() is one's "
+        "text). This block does it for archive.zip:\n```python\n"
+    )
+    assert run_given(told, work).stdout == "['sumgazh.txt']\npassword: kqzvbt\n\n"
+    shell = subprocess.run(["bash", "-c", python_member], cwd=work, capture_output=True, text=True)
+    assert shell.stdout == "password: kqzvbt\n\n"
+    listed = archive_unopened("How many files are in archive.zip?", ["ls -l archive.zip"], work)
+    assert listed[0].endswith("in a shell, python3 -m zipfile -l archive.zip")
+    assert (
+        "sumgazh.txt"
+        in subprocess.run(
+            ["bash", "-c", "python3 -m zipfile -l archive.zip"], cwd=work, capture_output=True, text=True
+        ).stdout
+    )
+    # Any command: that it is missing, and what in Python does its work; none for a command that ran.
+    said = missing_command_hint("sh: 1: jq: not found\n", work, "jq '.orders' data.json")
+    assert said == (
+        "jq is not installed on this machine, and nothing can be installed: do it in Python, with its json "
+        "(json.load(open('x.json')))."
+    )
+    assert (
+        missing_command_hint("bash: line 1: cat: command not found\n", work, "cat a.txt") == ""
+    )  # it is here
+    assert missing_command_hint("Error: file not found\n", work, "print('Error: file not found')") == ""
 
 
 def test_a_member_name_an_archive_does_not_have_is_given_the_close_one_in_the_block(tmp_path):
