@@ -144,6 +144,7 @@ def failure_hint(
         conversion_hint(output, cwd, code),
         closed_hint(output),
         _return_outside(output, code),
+        used_before_set(output, code),
         _shell_in_python(output, code),
         _text_added(output, cwd, code),
         binary_as_text_hint(output, cwd, code),
@@ -546,6 +547,54 @@ def _failing_line(error: re.Pattern[str], output: str, code: str) -> tuple[int, 
     return number, lines[number - 1].strip() if 0 < number <= len(lines) else ""
 
 
+# The block's own line that raised a NameError (the last "<block N>" frame before it).
+_UNDEFINED_AT = re.compile(
+    r'File "<block \d+>", line (\d+), in <module>\n(?:(?!  File ).*\n)*?NameError: name \'(\w+)\''
+)
+
+
+def used_before_set(output: str, code: str) -> str:
+    """For a NameError on a top-level statement of the block whose name a later statement of the same
+    block sets: the block with that statement moved to just after the one that sets it ("" otherwise).
+
+    Told to inspect its input first, the 0.5B wrote `print(log_content)` above the `with open('app.log')`
+    that set log_content, and wrote it again after the NameError (log-errors, GPU seeds 42000, 44000)."""
+    found = _UNDEFINED_AT.search(output)
+    if not found:
+        return ""
+    number, name = int(found.group(1)), found.group(2)
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return ""
+    body = tree.body
+    failing = next((i for i, n in enumerate(body) if n.lineno <= number <= (n.end_lineno or n.lineno)), None)
+    if failing is None:
+        return ""
+    setter = next(
+        (
+            j
+            for j in range(failing + 1, len(body))
+            if any(
+                isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
+                for n in ast.walk(body[j])
+            )
+        ),
+        None,
+    )
+    if setter is None:
+        return ""
+    lines = code.splitlines()
+    moved = body[failing]
+    start, end = moved.lineno - 1, moved.end_lineno or moved.lineno
+    after = body[setter].end_lineno or body[setter].lineno
+    reordered = lines[:start] + lines[end:after] + lines[start:end] + lines[after:]
+    return (
+        f"{name} is used on line {number}, before line {body[setter].lineno} sets it: a block runs from the top. "
+        f"This is your block with that line after it:{_fenced(chr(10).join(reordered).strip())}"
+    )
+
+
 _OUTSIDE = re.compile(r"line (\d+)\n(?:.*\n)*?SyntaxError: \'return\' outside function")
 
 
@@ -904,12 +953,61 @@ def module_hint(output: str, code: str = "") -> str:
         if not read:
             return f"{said}."
         name = read.group(2)
+        translated = pandas_as_csv(code)
+        if translated:
+            return f"{said}. This is your block with the csv module in place of pandas:{_fenced(translated)}"
         start = (
             f"import csv\nwith open({name!r}, newline='') as f:\n    rows = list(csv.DictReader(f))\n"
             "print(len(rows), 'rows; the first:', rows[0] if rows else None)"
         )
         return f"{said}. This block reads {name} so:{_fenced(start)}"
     return ""
+
+
+_PANDAS_IMPORT = re.compile(r"^import pandas as (\w+)[ \t]*$", re.M)
+_PANDAS_READ = re.compile(r"""^(\w+)\s*=\s*(\w+)\.read_csv\(\s*(['"])([^'"\n]+)\3\s*\)[ \t]*$""", re.M)
+_COLUMN_REDUCED = re.compile(r"""\b(\w+)\[(['"])([^'"\n]+)\2\]\.(mean|sum|max|min|count|nunique)\(\)""")
+
+
+def pandas_as_csv(code: str) -> str:
+    """A block that reads one CSV with pandas and reduces its columns (`df['price'].mean()`, sum, max, min,
+    count, nunique), with the csv module doing the same ("" for any other use of pandas): the 0.5B wrote
+    its pandas block again after every ModuleNotFoundError, and given a block that only read the rows,
+    printed them and went back to pandas (csv-mean, GPU seeds 42000 and 44000, and CPU seed 30000)."""
+    imported = _PANDAS_IMPORT.search(code)
+    read = _PANDAS_READ.search(code)
+    if not imported or not read or read.group(2) != imported.group(1):
+        return ""
+    frame, name = read.group(1), read.group(4)
+    values = {
+        "mean": "statistics.mean({numbers})",
+        "sum": "sum({numbers})",
+        "max": "max({numbers})",
+        "min": "min({numbers})",
+        "count": "len({frame})",
+        "nunique": "len(set(r[{column!r}] for r in {frame}))",
+    }
+
+    def reduced(match: re.Match[str]) -> str:
+        if match.group(1) != frame:
+            return match.group(0)
+        column = match.group(3)
+        numbers = f"float(r[{column!r}]) for r in {frame}"
+        return values[match.group(4)].format(numbers=numbers, frame=frame, column=column)
+
+    rows = f"with open({name!r}, newline='') as f:\n    {frame} = list(csv.DictReader(f))"
+    marked = code.replace(read.group(0), "\0", 1).replace(
+        imported.group(0), "import csv\nimport statistics", 1
+    )
+    body = _COLUMN_REDUCED.sub(reduced, marked)
+    if re.search(rf"\b{re.escape(imported.group(1))}\.|\b{re.escape(frame)}\s*[.\[]", body):
+        return ""  # pandas is used beyond what translates
+    translated = body.replace("\0", rows).strip()
+    try:
+        compile(translated, "<block>", "exec")
+    except SyntaxError:
+        return ""
+    return translated
 
 
 _NOT_INSTALLED = re.compile(r"ModuleNotFoundError: No module named '(\w+)")
@@ -1345,8 +1443,14 @@ def _in_archive(name: str, root: Path, language: str = "python") -> str:
     if found is None:
         return ""
     archive, kind, member = found
-    read = (member_command if language in _SHELLS else member_text)(kind, archive.name, member)
-    return f"{name} is not extracted: it is inside {archive.name}; read it from there with `{read}`."
+    if language in _SHELLS:
+        read = member_command(kind, archive.name, member)
+        return f"{name} is not extracted: it is inside {archive.name}; read it from there with `{read}`."
+    # A block, not the call alone: shown `zipfile.ZipFile('archive.zip').read('sumgazh.txt').decode()` in
+    # the sentence, the 1.5B wrote open('sumgazh.txt') again, twice (zip-secret, seed 39000 without unzip).
+    module = "zipfile" if kind == "zip" else "tarfile"
+    block = f"import {module}\nprint({member_text(kind, archive.name, member)})"
+    return f"{name} is not extracted: it is inside {archive.name}; this block reads it from there:{_fenced(block)}"
 
 
 _GLOB = re.compile(r"[*?\[]")

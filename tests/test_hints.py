@@ -39,6 +39,7 @@ from localinterp.hints import (
     unprinted_result,
     unsaved_edit,
     unused_query_hint,
+    used_before_set,
     written_hint,
 )
 from localinterp.session import MAX_CHECKS, Recheck
@@ -973,13 +974,45 @@ def test_a_package_that_is_not_installed_is_answered_with_the_standard_module_fo
     assert "No module named 'pandas'" in failed.stderr  # -S: no site-packages, wherever the tests run
     told = failure_hint(failed.stderr, tmp_path, code)
     assert told.startswith("pandas is not installed in the Python that runs your blocks; read CSV files")
-    ran = run_given(told, tmp_path)
+    # Given a block that only read the rows, the 0.5B printed them and went back to its pandas block
+    # (csv-mean, GPU seeds 42000 and 44000): a column's mean, sum, max, min, count or nunique is its own
+    # block with the csv module doing the same.
+    assert "This is your block with the csv module in place of pandas:" in told
+    assert run_given(told, tmp_path).stdout == "2.0\n"
+    every = code.replace(
+        "print(df['price'].mean())", "print(df['price'].sum(), df['name'].nunique(), len(df))"
+    )
+    assert run_given(failure_hint(failed.stderr, tmp_path, every), tmp_path).stdout == "4.0 2 2\n"
+    # Any other use of pandas: the block that reads the file, to start from.
+    grouped = code.replace("df['price'].mean()", "df.groupby('name')['price'].sum()")
+    ran = run_given(failure_hint(failed.stderr, tmp_path, grouped), tmp_path)
     assert ran.stdout == "2 rows; the first: {'name': 'bolt', 'price': '2.5'}\n"
     # Without a read_csv of a named file, the module to use instead, in a sentence.
     assert module_hint("ModuleNotFoundError: No module named 'numpy'", "import numpy") == (
         "numpy is not installed in the Python that runs your blocks; use the statistics and math modules "
         "instead (statistics.mean, math.prod, sum, max)."
     )
+
+
+def test_a_name_used_above_the_line_that_sets_it_is_given_the_block_with_the_two_in_order(tmp_path):
+    # Told to inspect its input first, the 0.5B wrote `print(log_content)` above the open() that set it,
+    # and after the NameError wrote the same block again (log-errors, GPU seeds 42000 and 44000).
+    (tmp_path / "app.log").write_text("start\nERROR disk full\n")
+    code = (
+        "# Inspect the input first (print it)\nprint(log_content)\n\n# Fix the cause\n"
+        "with open('app.log', 'r') as file:\n    log_content = file.read()"
+    )
+    engine = Scripted(("python", code), "Done.")
+    session, _chunks = converse(engine, tmp_path, "Print the ERROR lines of app.log.")
+    failed = session.messages[2]
+    assert failed.status == "error" and "NameError: name 'log_content'" in failed.content
+    assert failed.context.startswith(
+        "log_content is used on line 2, before line 5 sets it: a block runs from the top. This is your "
+        "block with that line after it:\n```python\n"
+    )
+    assert run_given(failed.context, tmp_path).stdout == "start\nERROR disk full\n\n"
+    # A name no later line sets is not this case (nor a name set in a function only).
+    assert used_before_set(failed.content, "print(log_content)\nx = 1") == ""
 
 
 def test_an_archive_or_compressed_file_read_as_text_is_told_the_module_that_reads_it(tmp_path):
@@ -1095,14 +1128,19 @@ def test_a_missing_file_that_is_inside_an_archive_is_told_how_to_read_it_from_th
         (tmp_path / "a.log").write_text("x\n")
         tf.add(tmp_path / "a.log", arcname="logs/app.log")
     missing = "FileNotFoundError: [Errno 2] No such file or directory: '{}'"
-    assert missing_file_hint(missing.format("jonlrml.txt"), tmp_path) == (
-        "jonlrml.txt is not extracted: it is inside archive.zip; read it from there with "
-        "`zipfile.ZipFile('archive.zip').read('jonlrml.txt').decode()`."
+    # The block that reads it (shown the call inside the sentence, the 1.5B opened the member as a file
+    # again, twice: zip-secret, seed 39000 on a machine without unzip).
+    told = missing_file_hint(missing.format("jonlrml.txt"), tmp_path)
+    assert told == (
+        "jonlrml.txt is not extracted: it is inside archive.zip; this block reads it from there:\n```python\n"
+        "import zipfile\nprint(zipfile.ZipFile('archive.zip').read('jonlrml.txt').decode())\n```"
     )
-    assert missing_file_hint(missing.format("app.log"), tmp_path) == (
-        "app.log is not extracted: it is inside logs.tar.gz; read it from there with "
-        "`tarfile.open('logs.tar.gz').extractfile('logs/app.log').read().decode()`."
+    assert run_given(told, tmp_path).stdout == "password: kqzvbt\n\n"
+    told = missing_file_hint(missing.format("app.log"), tmp_path)
+    assert told.startswith(
+        "app.log is not extracted: it is inside logs.tar.gz; this block reads it from there:"
     )
+    assert run_given(told, tmp_path).stdout == "x\n\n"
     assert "similar name" in missing_file_hint(missing.format("a.logs"), tmp_path)  # not a member
     assert missing_file_hint(missing.format("/elsewhere/jonlrml.txt"), tmp_path) == ""  # not this folder's
 
