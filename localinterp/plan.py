@@ -643,7 +643,10 @@ def make_plan(
         )
     from localinterp.speed import predict
 
-    judged = [(s, dataclasses.replace(c, speed=predict(s, hw, c.gpu_layers, c.n_cpu_moe))) for s, c in judged]
+    judged = [
+        (s, dataclasses.replace(c, speed=predict(s, hw, c.gpu_layers, c.n_cpu_moe, settings.n_ubatch)))
+        for s, c in judged
+    ]
     spec, chosen = _choose(judged, budget)
     candidates = tuple(c for _, c in judged)
     reason = _explain(spec, chosen, budget, hw, ctx=ctx, gpu_layers=gpu_layers, n_candidates=len(judged))

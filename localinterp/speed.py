@@ -4,14 +4,14 @@ Generation reads every weight the token passes through once: the layers on the C
 the GPU from VRAM, and of a mixture-of-experts layer only its shared part and the experts the router picks
 (expert_used_count of expert_count). So
 
-    seconds per token = CPU bytes / (RAM bandwidth x CPU_EFFICIENCY)
-                      + GPU bytes / (VRAM bandwidth x GPU_EFFICIENCY) + PER_TOKEN_S
+    seconds per token = CPU bytes / (RAM bandwidth x CPU_EFFICIENCY) + PER_TOKEN_S x CPU blocks share
+                      + GPU bytes / (VRAM bandwidth x GPU_EFFICIENCY) + GPU_PER_BLOCK_S x GPU blocks
 
-RAM bandwidth is measured here once (a copy benchmark, cached per CPU); a GPU's comes from NVML, else from
-a table of known GPUs, else a stated conservative figure. The CPU constants below were fitted on this
-project's 2-core development machine against `localinterp bench` (scripts/check_speed_prediction.py prints
-predicted / measured); the GPU ones on an H100 against llama-bench (docs/GPU.md). On the GPU a token also
-pays a fixed cost of its own, smaller than the CPU's, each in the share of the weights it reads.
+RAM bandwidth is measured here once (a copy benchmark, cached per CPU); a GPU's
+comes from NVML, else from a table of known GPUs, else a stated conservative figure. The CPU constants
+below were fitted on this project's 2-core development machine against `localinterp bench`
+(scripts/check_speed_prediction.py prints predicted / measured); the GPU ones on an H100 against
+llama-bench and bench (docs/GPU.md).
 """
 
 from __future__ import annotations
@@ -37,14 +37,25 @@ CPU_FLOPS_PER_CORE = {"avx512": 355e9, "avx2": 180e9, "": 60e9}  # avx2 and plai
 PP_PER_TOKEN_S = 0.0021
 # Fitted on an H100 (NVML: 3,352 GB/s) against llama-bench with every layer offloaded, SmolLM2-135M and
 # Qwen2.5-Coder 0.5B/1.5B (tg128 756/699/496 t/s, pp512 41,894/36,954/21,812; docs/GPU.md): a token
-# read its weights at 0.4 of the nominal bandwidth plus a fixed 1.25 ms (kernel launches), and a prompt
+# read its weights at 0.4 of the nominal bandwidth plus a fixed cost (kernel launches, below), and a prompt
 # token cost 22 us plus its operations at 33 per byte/s of bandwidth (110 TFLOP/s there; other GPUs are
 # scaled by their bandwidth, since compute and bandwidth grow together across generations). The figures
 # before it (0.7, the CPU's 4.2 ms, 30 TFLOP/s) predicted 217 t/s for the 1.5B where it ran 510.
 GPU_EFFICIENCY = 0.4
-GPU_PER_TOKEN_S = 0.00125
+# The fixed cost is the kernels each block launches, so it is counted per block: 41-45 us for a dense
+# block (SmolLM2 30 blocks, the 0.5B 24, the 1.5B 28: 1.22-1.27 ms a token), 51-59 us for a
+# mixture-of-experts block (router, top-k and three expert products more; random-weight qwen3moe files of
+# 16 and 8 blocks), measured on the same H100 on 2026-11-24. One cost per token, as fitted before them,
+# predicted 0.5 of what the 8-block MoE ran.
+GPU_PER_BLOCK_S = 43e-6
+GPU_PER_MOE_BLOCK_S = 55e-6
 GPU_FLOPS_PER_BANDWIDTH = 33.0
 GPU_PP_PER_TOKEN_S = 22e-6
+# With a discrete GPU, llama.cpp sends a big batch's products with weights kept in RAM to the GPU and
+# copies those weights over PCIe once per micro-batch: prompt processing then costs their bytes at this
+# rate. Fitted on the H100's host (experts of 4-16 layers in RAM: 7.4-10.8 GB/s; the 1.5B's blocks
+# 4.7-6.1 GB/s, where the CPU's own attention for its layers adds time this does not count).
+HOST_TO_GPU_BYTES_PER_S = 8e9
 ASSUMED_RAM_BANDWIDTH = 10e9  # when a hardware file gives none: a slow laptop's dual-channel DDR4
 ASSUMED_GPU_BANDWIDTH = {"cuda": 300e9, "rocm": 300e9, "metal": 100e9, "rpc": 1e9}
 INTERACTIVE_TOKENS_PER_S = 8.0  # the default `min_speed`: slower than this is not a conversation
@@ -99,9 +110,10 @@ def active_layer_bytes(spec: ModelSpec) -> list[float]:
     return [whole - e + e * share for whole, e in zip(spec.layer_bytes, experts, strict=True)]
 
 
-def predict(spec: ModelSpec, hw: Hardware, gpu_layers: int, n_cpu_moe: int = 0) -> Speed:
+def predict(spec: ModelSpec, hw: Hardware, gpu_layers: int, n_cpu_moe: int = 0, n_ubatch: int = 512) -> Speed:
     """The speed of `spec` with `gpu_layers` offloaded (llama.cpp's count: the output, then the last blocks)
-    and the routed experts of the first `n_cpu_moe` blocks read from RAM."""
+    and the routed experts of the first `n_cpu_moe` blocks read from RAM; prompts in micro-batches of
+    `n_ubatch` tokens."""
     layers = active_layer_bytes(spec)
     first_gpu, head_on_gpu = spec.offloaded(gpu_layers)
     cpu_bytes = sum(layers[:first_gpu])
@@ -120,20 +132,38 @@ def predict(spec: ModelSpec, hw: Hardware, gpu_layers: int, n_cpu_moe: int = 0) 
     gpus = hw.usable_gpus()
     gpu_bw = min((gpu_bandwidth(g) for g in gpus), default=ram_bw)
     on_gpu_share = gpu_bytes / max(1.0, cpu_bytes + gpu_bytes)
-    # The fixed cost of a token is the CPU's or the GPU's, in the share of the weights each one reads.
-    seconds = cpu_bytes / (ram_bw * CPU_EFFICIENCY) + PER_TOKEN_S * (1 - on_gpu_share)
+    # The fixed cost of a token: each block pays its device's (experts kept in RAM leave the block on
+    # the GPU).
+    gpu_blocks = spec.n_layer - first_gpu
+    seconds = cpu_bytes / (ram_bw * CPU_EFFICIENCY) + PER_TOKEN_S * first_gpu / max(1, spec.n_layer)
     if gpu_bytes:
-        seconds += gpu_bytes / (gpu_bw * GPU_EFFICIENCY) + GPU_PER_TOKEN_S * on_gpu_share
+        per_block = GPU_PER_MOE_BLOCK_S if spec.is_moe else GPU_PER_BLOCK_S
+        seconds += gpu_bytes / (gpu_bw * GPU_EFFICIENCY) + per_block * gpu_blocks
     # Prompt processing: two operations per weight of the blocks a token passes through, on the GPU when
-    # most of the model is there.
+    # most of the model is there, or when a discrete one takes the big products of the weights in RAM.
     block_params = spec.n_params * sum(layers) / max(1.0, spec.weights_bytes)
     flags = " ".join(hw.cpu.flags).lower()
     simd = "avx512" if "avx512" in flags else "avx2" if "avx2" in flags else ""
-    if on_gpu_share > 0.5:
+    discrete = any(not g.unified_memory and g.backend in ("cuda", "rocm") for g in gpus)
+    if on_gpu_share > 0.5 or discrete:
         pp_seconds = 2 * block_params / (GPU_FLOPS_PER_BANDWIDTH * gpu_bw) + GPU_PP_PER_TOKEN_S
+        if discrete:
+            pp_seconds += _host_weight_bytes(spec, gpu_layers, n_cpu_moe) / (
+                n_ubatch * HOST_TO_GPU_BYTES_PER_S
+            )
     else:
         pp_seconds = 2 * block_params / (CPU_FLOPS_PER_CORE[simd] * hw.cpu.threads) + PP_PER_TOKEN_S
     return Speed(1.0 / seconds, 1.0 / pp_seconds)
+
+
+def _host_weight_bytes(spec: ModelSpec, gpu_layers: int, n_cpu_moe: int) -> float:
+    """The bytes of the weights a batch's products read from RAM beside a GPU: the blocks (and head) not
+    offloaded, and every routed expert of the layers whose experts stay in RAM."""
+    from localinterp.plan import moved_expert_bytes
+
+    first_gpu, head_on_gpu = spec.offloaded(gpu_layers)
+    held = sum(spec.layer_bytes[:first_gpu]) + moved_expert_bytes(spec, gpu_layers, n_cpu_moe)
+    return float(held + (0 if head_on_gpu else spec.output_bytes))
 
 
 # -- measuring this machine ---------------------------------------------------------------------------
