@@ -1564,7 +1564,11 @@ def missing_command_hint(output: str, cwd: Path, code: str) -> str:
     if name in ("unzip", "zipinfo", "7z"):
         from localinterp.previews import archive_members
 
-        for archive in dict.fromkeys(re.findall(r"[\w./-]+\.zip\b", code)):
+        named = list(dict.fromkeys(re.findall(r"[\w./-]+\.zip\b", code)))
+        if not named:  # `unzip --version`: the one zip here, if there is one
+            here = sorted(p.name for p in cwd.glob("*.zip") if p.is_file())
+            named = here if len(here) == 1 else []
+        for archive in named:
             found = archive_members(cwd / archive) if (cwd / archive).is_file() else None
             if not found or found[0] != "zip":
                 continue

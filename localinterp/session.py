@@ -730,6 +730,9 @@ class Session:
                 # Handed the corrected copy it had run, inside the block that writes it into report.py,
                 # the 1.5B answered its total again in prose, and the turn ended (fix-type, held-out
                 # seed 33000): the block it is handed is the reply.
+                # Not for a check that only hands a block (claims._HANDS_BLOCK): forced, the 1.5B wrote its answer
+                # as a value in a ```python fence, `40.68` or `{"output": "123456"}` (csv-mean 36000,
+                # zip-secret 37000; solved free).
                 forced = forced or any(copies.values())
         yield StepLimit(MAX_STEPS)
 

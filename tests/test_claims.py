@@ -1177,9 +1177,12 @@ def test_an_unbacked_total_of_csv_columns_is_given_the_call_that_prints_it(tmp_p
     )
     converse(engine, tmp_path, asked)
     told = engine.seen[2][-1].content
-    call = told.split("compute it with code, e.g. `")[1].split("`")[0]
-    printed = subprocess.run([sys.executable, "-c", call], cwd=tmp_path, capture_output=True, text=True)
-    assert printed.stdout == "18747.52\n" and not engine.replies
+    # The block goes after the whole check (the 1.5B copies a fenced block, not a call in a sentence).
+    assert "compute it with code (the block below), and answer from what it prints" in told
+    assert told.index("The block below does it:\n```python\n") > told.index(
+        "then answer from what it printed."
+    )
+    assert run_given(told, tmp_path).stdout == "18747.52\n" and not engine.replies
     mean = aggregate_unbacked(
         "What is the average price in products.csv?", ["61"], tmp_path, ["products.csv"]
     )
@@ -1199,8 +1202,7 @@ def test_an_unbacked_total_of_csv_columns_is_given_the_call_that_prints_it(tmp_p
         ),
     ):
         grouped = aggregate_unbacked(asked_by, ["1594"], tmp_path, ["sales.csv"])
-        call = grouped[0].split("compute it with code, e.g. `")[1].split("`")[0]
-        ran = subprocess.run([sys.executable, "-c", call], cwd=tmp_path, capture_output=True, text=True)
+        ran = run_given(grouped[0], tmp_path)
         assert ran.stdout == printed + "\n", ran.stderr
     # Grouped by no text column the request names, or no numeric column named, or backed: nothing to give.
     assert (
@@ -1236,9 +1238,10 @@ def test_a_file_inside_an_archive_never_read_is_checked_with_the_call_that_print
     if not shutil.which("unzip"):  # Python's zipfile in one line (tests/test_hints.py: without_unzip)
         shell = """python3 -c "import zipfile; print(zipfile.ZipFile('archive.zip').read('ghrqqfd.txt').decode())\""""
     assert (
-        "the request asks what the file inside archive.zip says, and no block you ran read it: in Python, "
-        f"`print(zipfile.ZipFile('archive.zip').read('ghrqqfd.txt').decode())`; in a shell, `{shell}`"
+        "the request asks what the file inside archive.zip says, and no block you ran read it (in Python, "
+        f"the block below; in a shell, `{shell}`)"
     ) in told
+    assert run_given(told, tmp_path).stdout == "hunter42\n\n"
     assert not engine.replies
     assert member_unread(asked, ["unzip archive.zip", "cat ghrqqfd.txt"], tmp_path) == []  # extracted
     assert member_unread(asked, ["unzip -p archive.zip ghrqqfd.txt"], tmp_path) == []

@@ -1211,6 +1211,9 @@ def test_a_command_that_is_not_installed_is_told_so_and_unzip_is_given_the_pytho
             ["bash", "-c", "python3 -m zipfile -l archive.zip"], cwd=work, capture_output=True, text=True
         ).stdout
     )
+    # The 0.5B then checked `unzip --version`, again and again: the one zip here is read all the same.
+    told = failure_hint("/dev/fd/7: line 1: unzip: command not found\n", work, "unzip --version", "bash")
+    assert run_given(told, work).stdout == "['sumgazh.txt']\npassword: kqzvbt\n\n"
     # Any command: that it is missing, and what in Python does its work; none for a command that ran.
     said = missing_command_hint("sh: 1: jq: not found\n", work, "jq '.orders' data.json")
     assert said == (
