@@ -930,7 +930,7 @@ def member_unread(request: str, code: Iterable[str], cwd: Path) -> list[str]:
 
     Asked for the password in archive.zip's one file, the 1.5B listed the members, then answered
     "password", never read (zip-secret, held-out seed 28000): a word, not a number, so no claim."""
-    from localinterp.hints import member_command, member_text
+    from localinterp.hints import member_block, member_command, member_text
     from localinterp.previews import archive_members
 
     if not _MEMBER_ASKED.search(request):
@@ -962,12 +962,11 @@ def member_unread(request: str, code: Iterable[str], cwd: Path) -> list[str]:
                 f"the request asks what the file inside {name} says, and no block you ran read it: in "
                 f"Python, `print({member_text(kind, name, member)})`; in a shell, `{shell}`"
             ]
-        module = "zipfile" if kind == "zip" else "tarfile"
         return [
             _handing(
                 f"the request asks what the file inside {name} says, and no block you ran read it (in Python, "
                 f"the block below; in a shell, `{shell}`)",
-                f"import {module}\nprint({member_text(kind, name, member)})",
+                member_block(kind, name, member),
             )
         ]
     return []

@@ -445,6 +445,11 @@ def member_text(kind: str, rel: str, member: str) -> str:
     return f"tarfile.open('{rel}').extractfile('{member}').read().decode()"
 
 
+def member_block(kind: str, rel: str, member: str) -> str:
+    """A Python block that prints the text of `member` of the archive `rel` (of `kind`, zip or tar)."""
+    return f"import {'zipfile' if kind == 'zip' else 'tarfile'}\nprint({member_text(kind, rel, member)})"
+
+
 def member_command(kind: str, rel: str, member: str) -> str:
     """The shell command that prints `member` of the archive `rel` (of `kind`, zip or tar): for a zip,
     unzip where it is installed, else Python's zipfile in one line (a GPU machine without unzip: told
@@ -1448,8 +1453,7 @@ def _in_archive(name: str, root: Path, language: str = "python") -> str:
         return f"{name} is not extracted: it is inside {archive.name}; read it from there with `{read}`."
     # A block, not the call alone: shown `zipfile.ZipFile('archive.zip').read('sumgazh.txt').decode()` in
     # the sentence, the 1.5B wrote open('sumgazh.txt') again, twice (zip-secret, seed 39000 without unzip).
-    module = "zipfile" if kind == "zip" else "tarfile"
-    block = f"import {module}\nprint({member_text(kind, archive.name, member)})"
+    block = member_block(kind, archive.name, member)
     return f"{name} is not extracted: it is inside {archive.name}; this block reads it from there:{_fenced(block)}"
 
 
@@ -1541,7 +1545,7 @@ _PYTHON_INSTEAD = {
     "7z": "zipfile or tarfile",
     "sqlite3": "sqlite3 (sqlite3.connect('x.db').execute('SELECT ...').fetchall())",
     "jq": "json (json.load(open('x.json')))",
-    "bc": "its arithmetic (print(2 ** 64))",
+    "bc": "arithmetic (print(2 ** 64))",
     "xmllint": "xml.etree.ElementTree",
     "csvtool": "csv",
 }
