@@ -12,8 +12,8 @@ real run again. It prints, for each run, "same" or the first message that differ
 that runs the others again.
 
 What a block prints may differ between runs without the code deciding anything (an archive's own
-timestamp, `ls -l` times): outputs are compared by status and hint, and a run whose output bytes alone
-differ is reported as same, with that said.
+timestamp, `ls -l` times): outputs are compared by status and hint (the sizes of the files a block wrote
+aside), and a run whose output bytes alone differ is reported as same, with that said.
 
 Usage: python scripts/replay_eval.py KEEP [--tasks PATTERN] [--seed S]
 The seeds come from each kept run's row.json (eval_agent.py writes one); `--seed` gives the first seed
@@ -26,6 +26,7 @@ import argparse
 import fnmatch
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -70,7 +71,9 @@ class Replayed:
             s = self.saved[i]
             if m == s:
                 continue
-            if m["role"] == s["role"] == "output" and all(m[k] == s[k] for k in COMPARED if k != "content"):
+            if m["role"] == s["role"] == "output" and all(
+                _sizeless(m[k]) == _sizeless(s[k]) for k in COMPARED if k != "content"
+            ):
                 if i not in self.bytes_differ:
                     self.bytes_differ.append(i)
                 continue
@@ -91,6 +94,15 @@ class Replayed:
         yield from ends
         # A reply the engine cut (repetition, length) is saved with how: no check follows it.
         yield TurnEnd(self.saved[n].get("status") or ("block" if ends else "stop"), TurnStats(), text)
+
+
+# The size a file the block wrote has ("changed a.json (1,921 bytes)"): it follows the block's output, so
+# it may differ as those bytes do (pip's output written to a file, env-var: 1,921 then 1,902 bytes).
+_SIZE = re.compile(r"\(\d[\d,]* bytes\)")
+
+
+def _sizeless(value: object) -> object:
+    return _SIZE.sub("(N bytes)", value) if isinstance(value, str) else value
 
 
 def _short(value: object) -> str:
