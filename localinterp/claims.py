@@ -589,6 +589,38 @@ def product_uncomputed(request: str, code: Iterable[str]) -> list[str]:
     ]
 
 
+def concatenated_total(
+    request: str, printed: Iterable[str], cwd: Path, named: Iterable[str] = ()
+) -> list[str]:
+    """For a request for a total (sum) of a file of numbers, one per line, when the `printed` output (the
+    last) shows those numbers written one after another instead of added: one sentence ([] otherwise).
+
+    Asked to fix report.py so that it prints the total of numbers.txt, the 1.5B made the total a text
+    (`total = ''`), ran it, printed "total: 05711699628453412217" (05, 71, 16, ... end to end) and
+    answered that (fix-type, held-out seed 45000): printed, so backed."""
+    if not re.search(r"\b(?:total|sum)\b", request, re.I):
+        return []
+    outputs = list(printed)
+    for name in named:
+        path = cwd / name
+        if not _exists(path) or path.stat().st_size > 100_000:
+            continue
+        try:
+            lines = [line.strip() for line in path.read_text().splitlines() if line.strip()]
+        except (OSError, UnicodeDecodeError):
+            continue
+        if len(lines) < 2 or not all(re.fullmatch(r"-?\d+(?:\.\d+)?", line) for line in lines):
+            continue
+        joined = "".join(lines)
+        if any(joined in output for output in outputs):
+            shown = joined if len(joined) <= 24 else f"{joined[:20]}..."
+            return [
+                f"{shown} is the numbers of {name} written one after another, not added: the total is a "
+                "number, so convert each line with int() or float() before adding"
+            ]
+    return []
+
+
 # A digest a request asks for by its algorithm's name, and code that computes one.
 _DIGEST = re.compile(r"\b(md5|sha-?1|sha-?224|sha-?256|sha-?384|sha-?512)\b", re.I)
 _HASHING = re.compile(r"\bhashlib\b|\b(?:md5|sha\d+)sum\b|\bshasum\b|\bopenssl\s+(?:dgst|md5|sha)")

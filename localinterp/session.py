@@ -24,6 +24,7 @@ from localinterp.claims import (
     about_files,
     aggregate_unbacked,
     archive_unopened,
+    concatenated_total,
     corrected_copy,
     counted_by_eye,
     date_missing,
@@ -826,6 +827,7 @@ class Session:
         wrong += hash_uncomputed(request.content, sources, cwd, self._named)
         wrong += product_uncomputed(request.content, sources)
         outputs = [m for m in rest if m.role == "output"]
+        wrong += concatenated_total(request.content, [m.content for m in outputs[-1:]], cwd, self._named)
         wrong += date_missing(request.content, last, sources, cwd, self._named)
         wrong += names_as_values(
             request.content, last, (m.content for m in outputs if m.status != "declined")

@@ -1273,6 +1273,40 @@ def test_an_archive_extracted_and_never_read_is_checked_with_the_command_that_pr
     assert not engine.replies
 
 
+def test_a_total_printed_as_the_numbers_end_to_end_is_checked(tmp_path):
+    # The 1.5B "fixed" report.py by making the total a text, ran it, printed "total: 05711699628453412217"
+    # (57, 11, 6, ... end to end) and answered that, backed by the output (fix-type, held-out 45000).
+    from localinterp.claims import concatenated_total
+
+    (tmp_path / "numbers.txt").write_text("57\n11\n6\n99\n")
+    (tmp_path / "report.py").write_text(
+        "total = 0\nfor line in open('numbers.txt'):\n    total = total + line.strip()\nprint('total:', total)\n"
+    )
+    joined = (
+        "source = open('report.py').read().replace('total = total + line.strip()', "
+        "'total = str(total) + str(int(line.strip()))')\nopen('report.py', 'w').write(source)\n"
+        "import subprocess\nsubprocess.run(['python3', 'report.py'])"
+    )
+    added = (
+        "source = open('report.py').read().replace('total = str(total) + str(int(line.strip()))', "
+        "'total = total + int(line.strip())')\nopen('report.py', 'w').write(source)\n"
+        "import subprocess\nsubprocess.run(['python3', 'report.py'])"
+    )
+    engine = Scripted(("python", joined), "The total is 05711699.", ("python", added), "The total is 173.")
+    asked = "Fix report.py so that it prints the total of numbers.txt, then run it."
+    converse(engine, tmp_path, asked)
+    told = engine.seen[2][-1].content
+    assert "5711699 is the numbers of numbers.txt written one after another, not added" in told
+    assert (
+        not engine.replies
+        and "total: 173"
+        in subprocess.run([sys.executable, "report.py"], cwd=tmp_path, capture_output=True, text=True).stdout
+    )
+    # Added, or not a file of numbers one per line: nothing to say.
+    assert concatenated_total(asked, ["total: 173"], tmp_path, ["numbers.txt"]) == []
+    assert concatenated_total("Print numbers.txt joined.", ["5711699"], tmp_path, ["numbers.txt"]) == []
+
+
 def test_a_product_computed_without_multiplying_is_checked(tmp_path):
     # The 1.5B computed 76444 times 13378 as `num1 // num2`, printed 5 and answered 5 (multiply, 35000).
     from localinterp.claims import product_uncomputed
