@@ -596,8 +596,9 @@ def concatenated_total(
     last) shows those numbers written one after another instead of added: one sentence ([] otherwise).
 
     Asked to fix report.py so that it prints the total of numbers.txt, the 1.5B made the total a text
-    (`total = ''`), ran it, printed "total: 05711699628453412217" (05, 71, 16, ... end to end) and
-    answered that (fix-type, held-out seed 45000): printed, so backed."""
+    (`total = str(total) + str(int(line.strip()))`), ran it, printed "total: 05711699628453412217" (0,
+    then 57, 11, 6, 99, ... end to end) and answered that (fix-type, held-out seed 45000): printed, so
+    backed."""
     if not re.search(r"\b(?:total|sum)\b", request, re.I):
         return []
     outputs = list(printed)
@@ -606,8 +607,8 @@ def concatenated_total(
         if not _exists(path) or path.stat().st_size > 100_000:
             continue
         try:
-            lines = [line.strip() for line in path.read_text().splitlines() if line.strip()]
-        except (OSError, UnicodeDecodeError):
+            lines = [line.strip() for line in path.read_text(errors="replace").splitlines() if line.strip()]
+        except OSError:
             continue
         if len(lines) < 2 or not all(re.fullmatch(r"-?\d+(?:\.\d+)?", line) for line in lines):
             continue
