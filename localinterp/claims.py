@@ -164,6 +164,8 @@ def unlike_request(request: str, to_write: Iterable[str], cwd: Path, *, quote: b
         lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
         if not once and not ordered:
             continue
+        first = len(said)
+        descending = bool(_DESCENDING.search(words))
         different = len(set(lines))
         if once and different < len(lines):
             # The fix named, not just the fault: told "only 10 different ones", the 1.5B printed
@@ -174,7 +176,7 @@ def unlike_request(request: str, to_write: Iterable[str], cwd: Path, *, quote: b
                 "sort -u)"
             )
         if ordered and lines:
-            late = _out_of_order(lines, descending=bool(_DESCENDING.search(words)))
+            late = _out_of_order(lines, descending=descending)
             if late:
                 pair = (
                     f" ({lines[late]}) comes after {lines[late - 1]}"
@@ -187,7 +189,44 @@ def unlike_request(request: str, to_write: Iterable[str], cwd: Path, *, quote: b
                 said.append(
                     f"{name} is not sorted: line {late + 1}{pair}; sort the lines before writing them{how}"
                 )
+        if len(said) > first:
+            # The fix handed whole, after the last sentence about the file: told "sorted(set(lines))",
+            # the 0.5B wrote its own block again, five times, to the step limit (sort-unique, all three
+            # of its H100 runs, seeds 42000-44000).
+            said[-1] = _handing(said[-1], relined(name, bool(once), bool(ordered), descending, lines))
     return said
+
+
+def written_unlike(request: str, to_write: Iterable[str], cwd: Path) -> str:
+    """What the files to write hold unlike the request asks, for a block that has just written one: the
+    sentences of `unlike_request` that come with the block that mends the file, each followed by it ("" for
+    none)."""
+    said = []
+    for sentence in unlike_request(request, to_write, cwd):
+        sentence, fence, code = sentence.partition(_HANDED)
+        if fence:
+            said.append(f"{sentence}. This block does it:{_HANDED}{code}")
+    return "\n".join(said)
+
+
+def relined(name: str, once: bool, ordered: bool, descending: bool, lines: list[str]) -> str:
+    """A block that writes `name`'s `lines` back each once and/or sorted (as numbers when every line is
+    one, descending when asked so), and prints the file."""
+    try:
+        numbers = bool([float(ln) for ln in lines])
+    except ValueError:
+        numbers = False
+    args = "".join((", key=float" if numbers else "", ", reverse=True" if descending else ""))
+    if ordered:
+        kept = f"sorted({'set(lines)' if once else 'lines'}{args})"
+    else:
+        kept = "list(dict.fromkeys(lines))  # each once, in the order they came"
+    return (
+        f"lines = [line.strip() for line in open({name!r}) if line.strip()]\n"
+        f"lines = {kept}\n"
+        f"open({name!r}, 'w').write('\\n'.join(lines) + '\\n')\n"
+        f"print(open({name!r}).read())"
+    )
 
 
 def _out_of_order(lines: list[str], descending: bool) -> int:
@@ -838,6 +877,12 @@ def counted_by_eye(
     if _HOW_MANY.search(request):
         digits = re.findall(r"(?<![\w.,])[2-9](?![\w.,]\w|\w)", answer)
         claims += [d for d in digits if not re.search(rf"(?<![\w.]){d}(?![\w.]|\.\d)", output)]
+        # Spelt out: shown two paths from `find`, the 0.5B answered "there are two .txt files", which no
+        # number check read (count-txt, H100 seed 43000).
+        for word in _NUMBER_WORD.findall(answer):
+            number = _NUMBER_WORDS[word.lower()]
+            if not re.search(rf"(?<![\w.]){number}(?![\w.]|\.\d)", output):
+                claims.append(f"{word} ({number})")
     sizes = {len([line for line in output.splitlines() if line.strip()])}
     for line in output.splitlines():
         if line[:1] in "[({" and line.rstrip()[-1:] in "])}":
@@ -859,7 +904,7 @@ def counted_by_eye(
             f"`import subprocess; print(len({run}.stdout.splitlines()))`"
         )
     for claim in claims:
-        number = _value(claim)
+        number = _count_value(claim)
         if number is not None and number >= 2 and number == int(number) and int(number) in sizes:
             return [
                 f"{claim} is how many items the last output shows, counted by eye: print the count with "
@@ -874,13 +919,51 @@ def counted_by_eye(
         and all(_value(line.strip()) is None for line in listed)
     ):
         for claim in claims:
-            number = _value(claim)
+            number = _count_value(claim)
             if number is not None and number >= 2 and number == int(number):
                 return [
                     f"{claim} was counted by eye, and the last output lists items one per line, not their "
                     f"number: print the count with code ({how}) and answer from that"
                 ]
     return []
+
+
+_NUMBER_WORDS = {
+    w: n
+    for n, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+    if n >= 2
+}
+_NUMBER_WORD = re.compile(rf"\b({'|'.join(_NUMBER_WORDS)})\b", re.I)
+
+
+def _count_value(claim: str) -> float | None:
+    """The number a claim of counted_by_eye states: its digits, or a spelt-out count's ("two (2)")."""
+    spelt = re.fullmatch(r"\w+ \((\d+)\)", claim)
+    return float(spelt.group(1)) if spelt else _value(claim)
 
 
 # A request for a count: "how many files", "count the words", "the number of rows".
@@ -1251,12 +1334,13 @@ def recheck_message(
     # A sentence may end with the block that does what it asks: the block goes after the whole check, the
     # first one only (the 1.5B copies a fenced block; a call inside a sentence it passed over: region-sales
     # 33000, csv-mean 36000, zip-secret 44000 with the 0.5B).
-    handed = ""
+    handed = by = ""
     for i, part in enumerate(parts):
         sentence, fence, block = part.partition(_HANDED)
         if fence:
             parts[i] = sentence
-            handed = handed or block.split("```")[0].rstrip("\n")
+            if not handed:
+                handed, by = block.split("```")[0].rstrip("\n"), sentence
     # The 1.5B answered with a ```json fence copying a file and took that for running code.
     on_files = on_files or bool(files or same or failing or unread or list(asked))
     work = "works on the files themselves" if on_files else "works the result out"
@@ -1270,7 +1354,7 @@ def recheck_message(
     if to_rewrite:
         return text + _rewrite_template(to_rewrite[0], (copies or {}).get(to_rewrite[0], ""))
     rewrite = list(rewrite)
-    if rewrite:
+    if rewrite and not by.startswith(f"{rewrite[0]} "):  # a whole block for it beats one to fill in
         return text + _write_template(rewrite[0])
     return text + (f"{_HANDS_BLOCK}\n```python\n{handed}\n```" if handed else "")
 

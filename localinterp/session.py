@@ -14,7 +14,7 @@ import platform
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -52,6 +52,7 @@ from localinterp.claims import (
     unpacked,
     unsupported,
     values_unused,
+    written_unlike,
 )
 from localinterp.engine.context import truncate_middle
 from localinterp.engine.languages import canonical, is_display
@@ -477,6 +478,7 @@ class Session:
                 stop=stop,
                 until_block=True,
                 force_code=forced,
+                start=_handed_start(self.messages[-1], self.runners.languages) if forced else "",
             ):
                 if isinstance(event, CodeEnd):
                     blocks.append(event)
@@ -638,7 +640,15 @@ class Session:
                     if found and (not nudged or found.startswith(CANNOT_MATCH)):
                         hint, nudged = found, True
                 unused = unused_query_hint(code) if block.language == "python" else ""
-                repeats.record(block.language, block.code, result, " ".join(filter(None, (unused, hint))))
+                # What a written file holds is a preview too: for local models only (see `previews`), as
+                # is what the block changed on disk (names and sizes; the files asked for are shown above).
+                shown = written_hint(written, cwd) if self.previews else ""
+                # And what it holds unlike the request, with the block that mends it, said as it is
+                # written: the 0.5B never answered, so the check at an answer never came; it wrote the
+                # same block again, its repeats of each name kept (sort-unique, every run).
+                unlike = written_unlike(text, self._to_write, cwd) if shown else ""
+                said_of = " ".join(filter(None, (unused, hint, unlike)))
+                repeats.record(block.language, block.code, result, said_of)
                 # What the model must act on before it answers: asked again as a check if it does not.
                 unheeded = " ".join(filter(None, (unused, hint if result.status == "ok" else "")))
                 # Said, not pressed: an answer after it is checked as any other (claims.py). A script to
@@ -657,15 +667,12 @@ class Session:
                         if name
                         else ""
                     )
-                # What a written file holds is a preview too: for local models only (see `previews`), as
-                # is what the block changed on disk (names and sizes; the files asked for are shown above).
-                shown = written_hint(written, cwd) if self.previews else ""
                 after = snapshot(cwd) if before is not None else None
                 moved = describe(before, after, asked)
                 odd = doubled_dots(before, after)  # pressed, as the hints above: a rename to redo
                 unheeded = " ".join(filter(None, (unheeded, odd)))
                 self._moved = self._moved or before != after
-                hint = "\n".join(filter(None, (unused, hint, moved, odd, shown)))
+                hint = "\n".join(filter(None, (unused, hint, moved, odd, shown, unlike)))
                 self._add(
                     Message("output", result.output, block.language, result.status, context=hint or None)
                 )
@@ -851,6 +858,34 @@ _ECHOED = (
 )
 
 
+# A fenced block in what the model was told: its tag and code.
+_HANDED_BLOCK = re.compile(r"```(\w+)\n(.*?)```", re.S)
+
+
+def _handed_start(message: Message, languages: Iterable[str]) -> str:
+    """For a reply that must be a block, after `message` handed the model a whole block to run (a hint's,
+    a check's, a refused repeat's; the last one): that block's fence and code up to its first line that
+    is not a comment, for the reply to begin with ("" when none is handed, or one still to fill in).
+
+    Handed the block that corrects summary.py and runs it, in the hint and again when it wrote its own
+    block a second time, the 0.5B wrote a block printing "The error occurred because 'price.json' does
+    not exist", then the same, to the step limit (fix-name: every one of its H100 runs, seeds 42000-
+    44000): given the first line, a model writes on from it."""
+    runnable = set(languages)
+    found = [
+        (tag, code)
+        for tag, code in _HANDED_BLOCK.findall(f"{message.content}\n{message.context or ''}")
+        if canonical(tag) in runnable and code.strip() and not unfilled(code)
+    ]
+    if not found:
+        return ""
+    tag, code = found[-1]
+    lines = code.splitlines()
+    code_lines = (i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#"))
+    first = next(code_lines, len(lines) - 1)
+    return f"```{canonical(tag)}\n" + "\n".join(lines[: first + 1]) + "\n"  # a tag the grammar admits
+
+
 def _answer_before(reply: str) -> bool:
     """Whether `reply` says something before its first fence that is not a plan ("Plan:", "1. ..."):
     an answer, whose claims can be checked."""
@@ -949,6 +984,10 @@ class _Repeats:
         # silent block again), with what localinterp said of it: the 0.5B, told to write 'config.json' for
         # its absolute path, wrote the same block again, and "The error was" alone led it nowhere.
         self.last[key] = ("repeated", last)
+        if status == "silent" and "```" in self.hint:
+            # Told what its silent block wrote unlike the request, with the block that mends it, the 0.5B
+            # wrote its block again (sort-unique): what it was told comes again, not its plan's next step.
+            return f"{_AGAIN_SILENT}. {self.hint}"
         if status == "silent":
             return self._next_step(code if language == "python" else "")
         return " ".join(filter(None, (_said(status, last), self.hint)))

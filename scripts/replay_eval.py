@@ -89,6 +89,9 @@ class Replayed:
             had = self.saved[n]["role"] if n < len(self.saved) else "the end of the saved run"
             raise Diverged(f"message {n}: the current code asks for a reply where the saved run has {had}")
         text = self.saved[n]["content"]
+        start = kwargs.get("start") or ""
+        if not text.startswith(start):
+            raise Diverged(f"message {n}: the current code begins the reply with {_short(start)}")
         parser = BlockParser()
         ends = [e for e in parser.feed(text) + parser.close() if isinstance(e, CodeEnd)]
         yield from ends

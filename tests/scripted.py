@@ -19,10 +19,12 @@ class Scripted:
         self.replies = list(replies)
         self.seen = []
         self.forced = []  # for each turn: whether the reply had to be a block (force_code)
+        self.starts = []  # for each turn: the text the reply was begun with (start)
 
     def chat(self, messages, **kwargs):
         self.seen.append(messages)
         self.forced.append(kwargs.get("force_code", False))
+        self.starts.append(kwargs.get("start", ""))
         reply = self.replies.pop(0)
         if isinstance(reply, tuple):
             language, code, *prose = reply

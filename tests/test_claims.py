@@ -19,13 +19,14 @@ from localinterp.claims import (
     about_files,
     files_to_change,
     recheck_message,
+    relined,
     unchanged,
     unfilled,
     unlike_request,
     unpacked,
     unsupported,
 )
-from localinterp.session import NOT_RUN, Recheck, Unrunnable
+from localinterp.session import NOT_RUN, Message, Recheck, Unrunnable, _handed_start
 
 
 def check(answer: str, printed: str = "", given: str = "", cwd: Path = Path("/nonexistent")) -> list[str]:
@@ -568,14 +569,19 @@ def test_a_written_file_with_repeats_or_out_of_order_is_named_when_the_request_a
 
     (tmp_path / "sorted.txt").write_text("bruno\nbruno\nchen\nana\n")
     asked = "Write the names from names.txt to sorted.txt, sorted alphabetically, each name once."
-    assert unlike_request(asked, ["sorted.txt"], tmp_path) == [
+    said = unlike_request(asked, ["sorted.txt"], tmp_path)
+    assert [s.split("\n```")[0] for s in said] == [
         "sorted.txt has 4 lines but only 3 different ones, and the request asks for each one once: write "
         "each line only once (in Python, sorted(set(lines)); in a shell, sort -u)",
         # Both asked, both said: told only to sort, the 1.5B put the repeats back (seed 29000).
         "sorted.txt is not sorted: line 4 (ana) comes after chen; sort the lines before writing them and keep "
         "each once (sorted(set(lines)); in a shell, sort -u)",
     ]
+    # The last sentence about the file hands the block that mends it, and that block does.
+    assert run_given(said[1], tmp_path).returncode == 0
+    assert (tmp_path / "sorted.txt").read_text() == "ana\nbruno\nchen\n"
     # For a cloud model, whose previews are off, the lines are not quoted: no code printed them.
+    (tmp_path / "sorted.txt").write_text("bruno\nbruno\nchen\nana\n")
     assert unlike_request(asked, ["sorted.txt"], tmp_path, quote=False)[1].startswith(
         "sorted.txt is not sorted: line 4 comes after line 3; sort the lines before writing them"
     )
@@ -588,9 +594,17 @@ def test_a_written_file_with_repeats_or_out_of_order_is_named_when_the_request_a
     # Sorted by something the check cannot see (length, date): not judged; by name it is.
     assert unlike_request("Save d.txt sorted by length.", ["d.txt"], tmp_path) == []
     assert unlike_request("Save d.txt sorted by name.", ["d.txt"], tmp_path) != []
-    assert unlike_request("Save d.txt sorted.", ["d.txt"], tmp_path) == [
+    said = unlike_request("Save d.txt sorted.", ["d.txt"], tmp_path)
+    assert [s.split("\n```")[0] for s in said] == [
         "d.txt is not sorted: line 2 (3) comes after 9; sort the lines before writing them"
     ]
+    # Numbers sort as numbers; asked for each once alone, the order they came in is kept.
+    assert run_given(said[0], tmp_path).returncode == 0
+    assert (tmp_path / "d.txt").read_text() == "1\n3\n9\n"
+    (tmp_path / "o.txt").write_text("pia\nbo\npia\n")
+    said = unlike_request("Write o.txt with each name once.", ["o.txt"], tmp_path)
+    assert run_given(said[0], tmp_path).returncode == 0
+    assert (tmp_path / "o.txt").read_text() == "pia\nbo\n"
     # Nothing asked of the lines, a JSON file, or "once" meaning "after": nothing to say.
     (tmp_path / "out.json").write_text("[\n1,\n1\n]\n")
     assert unlike_request("Write sorted.txt, one per line.", ["sorted.txt"], tmp_path) == []
@@ -614,12 +628,44 @@ def test_a_file_written_with_repeats_earns_a_step_with_the_repeats_named(tmp_pat
     assert "sorted.txt has 3 lines but only 2 different ones, and the request asks for each one once" in told
     assert (tmp_path / "sorted.txt").read_text() == "ivan\nkira\n" and not engine.replies
     # The write is the step the 1.5B left out (it printed the names sorted and each once, and answered
-    # "written"): a block to fill in ends the check.
+    # "written"), and the 0.5B wrote its own block again: the block that mends the file ends the check.
     assert told.endswith(
-        " To write sorted.txt again, in one block like this:\n```python\nlines = <the lines sorted.txt should "
-        "hold, as the request asks>\nopen('sorted.txt', 'w').write('\\n'.join(lines) + '\\n')\n"
-        "print(open('sorted.txt').read())\n```"
+        " The block below does it:\n```python\nlines = [line.strip() for line in open('sorted.txt') if "
+        "line.strip()]\nlines = sorted(set(lines))\nopen('sorted.txt', 'w').write('\\n'.join(lines) + "
+        "'\\n')\nprint(open('sorted.txt').read())\n```"
     )
+
+
+def test_a_file_written_unlike_the_request_is_named_with_its_mend_as_it_is_written(tmp_path):
+    # The 0.5B wrote sorted.txt with names.txt's repeats, then the same block again and again, and never
+    # answered, so the check at an answer never came (sort-unique: every one of its H100 runs).
+    (tmp_path / "names.txt").write_text("kira\nivan\nkira\n")
+    block = ("python", "open('sorted.txt', 'w').writelines(sorted(open('names.txt')))")
+    mend = relined("sorted.txt", once=True, ordered=True, descending=False, lines=[])
+    engine = Scripted(block, block, ("python", mend), "Done.")
+    request = "Write the names from names.txt to sorted.txt, sorted alphabetically, each name once."
+    session, _chunks = converse(engine, tmp_path, request, previews=True)
+    written = session.messages[2]
+    assert "sorted.txt has 3 lines but only 2 different ones" in written.context
+    assert written.context.endswith(f"This block does it:\n```python\n{mend}\n```")
+    assert (tmp_path / "sorted.txt").read_text() == "ivan\nkira\n"
+    # Written again, it is not run: told what it was told, with the block, and the reply that must be a
+    # block begins with that block's first line.
+    again = session.messages[4]
+    assert again.status == "repeated" and again.content.startswith("It ran without error but printed nothing")
+    assert "This block does it:\n```python\nlines = " in again.content
+    assert engine.forced[2] and engine.starts[2] == (
+        "```python\nlines = [line.strip() for line in open('sorted.txt') if line.strip()]\n"
+    )
+    assert engine.starts[:2] == ["", ""] and not engine.replies
+    # A block begun is one whole to run: none for a block still to fill in; comments are passed over.
+    hole = "```python\nlines = <the lines a.txt should hold, as the request asks>\nprint(lines)\n```"
+    assert _handed_start(Message("check", f"Write it.{hole}"), ["python"]) == ""
+    commented = "```python\n# read it\nprint(open('a.txt').read())\n```"
+    assert _handed_start(Message("output", "", "python", "ok", context=commented), ["python"]) == (
+        "```python\n# read it\nprint(open('a.txt').read())\n"
+    )
+    assert _handed_start(Message("output", "", "python", "ok", context=commented), ["shell"]) == ""
 
 
 def test_a_file_size_answered_as_a_count_is_named(tmp_path):
@@ -1144,6 +1190,15 @@ def test_a_count_read_off_a_printed_list_is_asked_to_be_printed(tmp_path):
         "count with code (len() of the list, or sum(1 for ...) over the lines) and answer from that"
     ]
     assert counted_by_eye(["14"], paths + "10\n", "How many .txt files are under docs?", "14 files.") == []
+    # Spelt out, as the 0.5B answered two paths from `find` (count-txt, H100 seed 43000).
+    two = "docs/section0/zjvsjo.txt\ndocs/section1/deep/draitx.txt\n"
+    asked = "How many .txt files are there under docs, including subfolders?"
+    assert counted_by_eye([], two, asked, "There are two .txt files under docs.") == [
+        "two (2) is how many items the last output shows, counted by eye: print the count with code (len() "
+        "of the list, or sum(1 for ...) over the lines) and answer from that"
+    ]
+    assert counted_by_eye([], two + "2\n", asked, "There are two .txt files under docs.") == []
+    assert counted_by_eye([], two, "What is under docs?", "There are two .txt files under docs.") == []
     # Told to count "with code (len() of the list ...)", the 1.5B opened the archive as text (seed 26000):
     # a one-line shell command that listed them is given back, counted.
     engine = Scripted(("shell", "# list it\nprintf 'a\\nb\\nc\\n'"), *["There are 3 files."] * 3)

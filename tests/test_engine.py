@@ -93,6 +93,25 @@ def test_a_reply_forced_to_run_code_is_one_runnable_block_from_its_first_token(e
     assert not any(isinstance(e, TextDelta) and e.text.strip() for e in events)
 
 
+def test_a_reply_begun_with_a_handed_line_goes_on_from_it_inside_the_grammar(engine):
+    # The session begins a forced reply with the first line of the block it handed the model: the reply
+    # holds that line as written, the block closes and runs, and the grammar still holds after it.
+    ask = [SYSTEM, M("user", "Print the sum of 2 and 3.")]
+    start = "```python\ntotal = 2 + 3\n"
+    events, end = reply(
+        engine, ask, max_tokens=120, sampling=GREEDY, force_code=True, until_block=True, start=start
+    )
+    blocks = [e for e in events if isinstance(e, CodeEnd)]
+    assert end.text.startswith(start) and end.reason == "block"
+    assert len(blocks) == 1 and blocks[0].closed and blocks[0].language == "python"
+    assert blocks[0].code.startswith("total = 2 + 3\n") and len(blocks[0].code) > len("total = 2 + 3\n")
+    # Only what the model wrote counts as generated: the start was given.
+    assert end.stats.generated_tokens < len(engine.tokenize(end.text)) - 5
+    # A JSON-mode reply has no fence to begin with: refused before anything is generated.
+    with pytest.raises(ValueError, match="fences-mode"):
+        reply(engine, ask, max_tokens=20, mode="json", start=start)
+
+
 def test_the_kv_cache_is_kept_so_a_second_turn_evaluates_only_new_tokens(engine):
     conversation = [SYSTEM, M("user", "Write Python code that prints hello.")]
     _, first = reply(engine, conversation, max_tokens=60, sampling=GREEDY)

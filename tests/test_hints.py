@@ -35,6 +35,7 @@ from localinterp.hints import (
     shell_lines,
     stderr_unprinted,
     substring_overcount,
+    ungrouped_aggregate,
     unlike_kind_hint,
     unprinted_result,
     unsaved_edit,
@@ -360,9 +361,21 @@ def test_a_result_that_found_nothing_is_looked_at_once_before_the_answer(tmp_pat
         "set()\n",
         "None\n",
         "No customer with order totals found.\n",
+        # Said in a sentence, the 0.5B's way (log-404 on this CPU, seed 46000).
+        "There were 0 requests in access.log that got a 404 status.\n",
     ):
         assert "print a few of the lines or records you meant to match" in nothing_found_hint(found_nothing)
-    for found_some in ("42\n", "0\n1\n2\n3\n", "3.0\n", "", "10 requests\n", "Nonetheless\n", "Found 3\n"):
+    for found_some in (
+        "42\n",
+        "0\n1\n2\n3\n",
+        "3.0\n",
+        "",
+        "10 requests\n",
+        "Nonetheless\n",
+        "Found 3\n",
+        "There were 0.5 errors per hour.\n",
+        "There were 04 lines.\n",
+    ):
         assert nothing_found_hint(found_some) == "", found_some
     (tmp_path / "access.log").write_text('1.2.3.4 "GET /x" 404 512\n1.2.3.4 "GET /" 200 90\n')
     engine = Scripted(
@@ -766,6 +779,74 @@ def test_a_csv_header_converted_as_a_number_is_named_with_the_way_to_skip_it(tmp
     assert "'name,price,qty' is a column name" in conversion_hint(whole, tmp_path)
 
 
+def test_a_csv_header_converted_in_a_loop_comes_back_with_the_loop_skipping_it(tmp_path):
+    # Told to skip the header "(loop over lines[1:])", the 0.5B wrote `if i == 1: continue` and the same
+    # error twice (csv-to-json, H100 seed 42000): its block comes back with the skip in place.
+    (tmp_path / "people.csv").write_text("name,age\nann,31\nbo,7\n")
+    code = (
+        "with open('people.csv') as file:\n    people = []\n    for row in file:\n"
+        "        values = row.strip().split(',')\n"
+        "        people.append({'name': values[0], 'age': int(values[1])})\nprint(people)"
+    )
+    engine = Scripted(("python", code), "It failed.", "It failed.", "It failed.")
+    session, _chunks = converse(engine, tmp_path, "Convert people.csv to people.json.")
+    told = session.messages[2].context
+    assert told.startswith(
+        "'age' is a column name: the first row of people.csv is its header (name, age), not data. To skip "
+        "it, call next(file) once before the loop. Your block with it:\n```python\n"
+    )
+    assert "    next(file)  # the header row\n    for row in file:" in told
+    ran = run_given(told, tmp_path)
+    assert ran.stdout == "[{'name': 'ann', 'age': 31}, {'name': 'bo', 'age': 7}]\n"
+    # A loop over the file's lines read into a list skips them by slicing.
+    listed = code.replace("    for row in file:", "    lines = file.readlines()\n    for row in lines:")
+    output = "ValueError: invalid literal for int() with base 10: 'age'"
+    said = conversion_hint(output, tmp_path, listed)
+    assert "To skip it, loop over lines[1:]." in said and "    for row in lines[1:]:" in said
+    assert run_given(said, tmp_path).stdout == ran.stdout
+    # Rows read by a function of its own: the loop over the list whose item the failing line shows.
+    read = (
+        "import csv\ndef rows(path):\n    with open(path) as f:\n        return list(csv.reader(f))\n"
+        "data = rows('people.csv')\nfor row in data:\n    print(row[0], int(row[1]))"
+    )
+    engine = Scripted(("python", read), "It failed.", "It failed.", "It failed.")
+    session, _chunks = converse(engine, tmp_path, "Print the people in people.csv.")
+    said = session.messages[2].context
+    assert "To skip it, loop over data[1:]." in said and "\nfor row in data[1:]:\n" in said
+    assert run_given(said, tmp_path).stdout == "ann 31\nbo 7\n"
+    # No loop over the file's rows to change: the way is said, no block.
+    assert "```" not in conversion_hint(
+        output, tmp_path, "import csv\nrows = list(csv.reader(open('people.csv')))"
+    )
+
+
+def test_a_csv_line_asked_for_a_column_by_name_comes_back_read_by_dictreader(tmp_path):
+    # The 0.5B read sales.csv's lines and took row['region'] from each; it was told nothing, wrapped the
+    # key in int() and wrote the block again (region-sales: every H100 run, seeds 42000-44000).
+    (tmp_path / "sales.csv").write_text("region,amount\nwest,237\neast,392\nwest,3\n")
+    code = (
+        "with open('sales.csv', 'r') as file:\n    data = [row for row in file]\ntotals = {}\n"
+        "for row in data:\n    totals[row['region']] = totals.get(row['region'], 0) + int(row['amount'])\n"
+        "print(totals)"
+    )
+    engine = Scripted(("python", code), "It failed.", "It failed.", "It failed.")
+    session, _chunks = converse(engine, tmp_path, "Which region in sales.csv has the highest total amount?")
+    told = session.messages[2].context
+    assert told.startswith(
+        "row is a line of sales.csv as text ('region,amount'), not a dict: a file's lines have no columns. "
+        "csv.DictReader reads each row as a dict by column name (region, amount); your block with it:\n"
+        "```python\nimport csv\n"
+    )
+    assert "    data = list(csv.DictReader(file))\n" in told
+    assert run_given(told, tmp_path).stdout == "{'west': 240, 'east': 392}\n"
+    # A loop over the open file itself is read through DictReader the same way.
+    looped = "with open('sales.csv') as f:\n    for row in f:\n        print(row['region'])"
+    engine = Scripted(("python", looped), "It failed.", "It failed.", "It failed.")
+    session, _chunks = converse(engine, tmp_path, "List the regions in sales.csv.")
+    assert "    for row in csv.DictReader(f):\n" in session.messages[2].context
+    assert run_given(session.messages[2].context, tmp_path).stdout == "west\neast\nwest\n"
+
+
 def test_a_field_that_is_not_a_number_asks_for_the_fields_with_their_indexes(tmp_path):
     # access.log's `- -` fields: int('-') from a field counted from the wrong end (log-404).
     said = conversion_hint("ValueError: invalid literal for int() with base 10: '-'", tmp_path)
@@ -1013,6 +1094,90 @@ def test_a_name_used_above_the_line_that_sets_it_is_given_the_block_with_the_two
     assert run_given(failed.context, tmp_path).stdout == "start\nERROR disk full\n\n"
     # A name no later line sets is not this case (nor a name set in a function only).
     assert used_before_set(failed.content, "print(log_content)\nx = 1") == ""
+
+
+def test_a_running_value_never_set_is_given_the_block_that_sets_it_first(tmp_path):
+    # The 0.5B compared each count with a max_count it never set, then wrote the same loop again after
+    # the NameError (log-top-ip, seed 46000 on this CPU).
+    code = (
+        "counts = {'10.0.0.1': 3, '10.0.0.2': 5}\nfor ip, count in counts.items():\n"
+        "    if count > max_count:\n        max_count = count\n        top = ip\nprint(top, max_count)"
+    )
+    engine = Scripted(("python", code), "Done.")
+    session, _chunks = converse(engine, tmp_path, "Which IP made the most requests?")
+    failed = session.messages[2]
+    assert failed.status == "error" and "NameError: name 'max_count'" in failed.content
+    assert failed.context.startswith(
+        "max_count is used on line 3 and never set in the block: set it first (`max_count = 0`). This is "
+        "your block with that line:\n```python\ncounts = {'10.0.0.1': 3, '10.0.0.2': 5}\nmax_count = 0\n"
+    )
+    assert run_given(failed.context, tmp_path).stdout == "10.0.0.2 5\n"
+
+    # What the block does with it tells where it starts: a total, a list, a dict, a minimum.
+    def told(block: str) -> str:
+        engine = Scripted(("python", block), "Done.")
+        session, _chunks = converse(engine, tmp_path, "Go.")
+        return session.messages[2].context or ""
+
+    assert "(`total = 0`)" in told("for x in [1, 2]:\n    total += x\nprint(total)")
+    assert "(`seen = []`)" in told("for x in [1, 2]:\n    seen.append(x)\nprint(seen)")
+    assert "(`by = {}`)" in told("for x in 'ab':\n    by[x] = 1\nprint(by)")
+    assert "(`min_price = float('inf')`)" in told(
+        "for p in [3, 1]:\n    if p < min_price:\n        min_price = p\nprint(min_price)"
+    )
+    # Nothing to go by (a call), or set above the line (another mistake): nothing said of it.
+    assert "never set" not in told("print(helper(2))")
+    assert "never set" not in told("if False:\n    total = 0\nfor x in [1]:\n    total += x")
+
+
+def test_a_number_written_with_a_leading_zero_comes_back_without_it(tmp_path):
+    # The 0.5B wrote datetime(2023, 11, 09), was told "use an 0o prefix" by Python, and wrote the same
+    # line to the step limit (weekday: 2 of 3 H100 runs).
+    code = (
+        "from datetime import datetime\n# 2023-11-09\nday = datetime(2023, 11, 09)\n"
+        "print(day.strftime('%A'), '2023-11-09')"
+    )
+    engine = Scripted(("python", code), "Done.")
+    session, _chunks = converse(engine, tmp_path, "What day of the week was 2023-11-09?")
+    failed = session.messages[2]
+    assert "SyntaxError: leading zeros in decimal integer literals" in failed.content
+    assert failed.context.startswith(
+        "Python does not take a whole number written with a leading zero (09): write it without the zero "
+        "(9); `0o` would make it octal. This is your block so:\n```python\n"
+    )
+    assert "day = datetime(2023, 11, 9)\n" in failed.context
+    assert run_given(failed.context, tmp_path).stdout == "Thursday 2023-11-09\n"
+
+
+def test_a_query_ordered_by_a_sum_it_never_grouped_comes_back_grouped(tmp_path):
+    # The 0.5B wrote ORDER BY SUM(T2.total) without GROUP BY and, after "misuse of aggregate", printed a
+    # result it had not fetched (sqlite-join on this CPU, seed 46000).
+    db = sqlite3.connect(tmp_path / "shop.db")
+    db.executescript(
+        "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT);"
+        "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER, total REAL);"
+        "INSERT INTO customers VALUES (1, 'ann'), (2, 'bo');"
+        "INSERT INTO orders VALUES (1, 1, 50), (2, 2, 30), (3, 2, 40);"
+    )
+    db.commit()
+    db.close()
+    code = (
+        "import sqlite3\ncursor = sqlite3.connect('shop.db').cursor()\nquery = 'SELECT name FROM customers "
+        "AS T1 JOIN orders AS T2 ON T1.id = T2.customer_id ORDER BY SUM(T2.total) DESC LIMIT 1'\n"
+        "cursor.execute(query)\nprint(cursor.fetchone()[0])"
+    )
+    engine = Scripted(("python", code), "Done.")
+    session, _chunks = converse(
+        engine, tmp_path, "In shop.db, which customer has the highest sum of order totals?"
+    )
+    failed = session.messages[2]
+    assert "misuse of aggregate" in failed.content
+    assert failed.context.startswith(
+        "SUM() and the other aggregates add up groups of rows, and the query groups none: add `GROUP BY name` "
+        "before ORDER BY, so each of them gets its own sum. Your block so:\n```python\n"
+    )
+    assert run_given(failed.context, tmp_path).stdout == "bo\n"
+    assert ungrouped_aggregate("misuse of aggregate: SUM()", "q = 'SELECT SUM(x) FROM t GROUP BY y'") == ""
 
 
 def test_an_archive_or_compressed_file_read_as_text_is_told_the_module_that_reads_it(tmp_path):
@@ -1280,6 +1445,16 @@ def test_a_list_asked_for_a_key_is_given_the_block_with_the_list_itself(tmp_path
         "over data, or index it by position (data[0])."
     ) in engine.seen[1][-1].content
     assert list_keyed_hint("TypeError: string indices must be integers", inline) == ""
+    # A loop over the key: the loop over the list itself (json-sum, the 0.5B on this CPU, seed 46000).
+    looped = (
+        "import json\ndata = json.load(open('orders.json'))\ntotal = 0\nfor order in data['orders']:\n"
+        "    if order['status'] == 'paid':\n        total += order['amount']\nprint(total)"
+    )
+    engine = Scripted(("python", looped), ("python", "print(2.5)"), "2.5")
+    converse(engine, tmp_path, "What is the total amount of the paid orders in orders.json?")
+    told = engine.seen[1][-1].content
+    assert "the items are data itself; your block with for order in data:\n```python\n" in told
+    assert run_given(told, tmp_path).stdout == "2.5\n"
 
 
 def test_values_printed_for_email_addresses_that_are_none_are_shown_what_one_looks_like(tmp_path):

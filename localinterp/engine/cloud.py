@@ -138,13 +138,16 @@ class CloudEngine:
         stop: threading.Event | None = None,
         until_block: bool = False,
         force_code: bool = False,
+        start: str = "",
     ) -> Iterator[Event]:
         """Stream the endpoint's reply as events, ending with one TurnEnd.
 
         Errors before anything arrives raise (CloudError, AccessDenied); a stream that breaks later ends
         the turn with reason "disconnected" or "timeout" and the reply so far kept. `until_block`: stop
         reading (reason "block") once a fenced runnable block is closed, as the local engine does.
-        `force_code`: the reply must call the run_code tool (tool_choice), when tools are on.
+        `force_code`: the reply must call the run_code tool (tool_choice), when tools are on. `start`
+        cannot be honoured (a chat completions request cannot begin the assistant's reply): the reply is
+        the endpoint's own.
         """
         import httpx
 

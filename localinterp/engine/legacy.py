@@ -143,16 +143,18 @@ class LegacyEngine:
         stop: threading.Event | None = None,
         until_block: bool = False,
         force_code: bool = False,
+        start: str = "",
     ) -> Iterator[Event]:
         """Stream the reply as events, ending with one TurnEnd; a stop request ends the worker (restarted
         on the next turn) so it cannot keep generating. `until_block`: end the turn (reason "block") once
         a runnable block is closed, the same way. `force_code` cannot be honoured (ctransformers takes no
-        grammar): the reply is whatever the model writes."""
+        grammar): the reply is whatever the model writes. `start`: text the reply begins with, as if the
+        model had written it."""
         if self._proc is None:
             self._start()
         assert self._proc is not None and self._proc.stdin is not None
         request = {
-            "prompt": render_transcript(messages),
+            "prompt": render_transcript(messages) + start,
             "max_new_tokens": max_tokens,
             "temperature": max(sampling.temperature, 0.0),
             "top_k": sampling.top_k if sampling.temperature > 0 else 1,
@@ -164,8 +166,9 @@ class LegacyEngine:
         self._proc.stdin.write(json.dumps(request) + "\n")
         self._proc.stdin.flush()
         parser = BlockParser()
-        reply: list[str] = []
+        reply: list[str] = [start]
         started, first, reason, n = time.perf_counter(), 0.0, "stop", 0
+        yield from parser.feed(start)
         try:
             while True:
                 if stop is not None and stop.is_set():

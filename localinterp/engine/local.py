@@ -371,6 +371,7 @@ class LocalEngine:
         mode: str = "fences",
         until_block: bool = False,
         force_code: bool = False,
+        start: str = "",
     ) -> Iterator[Event]:
         """Stream the model's reply to `messages` as events, ending with one TurnEnd.
 
@@ -379,16 +380,22 @@ class LocalEngine:
         `until_block`: end the turn (reason "block") as soon as a runnable block is closed, so it can run
         and its real output come back before the model writes another word about it.
         `force_code` (fences mode, constrained): the reply is one runnable block from its first token.
+        `start`: text the reply begins with, as if the model had written it (the opening of a block it was
+        handed, Session.send); it must be text the grammar admits at the start of a reply.
 
         The conversation is trimmed to fit the window (see context.py); Ctrl-C or `stop` ends the turn
         with reason "interrupted" and the reply so far kept.
         """
         import llama_cpp
 
+        if start and mode != "fences":  # the JSON grammar admits no fence: accepting one would abort
+            raise ValueError("only a fences-mode reply can be begun with a start")
         max_tokens = max(1, min(max_tokens, self.n_ctx // 2))
         fitted = fit_messages(messages, self.count_tokens, self.n_ctx - max_tokens)
-        tokens = self.prompt_tokens(fitted)
         llm = self._llm
+        # Tokenized as text: a start is model-facing content and must not turn into control tokens.
+        begun = llm.tokenize(start.encode("utf-8"), add_bos=False, special=False) if start else []
+        tokens = self.prompt_tokens(fitted) + begun
         cached = llm._input_ids[: llm.n_tokens]
         reuse = 0
         for a, b in zip(cached, tokens, strict=False):
@@ -410,6 +417,12 @@ class LocalEngine:
         started = time.perf_counter()
         first_token_at = 0.0
         try:
+            if grammar is not None:  # the grammar goes on from after the start (no penalty: it is copied)
+                for token in begun:
+                    llama_cpp.llama_sampler_accept(grammar, token)
+            if start:
+                reply.append(start)
+                yield from parser.feed(start)
             llm.n_tokens = reuse
             llm.eval(tokens[reuse:])
             while generated < max_tokens:
