@@ -36,6 +36,7 @@ from localinterp.claims import (
     files_to_write,
     hash_uncomputed,
     lines_off_by_one,
+    listdir_unwalked,
     measures_for_counts,
     member_unread,
     names_as_values,
@@ -67,6 +68,7 @@ from localinterp.hints import (
     nothing_found_hint,
     python_bangs,
     script_unrun,
+    set_by_a_failed_block,
     shell_bangs,
     shell_lines,
     stderr_unprinted,
@@ -468,6 +470,7 @@ class Session:
         forced = False
         retold = False  # a check answered with a block already run, told once (see _RETOLD)
         read_code: list[str] = []  # the code of the blocks run for this request
+        tried: list[tuple[str, str, str]] = []  # each block run: code, output, the block a hint handed
         for _step in range(MAX_STEPS):
             blocks: list[CodeEnd] = []
             end: TurnEnd | None = None
@@ -610,6 +613,8 @@ class Session:
                     hint = failure_hint(
                         result.output, cwd, code, self._to_write, self._to_change, block.language
                     )
+                    if block.language == "python":
+                        hint = hint or set_by_a_failed_block(result.output, tried)
                 else:
                     # A missing file the block caught and reported itself: the 1.5B wrapped summary.py's
                     # open('price.json') in a try, printed "does not exist" and never met prices.json.
@@ -622,6 +627,7 @@ class Session:
                         hint = (
                             hint
                             or case_never_matches(code)
+                            or listdir_unwalked(text, code)
                             or unsaved_edit(code, self._to_change)
                             or stderr_unprinted(code, result.output)
                             # It quotes a line of the file: local models only, as the previews are.
@@ -670,12 +676,17 @@ class Session:
                 after = snapshot(cwd) if before is not None else None
                 moved = describe(before, after, asked)
                 odd = doubled_dots(before, after)  # pressed, as the hints above: a rename to redo
-                unheeded = " ".join(filter(None, (unheeded, odd)))
+                # Pressed too: handed the mend beside the preview, the 1.5B answered "sorted and written"
+                # twice and was let go (sort-unique, seeds 37000, 45000; it had mended the file itself
+                # when shown only the preview).
+                unheeded = " ".join(filter(None, (unheeded, odd, unlike)))
                 self._moved = self._moved or before != after
                 hint = "\n".join(filter(None, (unused, hint, moved, odd, shown, unlike)))
                 self._add(
                     Message("output", result.output, block.language, result.status, context=hint or None)
                 )
+                handed = [c for t, c in _HANDED_BLOCK.findall(hint) if canonical(t) == block.language]
+                tried.append((code, result.output, handed[-1] if handed else ""))
                 ran = True
                 if result.status == "interrupted":
                     return
@@ -742,6 +753,10 @@ class Session:
                 # as a value in a ```python fence, `40.68` or `{"output": "123456"}` (csv-mean 36000,
                 # zip-secret 37000; solved free).
                 forced = forced or any(copies.values())
+                # Likewise a check that ends with the whole block that rewrites a file to write: told so,
+                # the 1.5B answered "written" again (sort-unique, seeds 37000, 45000); the reply begins
+                # with the block (see _handed_start).
+                forced = forced or bool(redo and "```python" in told and not unfilled(told))
         yield StepLimit(MAX_STEPS)
 
     def _worked(self, first: int) -> list[str]:

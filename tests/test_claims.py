@@ -18,6 +18,7 @@ from scripted import Scripted, converse, run_given
 from localinterp.claims import (
     about_files,
     files_to_change,
+    listdir_unwalked,
     recheck_message,
     relined,
     unchanged,
@@ -634,6 +635,8 @@ def test_a_file_written_with_repeats_earns_a_step_with_the_repeats_named(tmp_pat
         "line.strip()]\nlines = sorted(set(lines))\nopen('sorted.txt', 'w').write('\\n'.join(lines) + "
         "'\\n')\nprint(open('sorted.txt').read())\n```"
     )
+    # Told so, the 1.5B answered "written" again (seeds 37000, 45000): the reply begins with that block.
+    assert engine.forced[2] and engine.starts[2].startswith("```python\nlines = [line.strip()")
 
 
 def test_a_file_written_unlike_the_request_is_named_with_its_mend_as_it_is_written(tmp_path):
@@ -647,17 +650,26 @@ def test_a_file_written_unlike_the_request_is_named_with_its_mend_as_it_is_writt
     session, _chunks = converse(engine, tmp_path, request, previews=True)
     written = session.messages[2]
     assert "sorted.txt has 3 lines but only 2 different ones" in written.context
-    assert written.context.endswith(f"This block does it:\n```python\n{mend}\n```")
+    assert written.context.endswith(f"Run this block to write it so:\n```python\n{mend}\n```")
     assert (tmp_path / "sorted.txt").read_text() == "ivan\nkira\n"
     # Written again, it is not run: told what it was told, with the block, and the reply that must be a
     # block begins with that block's first line.
     again = session.messages[4]
     assert again.status == "repeated" and again.content.startswith("It ran without error but printed nothing")
-    assert "This block does it:\n```python\nlines = " in again.content
+    assert "Run this block to write it so:\n```python\nlines = " in again.content
     assert engine.forced[2] and engine.starts[2] == (
         "```python\nlines = [line.strip() for line in open('sorted.txt') if line.strip()]\n"
     )
     assert engine.starts[:2] == ["", ""] and not engine.replies
+    # Answered instead, as the 1.5B did ("sorted and written", seeds 37000, 45000): asked again, the
+    # reply a block begun with the mend's first line.
+    (tmp_path / "sorted.txt").unlink()
+    engine = Scripted(block, "Done: sorted and written.", ("python", mend), "Done.")
+    session, _chunks = converse(engine, tmp_path, request, previews=True)
+    told = engine.seen[2][-1]
+    assert told.role == "user" and told.content.startswith("You answered without looking. sorted.txt has 3")
+    assert engine.forced[2] and engine.starts[2].startswith("```python\nlines = [line.strip()")
+    assert (tmp_path / "sorted.txt").read_text() == "ivan\nkira\n" and not engine.replies
     # A block begun is one whole to run: none for a block still to fill in; comments are passed over.
     hole = "```python\nlines = <the lines a.txt should hold, as the request asks>\nprint(lines)\n```"
     assert _handed_start(Message("check", f"Write it.{hole}"), ["python"]) == ""
@@ -666,6 +678,26 @@ def test_a_file_written_unlike_the_request_is_named_with_its_mend_as_it_is_writt
         "```python\n# read it\nprint(open('a.txt').read())\n"
     )
     assert _handed_start(Message("output", "", "python", "ok", context=commented), ["shell"]) == ""
+
+
+def test_a_folder_listed_without_its_subfolders_is_given_the_walk_when_the_request_takes_them_in(tmp_path):
+    # Told to count with code, the 0.5B counted os.listdir(docs_dir): 0, three times (count-txt, seed
+    # 47000 on this CPU); it had gone into the subfolders with find before, so no check said so.
+    for path in ("docs/a/x.txt", "docs/a/deep/y.txt", "docs/b/z.md"):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text("x\n")
+    code = 'import os\ndocs_dir = "docs"\nprint(sum(1 for f in os.listdir(docs_dir) if f.endswith(".txt")))'
+    engine = Scripted(("python", code), *["There are 2."] * 4)
+    session, _chunks = converse(engine, tmp_path, "How many .txt files are under docs, including subfolders?")
+    told = session.messages[2].context
+    assert told.startswith(
+        "os.listdir(docs_dir) lists only that folder's own entries, and the request takes in its subfolders "
+        "too: os.walk(docs_dir) goes into them. Your block so:\n```python\n"
+    )
+    assert run_given(told, tmp_path).stdout == "2\n"
+    # Asked about the folder alone, or walking already: nothing to say.
+    assert listdir_unwalked("How many .txt files are in docs?", code) == ""
+    assert listdir_unwalked("Count them, subfolders too.", code + "\nos.walk('docs')") == ""
 
 
 def test_a_file_size_answered_as_a_count_is_named(tmp_path):

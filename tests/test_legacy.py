@@ -43,6 +43,9 @@ def test_a_gpt2_ggml_model_streams_events_through_the_worker(gpt2):
     stop.set()
     assert list(engine.chat([M("user", "hi")], max_tokens=8, stop=stop))[-1].reason == "interrupted"
     assert list(engine.chat([M("user", "hi")], max_tokens=4))[-1].reason in ("stop", "length")
+    # A reply begun with a start (the session's handed block) holds it as written, streamed first.
+    begun = list(engine.chat([M("user", "hi")], max_tokens=4, start="```python\nx = 1\n"))
+    assert begun[-1].text.startswith("```python\nx = 1\n")
     engine.close()
 
 
