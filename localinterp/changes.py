@@ -120,7 +120,7 @@ def doubled_dots(before: Snapshot | None, after: Snapshot | None) -> str:
     made = sorted(k for k, (_size, _mtime, is_dir) in after.items() if k not in before and not is_dir)
     odd = [k for k in made if re.search(r"[^./]\.\.\w+$", k)]
     if not odd:
-        return ""
+        return _extension_added(before, after, made)
     ext = odd[0].rsplit(".", 1)[1]
     said = (
         f"{_listed(odd, ', ')} {'has' if len(odd) == 1 else 'have'} two dots before .{ext}: the old extension's "
@@ -138,6 +138,44 @@ def doubled_dots(before: Snapshot | None, after: Snapshot | None) -> str:
         f"print(sorted(os.listdir({folder!r})))"
     )
     return f"{said} This block renames them to one dot:\n```python\n{mend}\n```"
+
+
+# Extensions that wrap a whole name on purpose: `gzip a.txt` leaves a.txt.gz, a backup a.py.bak.
+_WRAPPING = {"gz", "bz2", "xz", "zst", "lz4", "z", "zip", "tar", "tgz", "7z", "bak", "orig", "old", "tmp"}
+
+
+def _extension_added(before: Snapshot, after: Snapshot, made: list[str]) -> str:
+    """A sentence, with the block that mends them, for files renamed by adding the new extension to the
+    whole old name (`a.jpeg` -> `a.jpeg.jpg`) ("" when there are none).
+
+    Asked to rename pics' .jpeg files to .jpg, the 0.5B wrote `file + '.jpg'` and then ran the same
+    block twice, renaming nothing more (rename, seed 47000 on this CPU)."""
+    kept = [
+        k
+        for k in made
+        if "." in k.rpartition("/")[2].rsplit(".", 1)[0]
+        and k.rsplit(".", 1)[1].lower() not in _WRAPPING
+        and (old := k.rsplit(".", 1)[0]) in before
+        and old not in after
+    ]
+    if not kept:
+        return ""
+    both = "." + kept[0].rpartition("/")[2].split(".", 1)[1]  # ".jpeg.jpg"
+    new = "." + both.rsplit(".", 1)[1]
+    said = (
+        f"{_listed(kept, ', ')} still {'holds' if len(kept) == 1 else 'hold'} the old extension before {new}: "
+        f"{new} was added to the whole name. os.path.splitext(name)[0] + '{new}' gives the name without it."
+    )
+    folders = {k.rpartition("/")[0] for k in kept if k.endswith(both)}
+    if len(folders) != 1:
+        return said
+    folder = folders.pop() or "."
+    mend = (
+        f"import os\nfor name in os.listdir({folder!r}):\n    if name.endswith({both!r}):\n"
+        f"        path = os.path.join({folder!r}, name)\n        os.rename(path, path[: -len({both!r})] + {new!r})\n"
+        f"print(sorted(os.listdir({folder!r})))"
+    )
+    return f"{said} This block renames them so:\n```python\n{mend}\n```"
 
 
 def _listed(items: list[str], sep: str = "; ") -> str:

@@ -867,6 +867,14 @@ def shell_lines(code: str) -> str:
     The session runs such a block as shell, shown so for approval."""
     lines = [line.strip() for line in code.splitlines()]
     commands = [line for line in lines if line and not line.startswith("#")]
+    # A script that says it is one: `#!/bin/bash` over a bash loop (`for (( i=1; ... ))`) the 0.5B wrote
+    # in a python fence, three times, each a SyntaxError (write-numbers, seed 47000 on this CPU).
+    if commands and _SHELL_SHEBANG.match(code.lstrip()):
+        try:
+            compile(code, "<block>", "exec")
+        except SyntaxError:
+            return code.strip()
+        return ""
     if not commands or any(line.split()[0].lstrip("!") not in _SHELL_WORDS for line in commands):
         return ""
     try:
@@ -876,6 +884,7 @@ def shell_lines(code: str) -> str:
     return ""  # `ls` alone is a Python name: its NameError gets the hint below
 
 
+_SHELL_SHEBANG = re.compile(r"#!\s*/(?:usr/)?bin/(?:env\s+)?(?:ba|z|da|k)?sh\b")
 _BANG = re.compile(r"^(\s*)!(?=[A-Za-z./_~])", re.M)
 _BANG_LINE = re.compile(r"^(\s*)!([A-Za-z./_~].*?)\s*$", re.M)  # the whole line: `!python3 summary.py`
 
@@ -1124,6 +1133,23 @@ def _opened_csv(code: str, file: str) -> re.Match[str] | None:
     return next((m for m in _OPENED_AS.finditer(code) if Path(m.group(2)).name == Path(file).name), None)
 
 
+def _loop_around(code: str, number: int) -> list[str]:
+    """The name a `for ... in NAME:` loop of `code` goes over, for the innermost such loop holding line
+    `number` ([] when there is none, or the code does not parse)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    loops = [
+        n.iter.id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.For)
+        and isinstance(n.iter, ast.Name)
+        and n.lineno <= number <= (n.end_lineno or n.lineno)
+    ]
+    return loops[-1:]
+
+
 def header_skipped(code: str, file: str, output: str = "") -> tuple[str, str]:
     """`code` with the first row of `file` skipped before the loop over its rows, and how, in words:
     `next(rows)` before a loop over an open file or a csv.reader, `lines[1:]` for a loop over a list of
@@ -1133,13 +1159,9 @@ def header_skipped(code: str, file: str, output: str = "") -> tuple[str, str]:
     handle = re.escape(opened.group(3)) if opened else ""
     reader = re.search(rf"^[ \t]*(\w+)\s*=\s*csv\.reader\(\s*{handle}\b", code, re.M) if opened else None
     listed = re.search(_LINES_OF.format(h=handle), code, re.M) if opened else None
-    # The rows read some other way (a function returning list(reader)): the loop whose item failed.
-    items = [name for name, _count in _LIST_VALUE.findall(output)]
-    looped = [
-        m.group(3)
-        for m in re.finditer(r"^([ \t]*)for\s+(\w+)\s+in\s+(\w+)\s*:", code, re.M)
-        if m.group(2) in items
-    ]
+    # The rows read some other way (a function returning list(reader), an earlier block's `data`): the
+    # loop over a list that the failing line is in (csv-to-json, the 0.5B on this CPU, seed 47000).
+    looped = _loop_around(code, _failing_line(_CONVERTED_AT, output, code)[0]) if output else []
     for name, is_list in (
         (reader and reader.group(1), False),
         (opened and opened.group(3), False),

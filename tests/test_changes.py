@@ -100,3 +100,23 @@ def test_a_rename_that_kept_the_old_extensions_dot_is_named(tmp_path):
     done = run_given(session.messages[2].context, tmp_path)
     assert done.stdout == "['a.jpg', 'b.jpg', 'c.jpg']\n", done.stderr
     assert doubled_dots({}, {"v1.2.jpg": (1, 1, False), "..hidden": (1, 1, False)}) == ""
+
+
+def test_a_rename_that_added_the_new_extension_to_the_old_name_is_named_with_its_mend(tmp_path):
+    # `file + '.jpg'` on "a.jpeg" gives "a.jpeg.jpg": the 0.5B ran the block again, renaming nothing
+    # (rename, seed 47000 on this CPU).
+    (tmp_path / "pics").mkdir()
+    for name in ("a.jpeg", "b.jpeg", "c.png"):
+        (tmp_path / "pics" / name).write_bytes(b"x")
+    added = "import os\nfor f in os.listdir('pics'):\n    if f.endswith('.jpeg'):\n        os.rename(f'pics/{f}', f'pics/{f}.jpg')"
+    engine = Scripted(("python", added), *["Renamed."] * 3)
+    session, _chunks = converse(
+        engine, tmp_path, "Rename every .jpeg file in the pics folder to end in .jpg.", previews=True
+    )
+    said = session.messages[2].context
+    assert "pics/a.jpeg.jpg, pics/b.jpeg.jpg still hold the old extension before .jpg" in said
+    assert run_given(said, tmp_path).stdout == "['a.jpg', 'b.jpg', 'c.png']\n"
+    # A new file that merely has two extensions (no file of its stem went away) is not a rename.
+    assert doubled_dots({}, {"data.tar.gz": (1, 1, False)}) == ""
+    # Nor is a file compressed in place (`gzip a.txt` leaves a.txt.gz).
+    assert doubled_dots({"a.txt": (1, 1, False)}, {"a.txt.gz": (1, 2, False)}) == ""

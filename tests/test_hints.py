@@ -969,6 +969,14 @@ def test_a_python_block_of_shell_commands_runs_as_shell_and_is_approved_as_shell
     assert shell_lines("ls") == ""  # a Python name
     assert shell_lines("import os\nls docs | wc -l") == ""
     assert shell_lines("cat notes.md | head -3\nwc -l notes.md") == "cat notes.md | head -3\nwc -l notes.md"
+    # A script that names bash in its first line is one, whatever its commands (write-numbers, 0.5B,
+    # seed 47000): it runs as shell and writes the file.
+    script = '#!/bin/bash\nfor (( i=1; i<=3; i++ )); do\n    echo "$i"\ndone > numbers.txt'
+    assert shell_lines(script) == script
+    engine = Scripted(("python", script), "Written.")
+    converse(engine, tmp_path, "Write 1 to 3 to numbers.txt.", languages=("python", "shell"))
+    assert (tmp_path / "numbers.txt").read_text() == "1\n2\n3\n"
+    assert shell_lines("#!/bin/bash\nprint('python after all')") == ""
 
 
 def test_ipythons_bang_before_a_command_in_a_shell_block_is_taken_off_and_approved_so(tmp_path):
