@@ -1504,10 +1504,26 @@ def corrected_copy(original: bytes, worked: Iterable[str]) -> str:
     import difflib
 
     text = original.decode("utf-8", errors="replace").strip()
+    opened = {m.group(2) for m in _OPENS.finditer(text)}
     for code in reversed(list(worked)):
         code = code.strip()
         if not code or code == text or '"""' in code or "\\" in code:
             continue
         if difflib.SequenceMatcher(None, text, code).ratio() >= 0.75:
             return code
+        # Or a rewrite of it: the files it opens, the same statements in other words (a `with` block,
+        # comments): the 0.5B summed numbers.txt right in a block of its own, was handed report.py's
+        # block to fill in, and wrote its own block again (fix-type, seed 47000 on this CPU).
+        same = difflib.SequenceMatcher(None, _statements(text), _statements(code)).ratio()
+        if opened and opened <= {m.group(2) for m in _OPENS.finditer(code)} and same >= 0.5:
+            return code
     return ""
+
+
+# `open('numbers.txt')`: a file a script reads or writes, by its name.
+_OPENS = re.compile(r"""\bopen\(\s*(['"])([^'"\n]+)\1""")
+
+
+def _statements(code: str) -> str:
+    """`code` without its comments and blank lines."""
+    return "\n".join(ln for ln in code.splitlines() if ln.strip() and not ln.lstrip().startswith("#"))

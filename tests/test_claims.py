@@ -261,6 +261,16 @@ def test_a_script_fixed_in_a_block_of_its_own_instead_of_in_the_file_earns_a_ste
     looks = ["print(open('report.py').read())", "print(open('n.txt').read())", broken]
     assert corrected_copy(broken.encode(), looks) == ""  # reading it, or running it as it is, is no fix
     assert corrected_copy(broken.encode(), [fixed, *looks]) == fixed.strip()
+    # A rewrite of it counts too: the files it opens, its statements in other words (the 0.5B's fix-type,
+    # seed 47000 on this CPU, was handed the block to fill in and wrote its own again).
+    script = "total = 0\nfor line in open('numbers.txt'):\n    total = total + line.strip()\nprint('total:', total)"
+    rewrite = (
+        "# Read the numbers\nwith open('numbers.txt', 'r') as file:\n    total = 0\n    for line in file:\n"
+        "        # Add each\n        total += int(line.strip())\n\n# Print it\nprint('total:', total)"
+    )
+    assert corrected_copy(script.encode(), [rewrite]) == rewrite
+    assert corrected_copy(script.encode(), ["print(open('numbers.txt').read())"]) == ""
+    assert corrected_copy(script.encode(), [rewrite.replace("numbers.txt", "other.txt")]) == ""
 
 
 def test_a_quoted_value_no_output_showed_is_unsupported():
