@@ -217,15 +217,17 @@ def relined(name: str, once: bool, ordered: bool, descending: bool, lines: list[
     except ValueError:
         numbers = False
     args = "".join((", key=float" if numbers else "", ", reverse=True" if descending else ""))
-    if ordered:
-        kept = f"sorted({'set(lines)' if once else 'lines'}{args})"
+    # Three lines, the first doing the work: begun with a longer block's first line, the 0.5B left out
+    # its write and printed the file as it was (sort-unique, seed 47000 on this CPU).
+    read = f"line.strip() for line in open({name!r}) if line.strip()"
+    if ordered and once:
+        kept = f"sorted(set({read}){args})"
+    elif ordered:
+        kept = f"sorted(({read}){args})" if args else f"sorted({read})"
     else:
-        kept = "list(dict.fromkeys(lines))  # each once, in the order they came"
+        kept = f"list(dict.fromkeys({read}))  # each once, in the order they came"
     return (
-        f"lines = [line.strip() for line in open({name!r}) if line.strip()]\n"
-        f"lines = {kept}\n"
-        f"open({name!r}, 'w').write('\\n'.join(lines) + '\\n')\n"
-        f"print(open({name!r}).read())"
+        f"lines = {kept}\nopen({name!r}, 'w').write('\\n'.join(lines) + '\\n')\nprint(open({name!r}).read())"
     )
 
 

@@ -641,12 +641,12 @@ def test_a_file_written_with_repeats_earns_a_step_with_the_repeats_named(tmp_pat
     # The write is the step the 1.5B left out (it printed the names sorted and each once, and answered
     # "written"), and the 0.5B wrote its own block again: the block that mends the file ends the check.
     assert told.endswith(
-        " The block below does it:\n```python\nlines = [line.strip() for line in open('sorted.txt') if "
-        "line.strip()]\nlines = sorted(set(lines))\nopen('sorted.txt', 'w').write('\\n'.join(lines) + "
-        "'\\n')\nprint(open('sorted.txt').read())\n```"
+        " The block below does it:\n```python\nlines = sorted(set(line.strip() for line in open('sorted.txt') "
+        "if line.strip()))\nopen('sorted.txt', 'w').write('\\n'.join(lines) + '\\n')\n"
+        "print(open('sorted.txt').read())\n```"
     )
     # Told so, the 1.5B answered "written" again (seeds 37000, 45000): the reply begins with that block.
-    assert engine.forced[2] and engine.starts[2].startswith("```python\nlines = [line.strip()")
+    assert engine.forced[2] and engine.starts[2].startswith("```python\nlines = sorted(set(line.strip()")
 
 
 def test_a_file_written_unlike_the_request_is_named_with_its_mend_as_it_is_written(tmp_path):
@@ -668,7 +668,7 @@ def test_a_file_written_unlike_the_request_is_named_with_its_mend_as_it_is_writt
     assert again.status == "repeated" and again.content.startswith("It ran without error but printed nothing")
     assert "Run this block to write it so:\n```python\nlines = " in again.content
     assert engine.forced[2] and engine.starts[2] == (
-        "```python\nlines = [line.strip() for line in open('sorted.txt') if line.strip()]\n"
+        "```python\nlines = sorted(set(line.strip() for line in open('sorted.txt') if line.strip()))\n"
     )
     assert engine.starts[:2] == ["", ""] and not engine.replies
     # Answered instead, as the 1.5B did ("sorted and written", seeds 37000, 45000): asked again, the
@@ -678,7 +678,7 @@ def test_a_file_written_unlike_the_request_is_named_with_its_mend_as_it_is_writt
     session, _chunks = converse(engine, tmp_path, request, previews=True)
     told = engine.seen[2][-1]
     assert told.role == "user" and told.content.startswith("You answered without looking. sorted.txt has 3")
-    assert engine.forced[2] and engine.starts[2].startswith("```python\nlines = [line.strip()")
+    assert engine.forced[2] and engine.starts[2].startswith("```python\nlines = sorted(set(line.strip()")
     assert (tmp_path / "sorted.txt").read_text() == "ivan\nkira\n" and not engine.replies
     # A block begun is one whole to run: none for a block still to fill in; comments are passed over.
     hole = "```python\nlines = <the lines a.txt should hold, as the request asks>\nprint(lines)\n```"
