@@ -1307,7 +1307,9 @@ def module_hint(output: str, code: str = "") -> str:
     installed and has a standard module for the task (`code`: the block, whose read_csv is given back as
     the csv module's) ("" when none is)."""
     for name in _UNDEFINED.findall(output):
-        if _standard(name):
+        # Used as a module (`json.load`), not as a value: the 0.5B's `print(token)`, its token never set,
+        # was told to `import token` (env-var, seed 47000 on this CPU).
+        if _standard(name) and (not code or re.search(rf"\b{name}\.\w", code)):
             return f"{name} is a module of Python's standard library: add `import {name}` to the block."
     for name in _NOT_ON_PYPI.findall(output):
         if _standard(name):

@@ -351,6 +351,11 @@ def test_a_standard_module_used_without_import_or_asked_of_pip_is_named_as_such(
     )
     # A name of the block's own, or a real package pip could not reach, is not a standard module.
     assert module_hint("NameError: name 'content' is not defined") == ""
+    # A module's name used as a value is the block's own variable, never set (the 0.5B's `print(token)`,
+    # told to `import token`: env-var, seed 47000 on this CPU).
+    unset = "NameError: name 'token' is not defined"
+    assert module_hint(unset, "if found:\n    token = 1\nprint(token)") == ""
+    assert module_hint(unset, "print(token.tok_name)").startswith("token is a module")
     assert module_hint("ERROR: No matching distribution found for pandas") == ""
     assert module_hint("ModuleNotFoundError: No module named 'pandas_sns'") == ""
     (tmp_path / "data.csv").write_text("")
