@@ -580,24 +580,33 @@ _UNDEFINED_AT = re.compile(
 )
 
 
+def _undefined_at(output: str, code: str) -> tuple[int, str, ast.Module, int] | None:
+    """For a NameError on a top-level statement of the block: the line, the name, the block parsed and
+    the index of that statement in its body (None otherwise)."""
+    found = _UNDEFINED_AT.search(output)
+    if not found:
+        return None
+    number, name = int(found.group(1)), found.group(2)
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    body = tree.body
+    failing = next((i for i, n in enumerate(body) if n.lineno <= number <= (n.end_lineno or n.lineno)), None)
+    return None if failing is None else (number, name, tree, failing)
+
+
 def used_before_set(output: str, code: str) -> str:
     """For a NameError on a top-level statement of the block whose name a later statement of the same
     block sets: the block with that statement moved to just after the one that sets it ("" otherwise).
 
     Told to inspect its input first, the 0.5B wrote `print(log_content)` above the `with open('app.log')`
     that set log_content, and wrote it again after the NameError (log-errors, GPU seeds 42000, 44000)."""
-    found = _UNDEFINED_AT.search(output)
-    if not found:
+    found = _undefined_at(output, code)
+    if found is None:
         return ""
-    number, name = int(found.group(1)), found.group(2)
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return ""
+    number, name, tree, failing = found
     body = tree.body
-    failing = next((i for i, n in enumerate(body) if n.lineno <= number <= (n.end_lineno or n.lineno)), None)
-    if failing is None:
-        return ""
     setter = next(
         (
             j
@@ -630,18 +639,12 @@ def never_set(output: str, code: str) -> str:
     The 0.5B compared each count with a `max_count` it never set, and after the NameError wrote the same
     loop again (log-top-ip, seed 46000 on this CPU); it added to a `total` it never set (region-sales, H100
     seed 44000)."""
-    found = _UNDEFINED_AT.search(output)
-    if not found:
+    found = _undefined_at(output, code)
+    if found is None:
         return ""
-    number, name = int(found.group(1)), found.group(2)
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return ""
+    number, name, tree, at = found
     nodes = list(ast.walk(tree))
-    failing = next((n for n in tree.body if n.lineno <= number <= (n.end_lineno or n.lineno)), None)
-    if failing is None:
-        return ""
+    failing = tree.body[at]
     # Set later in the loop that uses it (`max_count = count` under the `if` that failed) is the running
     # value's update; set above the line, or by a later statement (used_before_set), is another case.
     later = failing.end_lineno or failing.lineno
