@@ -126,18 +126,24 @@ def doubled_dots(before: Snapshot | None, after: Snapshot | None) -> str:
         f"{_listed(odd, ', ')} {'has' if len(odd) == 1 else 'have'} two dots before .{ext}: the old extension's "
         f"dot was kept. os.path.splitext(name)[0] + '.{ext}' gives the name with one."
     )
-    folders = {k.rpartition("/")[0] for k in odd if k.endswith(f"..{ext}")}
-    if len(folders) != 1:
-        return said
     # Told the sentence above, the 1.5B ran its block again, found no .jpeg left, and answered done at
     # three ..jpg names (rename, held-out seed 30000): the block that mends them is what it can copy.
+    return _with_mend(said, odd, f"..{ext}", f"-{len(ext) + 2}", f".{ext}", "to one dot")
+
+
+def _with_mend(said: str, names: list[str], ending: str, stop: str, new: str, how: str) -> str:
+    """`said`, and when the `names` ending with `ending` are all in one folder, the block that renames
+    each file there ending so to its path up to the slice end `stop`, plus `new`, and lists the folder."""
+    folders = {k.rpartition("/")[0] for k in names if k.endswith(ending)}
+    if len(folders) != 1:
+        return said
     folder = folders.pop() or "."
     mend = (
-        f"import os\nfor name in os.listdir({folder!r}):\n    if name.endswith('..{ext}'):\n"
-        f"        path = os.path.join({folder!r}, name)\n        os.rename(path, path[:-{len(ext) + 2}] + '.{ext}')\n"
+        f"import os\nfor name in os.listdir({folder!r}):\n    if name.endswith({ending!r}):\n"
+        f"        path = os.path.join({folder!r}, name)\n        os.rename(path, path[:{stop}] + {new!r})\n"
         f"print(sorted(os.listdir({folder!r})))"
     )
-    return f"{said} This block renames them to one dot:\n```python\n{mend}\n```"
+    return f"{said} This block renames them {how}:\n```python\n{mend}\n```"
 
 
 # Extensions that wrap a whole name on purpose: `gzip a.txt` leaves a.txt.gz, a backup a.py.bak.
@@ -166,16 +172,7 @@ def _extension_added(before: Snapshot, after: Snapshot, made: list[str]) -> str:
         f"{_listed(kept, ', ')} still {'holds' if len(kept) == 1 else 'hold'} the old extension before {new}: "
         f"{new} was added to the whole name. os.path.splitext(name)[0] + '{new}' gives the name without it."
     )
-    folders = {k.rpartition("/")[0] for k in kept if k.endswith(both)}
-    if len(folders) != 1:
-        return said
-    folder = folders.pop() or "."
-    mend = (
-        f"import os\nfor name in os.listdir({folder!r}):\n    if name.endswith({both!r}):\n"
-        f"        path = os.path.join({folder!r}, name)\n        os.rename(path, path[: -len({both!r})] + {new!r})\n"
-        f"print(sorted(os.listdir({folder!r})))"
-    )
-    return f"{said} This block renames them so:\n```python\n{mend}\n```"
+    return _with_mend(said, kept, both, f" -len({both!r})", new, "so")
 
 
 def _listed(items: list[str], sep: str = "; ") -> str:

@@ -1505,8 +1505,10 @@ def corrected_copy(original: bytes, worked: Iterable[str]) -> str:
     string."""
     import difflib
 
+    from localinterp.hints import OPENED
+
     text = original.decode("utf-8", errors="replace").strip()
-    opened = {m.group(2) for m in _OPENS.finditer(text)}
+    opened = {m.group(2) for m in OPENED.finditer(text)}
     for code in reversed(list(worked)):
         code = code.strip()
         if not code or code == text or '"""' in code or "\\" in code:
@@ -1517,13 +1519,9 @@ def corrected_copy(original: bytes, worked: Iterable[str]) -> str:
         # comments): the 0.5B summed numbers.txt right in a block of its own, was handed report.py's
         # block to fill in, and wrote its own block again (fix-type, seed 47000 on this CPU).
         same = difflib.SequenceMatcher(None, _statements(text), _statements(code)).ratio()
-        if opened and opened <= {m.group(2) for m in _OPENS.finditer(code)} and same >= 0.5:
+        if opened and opened <= {m.group(2) for m in OPENED.finditer(code)} and same >= 0.5:
             return code
     return ""
-
-
-# `open('numbers.txt')`: a file a script reads or writes, by its name.
-_OPENS = re.compile(r"""\bopen\(\s*(['"])([^'"\n]+)\1""")
 
 
 def _statements(code: str) -> str:
