@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import csv
+import hashlib
 import importlib
 import itertools
 import json
@@ -300,7 +301,7 @@ def measures_for_counts(answer: str, request: str, cwd: Path) -> list[str]:
             said.append(
                 f"{number} is the number of all the words in {name}, some of them more than once, and the "
                 f"request counts the distinct ones: count each word once with code "
-                f"({_IN_LINES['words'].format(name=name)})"
+                f"({_IN_LINES['distinct words'].format(name=name)})"
             )
         elif int(value) in lines:
             name = lines[int(value)]
@@ -319,6 +320,8 @@ def _kind(noun: str, request: str) -> str:
             return "emails"
         if re.search(r"\bIPs?\b|\bIPv4\b", request):
             return "ips"
+    if noun == "words" and _DISTINCT.search(request):
+        return "distinct words"
     return "ips" if noun == "ips" else noun
 
 
@@ -418,6 +421,10 @@ _IN_LINES = {
     "words": "in Python, words = open({name!r}).read().split(), then len(words), or len(set(words)) for the "
     "distinct ones; in a shell, wc -w < {name}, or tr -s '[:space:]' '\\n' < {name} | sort -u | wc -l for "
     "the distinct ones",
+    # Only the distinct form where the request asks for it: told both, the 0.5B printed len(words), the
+    # first, for the distinct words (unique-words, seed 48000 on this CPU).
+    "distinct words": "in Python, print(len(set(open({name!r}).read().split()))); in a shell, tr -s "
+    "'[:space:]' '\\n' < {name} | sort -u | wc -l",
     "characters": "in Python, len(open({name!r}).read()); in a shell, wc -m < {name}",
     # Told "count the addresses themselves", the 1.5B printed five of its whole lines and answered 25
     # again, twice (emails, held-out seed 26000): the call that finds them is what it copies.
@@ -687,6 +694,67 @@ def hash_uncomputed(request: str, code: Iterable[str], cwd: Path, named: Iterabl
     ]
 
 
+# What a hash of nothing prints: the digests of no bytes and of one newline (`echo "$unset" | sha256sum`).
+_EMPTY_DIGESTS = {
+    name: tuple(hashlib.new(name, data).hexdigest() for data in (b"", b"\n"))
+    for name in ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
+}
+_HEX_RUN = re.compile(r"\b[0-9a-f]{16,}\b")
+# A shell's hash command and what follows it up to the end of its pipeline stage.
+_HASH_COMMAND = re.compile(r"\b(?:md5|sha\d+)sum\b|\bshasum\b")
+_STAGE_END = re.compile(r"[|;&)]")
+
+
+def hash_not_of_file(
+    request: str, code: str, output: str, cwd: Path, named: Iterable[str] = (), language: str = "python"
+) -> str:
+    """For a block run for a request for a named file's md5/sha digest that hashed something else: the
+    digest of empty input in its `output`, or (a shell block) a hash command fed its input, with the
+    file named nowhere on its line; said with the block in `language` that hashes the file ("" otherwise).
+
+    The 0.5B's first block for the sha256 of secret.bin is a bash script that reads the file into a
+    variable and hashes that: `echo "$with_hex" | sha256sum` (the digest of one newline: seeds 48000,
+    49000), `sha256sum <<< "$content"` (its first line: 30000), `sha256sum < content` (a file named
+    content: 47000). Each printed a digest, or an error in an "ok" run, and it answered from it."""
+    found = _DIGEST.search(request)
+    files = [n for n in named if _exists(cwd / n)]
+    if not found or not files:
+        return ""
+    algorithm = found.group(1).lower().replace("-", "")
+    name = files[0]
+    shell = canonical(language) == "shell"
+    said = ""
+    empty = _EMPTY_DIGESTS[algorithm]
+    for run in _HEX_RUN.findall(output.lower()):
+        if any(d.startswith(run) for d in empty):
+            said = (
+                f"{run} is the {found.group(1)} of empty input (no bytes, or one newline), not of {name}: "
+                "the data your block hashed was empty"
+            )
+            break
+    if not said and shell:
+        spelt = [re.compile(rf"(?<![\w.-]){re.escape(f)}(?![\w.-])") for f in files]
+        for number, line in enumerate(code.splitlines(), 1):
+            command = _HASH_COMMAND.search(line)
+            if not command or line.lstrip().startswith("#") or any(s.search(line) for s in spelt):
+                continue
+            stage = _STAGE_END.split(line[command.end() :], maxsplit=1)[0].split()
+            # A plain argument is a file to hash (named by a variable, say); none, or a redirect, is its input.
+            if all(word.startswith("-") for word in stage) or stage[0].startswith("<"):
+                said = (
+                    f"{command.group(0)} on line {number} (`{line.strip()}`) hashes what reaches its input "
+                    f"there, not the bytes of {name}"
+                )
+                break
+    if not said:
+        return ""
+    if shell:
+        block = f"```shell\n{algorithm}sum {name}\n```"
+    else:
+        block = f"```python\nimport hashlib\nprint(hashlib.{algorithm}(open({name!r}, 'rb').read()).hexdigest())\n```"
+    return f"{said}. This block hashes the file itself:\n{block}"
+
+
 _HIGHEST = re.compile(r"\b(?:largest|highest|biggest|greatest|most|maximum|max)\b", re.I)
 _LOWEST = re.compile(r"\b(?:smallest|lowest|least|fewest|minimum|min|cheapest)\b", re.I)
 
@@ -871,6 +939,60 @@ def listdir_unwalked(request: str, code: str) -> str:
         f"os.listdir({folder}) lists only that folder's own entries, and the request takes in its "
         f"subfolders too: os.walk({folder}) goes into them. Your block so:\n```python\n{fixed.strip()}\n```"
     )
+
+
+# `files = [f for f in os.listdir('files') if ...]`: a name set, on one line at the top of a block, to
+# names listed from a folder (written as a name or a quoted path).
+_LISTED_INTO = re.compile(
+    r"""^(\w+)\s*=[^\n]*\bos\.listdir\(\s*([\w.]+|(['"])[^'"\n]+\3)\s*\)[^\n]*$""", re.M
+)
+
+
+def listed_folders(code: str) -> dict[str, tuple[str, int]]:
+    """The names `code` sets to entries of a folder listed with os.listdir, each with that folder as the
+    code writes it and the number of the line that sets it (the first line that does)."""
+    found: dict[str, tuple[str, int]] = {}
+    for match in _LISTED_INTO.finditer(code):
+        line = match.group(0)
+        if line.count("(") + line.count("[") == line.count(")") + line.count("]"):  # not continued below
+            found.setdefault(match.group(1), (match.group(2), code.count("\n", 0, match.start()) + 1))
+    return found
+
+
+def size_key(folder: str) -> str:
+    """The key that orders names listed from `folder` (as code writes it) by the size of their files."""
+    return f"key=lambda name: os.path.getsize(os.path.join({folder}, name))"
+
+
+# max(files): listed names compared as they are.
+_BY_NAME = re.compile(r"\b(max|min)\(\s*(\w+)\s*\)")
+_SIZE_ASKED = re.compile(r"\b(?:largest|biggest|smallest|heaviest|lightest)\b|\bmost bytes\b", re.I)
+
+
+def names_compared(request: str, code: str) -> str:
+    """For a request for the largest (or smallest) file, a block that takes max() or min() of names it
+    listed from a folder, with no key: that compares the names as text, and the block with the files'
+    sizes as the key ("" otherwise).
+
+    Asked which file in the folder files is the largest, the 0.5B took `max(files)` of os.listdir's
+    names and answered the last in alphabetical order (largest-file, seeds 30000 and 49000)."""
+    if not _SIZE_ASKED.search(request):
+        return ""
+    folders = listed_folders(code)
+    for found in _BY_NAME.finditer(code):
+        if found.group(2) not in folders:
+            continue
+        extreme, names = found.groups()
+        folder = folders[names][0]
+        fixed = f"{code[: found.start()]}{extreme}({names}, {size_key(folder)}){code[found.end() :]}"
+        number = code.count("\n", 0, found.start()) + 1
+        order = "last" if extreme == "max" else "first"
+        return (
+            f"{found.group(0)} on line {number} compares the names in {names} as text (it picks the {order} "
+            f"in alphabetical order), not the files' sizes: give it their size as the key. Your block so:"
+            f"\n```python\n{fixed.strip()}\n```"
+        )
+    return ""
 
 
 # "including subfolders", "recursively", "and all its subdirectories": a request about a whole tree.

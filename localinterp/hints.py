@@ -40,7 +40,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from localinterp.claims import COUNTED
+from localinterp.claims import COUNTED, listed_folders
 from localinterp.previews import (
     ARCHIVES,
     COMPRESSORS,
@@ -1826,6 +1826,8 @@ def missing_file_hint(
         else:
             elsewhere = _glob_elsewhere if _GLOB.search(name) else _similar  # a pattern has no similar names
             line = _in_archive(name, root, language) or elsewhere(name, root, code, language)
+            if not line and language == "python":
+                line = _listed_without_folder(name, root, code)
             if line:
                 line = " ".join(filter(None, (line, _named_in_script(name, root, to_fix))))
         if line and line not in said:
@@ -1857,6 +1859,38 @@ def _in_archive(name: str, root: Path, language: str = "python") -> str:
     # the sentence, the 1.5B wrote open('sumgazh.txt') again, twice (zip-secret, seed 39000 without unzip).
     block = member_block(kind, archive.name, member)
     return f"{name} is not extracted: it is inside {archive.name}; this block reads it from there:{_fenced(block)}"
+
+
+def _listed_without_folder(name: str, root: Path, code: str) -> str:
+    """For a missing bare `name` that is a file in a folder the block listed with os.listdir: that the
+    names come without their folder, and the block with the folder joined to them, on the line after the
+    one that lists them ("" otherwise, or when the block joins that folder to names further down).
+
+    The 0.5B listed files/ and took `max(files, key=os.path.getsize)`: getsize looked for each name in
+    the working directory (largest-file, seeds 47000 and 48000), and nothing said where it was; it
+    wrapped the call in an existence test, then ran the same block again."""
+    if "/" in name or os.sep in name:
+        return ""
+    for names, (folder, number) in listed_folders(code).items():
+        if folder[:1] in "'\"":
+            where = folder[1:-1]
+        else:  # a name set to a quoted path: `folder = 'files'`
+            spelt = re.search(rf"""^{re.escape(folder)}\s*=\s*(['"])([^'"\n]+)\1\s*$""", code, re.M)
+            if not spelt:
+                continue
+            where = spelt.group(2)
+        lines = code.splitlines()
+        below = "\n".join(lines[number:])
+        if not _exists(root / where / name) or re.search(rf"os\.path\.join\(\s*{re.escape(folder)}", below):
+            continue
+        joined = f"{names} = [os.path.join({folder}, name) for name in {names}]  # with their folder"
+        fixed = "\n".join([*lines[:number], joined, *lines[number:]])
+        return (
+            f"{name} is in {where.rstrip('/')}/: os.listdir({folder}) gives names without their folder, and "
+            f"a name alone is looked for in the working directory. Your block with the folder joined to "
+            f"them:{_fenced(fixed)}"
+        )
+    return ""
 
 
 _GLOB = re.compile(r"[*?\[]")

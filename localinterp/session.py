@@ -34,12 +34,14 @@ from localinterp.claims import (
     files_named,
     files_to_change,
     files_to_write,
+    hash_not_of_file,
     hash_uncomputed,
     lines_off_by_one,
     listdir_unwalked,
     measures_for_counts,
     member_unread,
     names_as_values,
+    names_compared,
     product_uncomputed,
     python_failed,
     recheck_message,
@@ -623,11 +625,15 @@ class Session:
                     )
                     hint = hint or binary_as_text_hint(result.output, cwd, code, block.language)
                     hint = hint or unlike_kind_hint(result.output, text, cwd, self._named)
+                    hint = hint or hash_not_of_file(
+                        text, code, result.output, cwd, self._named, block.language
+                    )
                     if block.language == "python":
                         hint = (
                             hint
                             or case_never_matches(code)
                             or listdir_unwalked(text, code)
+                            or names_compared(text, code)
                             or unsaved_edit(code, self._to_change)
                             or stderr_unprinted(code, result.output)
                             # It quotes a line of the file: local models only, as the previews are.

@@ -735,19 +735,23 @@ def test_a_line_count_answered_as_a_count_of_what_the_lines_hold_is_named(tmp_pa
     said = measures_for_counts("The number of distinct words in `words.txt` is 2.", asked, tmp_path)
     assert said == [
         "2 is the number of lines in words.txt, whose lines hold several fields each, and the request "
-        "counts words: count the words themselves with code (in Python, words = open('words.txt').read()"
-        ".split(), then len(words), or len(set(words)) for the distinct ones; in a shell, wc -w < words.txt, "
-        "or tr -s '[:space:]' '\\n' < words.txt | sort -u | wc -l for the distinct ones)"
+        "counts words: count the words themselves with code (in Python, print(len(set(open('words.txt')"
+        ".read().split()))); in a shell, tr -s '[:space:]' '\\n' < words.txt | sort -u | wc -l)"
     ]
     assert measures_for_counts("There are 4 distinct words.", asked, tmp_path) == []
     # Every word counted, the repeated ones again (`wc -w`: 6), is not the distinct ones either.
     said = measures_for_counts("words.txt has 6 distinct words.", asked, tmp_path)
     assert said == [
         "6 is the number of all the words in words.txt, some of them more than once, and the request "
-        "counts the distinct ones: count each word once with code (in Python, words = open('words.txt')"
-        ".read().split(), then len(words), or len(set(words)) for the distinct ones; in a shell, wc -w < "
-        "words.txt, or tr -s '[:space:]' '\\n' < words.txt | sort -u | wc -l for the distinct ones)"
+        "counts the distinct ones: count each word once with code (in Python, print(len(set(open("
+        "'words.txt').read().split()))); in a shell, tr -s '[:space:]' '\\n' < words.txt | sort -u | wc -l)"
     ]
+    # Each runs as given, and counts each word once.
+    python, shell = said[0].split("in Python, ")[1].split("; in a shell, ")
+    run = subprocess.run([sys.executable, "-c", python], cwd=tmp_path, capture_output=True, text=True)
+    assert run.stdout == "4\n"
+    run = subprocess.run(shell.rstrip(")"), shell=True, cwd=tmp_path, capture_output=True, text=True)
+    assert run.stdout.strip() == "4"
     assert measures_for_counts("It has 6 words.", "How many words are in words.txt?", tmp_path) == []
     (tmp_path / "contacts.txt").write_text(
         "Mail a@x.org about q\nMail b@x.org about r\nMail a@x.org about s\n"
@@ -1556,3 +1560,82 @@ def test_one_rows_value_answered_as_a_total_is_checked(tmp_path):
     assert row_value_as_total(asked, "east, 684", str(totals)) == []
     assert row_value_as_total("Which row has the largest amount?", "684", printed) == []
     assert row_value_as_total(asked, "684", str([[f"r{i}", "684"] for i in range(6)])) == []
+
+
+def test_a_hash_of_something_other_than_the_file_comes_back_with_the_command_that_hashes_it(tmp_path):
+    # The 0.5B's first block for a sha256 is a bash script that hashes a variable: `echo "$with_hex" |
+    # sha256sum` printed the digest of one newline (seeds 48000, 49000), `sha256sum <<< "$content"` the
+    # digest of the file's first line (30000); it answered with each.
+    import hashlib
+
+    from localinterp.claims import hash_not_of_file
+
+    data = bytes(range(256)) * 8
+    (tmp_path / "secret.bin").write_bytes(data)
+    asked = "What are the first 16 hex digits of the sha256 of secret.bin?"
+    script = 'read -r content < secret.bin\nsha256sum <<< "$content"'
+    engine = Scripted(("shell", script), "They are 0123.", ("shell", "sha256sum secret.bin"), "Done.")
+    session, _chunks = converse(engine, tmp_path, asked, languages=("python", "shell"))
+    told = session.messages[2].context
+    assert told.startswith(
+        'sha256sum on line 2 (`sha256sum <<< "$content"`) hashes what reaches its input there, not the '
+        "bytes of secret.bin. This block hashes the file itself:\n```shell\nsha256sum secret.bin\n```"
+    )
+    # Answered without running it: asked again, the reply begun with the block.
+    assert engine.forced[2] and engine.starts[2] == "```shell\nsha256sum secret.bin\n"
+    assert hashlib.sha256(data).hexdigest() in session.messages[-2].content
+    # The digest of nothing, in any language's output, is said with the block in that language.
+    newline = hashlib.sha256(b"\n").hexdigest()
+    said = hash_not_of_file(asked, "print(h)", f"It is {newline[:16]}", tmp_path, ["secret.bin"])
+    assert said.startswith(f"{newline[:16]} is the sha256 of empty input (no bytes, or one newline)")
+    assert run_given(said, tmp_path).stdout == hashlib.sha256(data).hexdigest() + "\n"
+    # The file hashed by name, from a pipe or through a variable, and other requests: nothing to say.
+    right = ("cat secret.bin | sha256sum", 'f=secret.bin\nsha256sum "$f"', "sha256sum < secret.bin")
+    for code in right:
+        assert hash_not_of_file(asked, code, "ab12", tmp_path, ["secret.bin"], "shell") == ""
+    assert (
+        hash_not_of_file("How big is secret.bin?", script, newline, tmp_path, ["secret.bin"], "shell") == ""
+    )
+
+
+def test_names_listed_from_a_folder_are_compared_by_size_and_found_in_their_folder(tmp_path):
+    # Asked for the largest file in files/, the 0.5B took max() of os.listdir's names (the last in
+    # alphabetical order: seeds 30000, 49000), or max(files, key=os.path.getsize) on names without their
+    # folder (FileNotFoundError, nothing said where the file was: 47000, 48000).
+    from localinterp.claims import names_compared
+    from localinterp.hints import failure_hint
+
+    (tmp_path / "files").mkdir()
+    for name, size in (("abc.bin", 900), ("mno.bin", 50), ("xyz.bin", 300)):
+        (tmp_path / "files" / name).write_bytes(b"x" * size)
+    asked = "Which file in the folder files is the largest?"
+    listed = (
+        "import os\nfiles = [f for f in os.listdir('files') if os.path.isfile(os.path.join('files', f))]\n"
+    )
+    engine = Scripted(("python", listed + "print(max(files))"), *["It is xyz.bin."] * 4)
+    session, _chunks = converse(engine, tmp_path, asked)
+    told = session.messages[2].context
+    assert told.startswith(
+        "max(files) on line 3 compares the names in files as text (it picks the last in alphabetical order), "
+        "not the files' sizes: give it their size as the key. Your block so:\n```python\n"
+    )
+    assert run_given(told, tmp_path).stdout == "abc.bin\n"
+    engine = Scripted(("python", listed + "print(max(files, key=os.path.getsize))"), *["It is abc.bin."] * 4)
+    session, _chunks = converse(engine, tmp_path, asked)
+    told = session.messages[2].context
+    assert told.startswith(
+        "abc.bin is in files/: os.listdir('files') gives names without their folder, and a name alone is "
+        "looked for in the working directory. Your block with the folder joined to them:\n```python\n"
+    )
+    assert run_given(told, tmp_path).stdout == "files/abc.bin\n"
+    # A folder named by a variable is found through it; names joined to it further down are left alone.
+    by_name = "import os\nd = 'files'\nnames = os.listdir(d)\nprint(max(names, key=os.path.getsize))"
+    hint = failure_hint(
+        "FileNotFoundError: [Errno 2] No such file or directory: 'abc.bin'", tmp_path, by_name
+    )
+    assert run_given(hint, tmp_path).stdout == "files/abc.bin\n"
+    joined = by_name + "\nprint(os.path.join(d, names[0]))"
+    assert failure_hint("No such file or directory: 'abc.bin'", tmp_path, joined) == ""
+    # Keyed already, or a request that is not about sizes: nothing to say.
+    assert names_compared(asked, listed + "print(max(files, key=len))") == ""
+    assert names_compared("Which name in files comes last?", listed + "print(max(files))") == ""
