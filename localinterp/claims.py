@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from localinterp.engine.languages import canonical
+from localinterp.previews import SQLITE_MAGIC
 
 # A number as written in prose: 1,234 or 3.5 or -2; only ones with two or more digits are checked, since
 # "step 1" or "2 files" are as often counting words as results.
@@ -668,6 +669,42 @@ def concatenated_total(
                 "number, so convert each line with int() or float() before adding"
             ]
     return []
+
+
+# A query in a ```sql fence (shown, never run): one statement that only reads.
+_SQL_FENCE = re.compile(r"```sql[^\n]*\n(.*?)```", re.S | re.I)
+_READS_ONLY = re.compile(r"^\s*(?:SELECT|WITH)\b", re.I)
+
+
+def sql_unrun(answer: str, cwd: Path, named: Iterable[str] = ()) -> list[str]:
+    """For an `answer` whose last ```sql fence holds one query that only reads, when the request names
+    one SQLite database (`named`, in `cwd`): that SQL is only shown, and the block that runs the query on
+    that database ([] otherwise).
+
+    Asked which customer of shop.db spent the most, the 0.5B wrote its JOIN in a ```sql fence and ended
+    its turn there (sqlite-join, seeds 30000, 47000, 49000 on this CPU); told to read shop.db with code,
+    it opened it as text, or wrote a block that set the query and never ran it."""
+    queries = _SQL_FENCE.findall(answer)
+    databases = [n for n in named if _is_sqlite(cwd / n)]
+    if not queries or len(databases) != 1:
+        return []
+    query = queries[-1].strip()
+    if not _READS_ONLY.match(query) or '"""' in query or "\\" in query or ";" in query.rstrip(";"):
+        return []
+    code = (
+        f'import sqlite3\nquery = """\n{query}\n"""\n'
+        f"for row in sqlite3.connect({databases[0]!r}).execute(query):\n    print(row)"
+    )
+    said = "your ```sql block was only shown: SQL does not run here on its own, only inside a ```python block"
+    return [_handing(f"{said}; the block below runs that query on {databases[0]} and prints its rows", code)]
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return f.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+    except OSError:
+        return False
 
 
 # A digest a request asks for by its algorithm's name, and code that computes one.

@@ -47,6 +47,7 @@ from localinterp.claims import (
     recheck_message,
     row_value_as_total,
     runnable_tag,
+    sql_unrun,
     still_failing,
     subfolders_unwalked,
     unchanged,
@@ -853,6 +854,7 @@ class Session:
         wrong += archive_unopened(request.content, sources, cwd)
         wrong += member_unread(request.content, sources, cwd)
         wrong += hash_uncomputed(request.content, sources, cwd, self._named)
+        wrong += sql_unrun(last, cwd, self._named)
         wrong += product_uncomputed(request.content, sources)
         outputs = [m for m in rest if m.role == "output"]
         wrong += concatenated_total(request.content, [m.content for m in outputs[-1:]], cwd, self._named)

@@ -1639,3 +1639,40 @@ def test_names_listed_from_a_folder_are_compared_by_size_and_found_in_their_fold
     # Keyed already, or a request that is not about sizes: nothing to say.
     assert names_compared(asked, listed + "print(max(files, key=len))") == ""
     assert names_compared("Which name in files comes last?", listed + "print(max(files))") == ""
+
+
+def test_a_query_only_shown_in_a_sql_fence_comes_back_as_the_block_that_runs_it_on_the_database(tmp_path):
+    # The 0.5B's first reply for sqlite-join was its JOIN in a ```sql fence, nothing run (seeds 30000,
+    # 47000, 49000); told to read shop.db with code, it opened the database as text.
+    import sqlite3
+
+    from localinterp.claims import sql_unrun
+
+    db = sqlite3.connect(tmp_path / "shop.db")
+    db.executescript(
+        "CREATE TABLE customers (id INTEGER, name TEXT); CREATE TABLE orders (customer_id INTEGER, total REAL);"
+        "INSERT INTO customers VALUES (1, 'ada'), (2, 'bo'); INSERT INTO orders VALUES (1, 5), (2, 7), (1, 4);"
+    )
+    db.commit()
+    db.close()
+    query = (
+        "SELECT name FROM customers AS c JOIN orders AS o ON c.id = o.customer_id\n"
+        "GROUP BY c.id ORDER BY SUM(o.total) DESC LIMIT 1;"
+    )
+    asked = "Which customer in shop.db has the highest sum of order totals?"
+    engine = Scripted(f"We need to join them:\n```sql\n{query}\n```", *["It is ada."] * 3)
+    session, _chunks = converse(engine, tmp_path, asked)
+    told = session.messages[2].content
+    assert (
+        "your ```sql block was only shown: SQL does not run here on its own, only inside a ```python" in told
+    )
+    assert told.endswith(
+        f'The block below does it:\n```python\nimport sqlite3\nquery = """\n{query}\n"""\n'
+        "for row in sqlite3.connect('shop.db').execute(query):\n    print(row)\n```"
+    )
+    assert engine.forced[1] and engine.starts[1] == "```python\nimport sqlite3\n"
+    assert run_given(told, tmp_path).stdout == "('ada',)\n"
+    # A statement that writes, more than one statement, or no database named: nothing to hand.
+    for sql in ("DELETE FROM orders;", "SELECT 1; SELECT 2;"):
+        assert sql_unrun(f"```sql\n{sql}\n```", tmp_path, ["shop.db"]) == []
+    assert sql_unrun(f"```sql\n{query}\n```", tmp_path, []) == []
