@@ -139,11 +139,12 @@ def failure_hint(
         missing_file_hint(output, cwd, code, to_write, to_fix, language),
         module_hint(output, code),
         csv_line_keyed(output, code, cwd),
+        indexed := csv_line_indexed(output, code, cwd),
         key_on_text_hint(output),
         list_keyed_hint(output, code),
         _unclosed(output),
         leading_zeros(output, code),
-        conversion_hint(output, cwd, code),
+        "" if indexed else conversion_hint(output, cwd, code),  # the characters converted: said above
         closed_hint(output),
         _return_outside(output, code),
         used_before_set(output, code),
@@ -1216,6 +1217,58 @@ def csv_line_keyed(output: str, code: str, cwd: Path) -> str:
     return ""
 
 
+def csv_line_indexed(output: str, code: str, cwd: Path) -> str:
+    """For a line of a CSV file taken apart by index where it failed (`row[1]` on `'region,amount\\n'`):
+    that the index takes one character of the line, and the block reading the file's rows with
+    csv.reader, past the header ("" otherwise).
+
+    The 0.5B looped over sales.csv's open file, took `row[0]` as the region and `int(row[1])` as the
+    amount, and told that 'e' is not a number, wrote the same block three times (region-sales, seed
+    48000 on this CPU)."""
+    if "Values on the failing line:" not in output:
+        return ""
+    for name, _quote, value in _TEXT_VALUE.findall(output):
+        if not re.search(rf"\b{name}\[\s*-?\d+\s*\]", code):
+            continue
+        for file, header in _headers(code, cwd):
+            opened = _opened_csv(code, file)
+            if not opened or len(header) < 2 or value.count(",") != len(header) - 1:
+                continue
+            titled = all(column_kind([field]) == "text" for field in header)  # names, not data
+            fixed = _split_rows(code, opened.group(3), "[1:]" if titled else "")
+            if not fixed:
+                continue
+            past = ", and [1:] passes over its header row" if titled else ""
+            return (
+                f"{name} is a line of {file} as text ({value.strip()!r}): {name}[1] is one character of it, "
+                f"not a field. csv.reader splits each line into its fields ({', '.join(header)}){past}; "
+                f"your block with it:{_fenced(fixed)}"
+            )
+    return ""
+
+
+def _split_rows(code: str, handle: str, rest: str) -> str:
+    """`code` with the lines of the open file `handle` read as csv.reader rows, sliced with `rest` ("" when
+    it reads them some other way)."""
+    h = re.escape(handle)
+    rows = f"list(csv.reader({handle})){rest}"
+    fixed = re.sub(_LINES_OF.format(h=h), rf"\1\2 = {rows}", code, count=1, flags=re.M)
+    if fixed == code:
+        fixed = re.sub(_LOOP_OVER.format(h=h), rf"\1for \2 in {rows}:", code, count=1, flags=re.M)
+    return _with_csv(fixed) if fixed != code else ""
+
+
+def _with_csv(code: str) -> str:
+    """`code` with `import csv` first where it lacks one ("" when it does not compile)."""
+    if not re.search(r"^import csv\b", code, re.M):
+        code = "import csv\n" + code
+    try:
+        compile(code, "<block>", "exec")
+    except SyntaxError:
+        return ""
+    return code
+
+
 def _dict_rows(code: str, handle: str) -> str:
     """`code` with the lines of the open file `handle` read as csv.DictReader rows ("" when it reads them
     some other way)."""
@@ -1227,15 +1280,7 @@ def _dict_rows(code: str, handle: str) -> str:
         fixed = re.sub(
             _LOOP_OVER.format(h=h), rf"\1for \2 in csv.DictReader({handle}):", code, count=1, flags=re.M
         )
-    if fixed == code:
-        return ""
-    if not re.search(r"^import csv\b", fixed, re.M):
-        fixed = "import csv\n" + fixed
-    try:
-        compile(fixed, "<block>", "exec")
-    except SyntaxError:
-        return ""
-    return fixed
+    return _with_csv(fixed) if fixed != code else ""
 
 
 def key_on_text_hint(output: str) -> str:

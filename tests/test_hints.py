@@ -864,6 +864,35 @@ def test_a_csv_line_asked_for_a_column_by_name_comes_back_read_by_dictreader(tmp
     assert run_given(session.messages[2].context, tmp_path).stdout == "west\neast\nwest\n"
 
 
+def test_a_csv_line_taken_apart_by_index_comes_back_split_by_csv_reader_past_its_header(tmp_path):
+    # The 0.5B looped over sales.csv's open file and took int(row[1]): told 'e' is not a number, it wrote
+    # the same block three times (region-sales, seed 48000 on this CPU).
+    (tmp_path / "sales.csv").write_text("region,amount\nwest,237\neast,392\nwest,3\n")
+    code = (
+        "totals = {}\nwith open('sales.csv', 'r') as file:\n    for row in file:\n"
+        "        totals[row[0]] = totals.get(row[0], 0) + int(row[1])\nprint(totals)"
+    )
+    engine = Scripted(("python", code), *["It failed."] * 3)
+    session, _chunks = converse(engine, tmp_path, "Which region in sales.csv has the highest total amount?")
+    told = session.messages[2].context
+    assert told.startswith(
+        "row is a line of sales.csv as text ('region,amount'): row[1] is one character of it, not a "
+        "field. csv.reader splits each line into its fields (region, amount), and [1:] passes over its "
+        "header row; your block with it:\n```python\nimport csv\n"
+    )
+    assert "not a number" not in told  # the characters converted are said once, above
+    assert run_given(told, tmp_path).stdout == "{'west': 240, 'east': 392}\n"
+    # Lines read into a list are split the same way; a file with no header row keeps its first.
+    (tmp_path / "pairs.csv").write_text("west,237\neast,392\n")
+    listed = (
+        "with open('pairs.csv') as f:\n    lines = f.readlines()\nfor row in lines:\n    print(int(row[1]))"
+    )
+    engine = Scripted(("python", listed), *["It failed."] * 3)
+    session, _chunks = converse(engine, tmp_path, "Add up pairs.csv's numbers.")
+    assert "    lines = list(csv.reader(f))\n" in session.messages[2].context
+    assert run_given(session.messages[2].context, tmp_path).stdout == "237\n392\n"
+
+
 def test_a_field_that_is_not_a_number_asks_for_the_fields_with_their_indexes(tmp_path):
     # access.log's `- -` fields: int('-') from a field counted from the wrong end (log-404).
     said = conversion_hint("ValueError: invalid literal for int() with base 10: '-'", tmp_path)
