@@ -691,8 +691,9 @@ def sql_unrun(answer: str, cwd: Path, named: Iterable[str] = ()) -> list[str]:
     query = queries[-1].strip()
     if not _READS_ONLY.match(query) or '"""' in query or "\\" in query or ";" in query.rstrip(";"):
         return []
+    # On one line, so that a reply begun with the block's first two lines holds the whole query.
     code = (
-        f'import sqlite3\nquery = """\n{query}\n"""\n'
+        f'import sqlite3\nquery = """{" ".join(query.split())}"""\n'
         f"for row in sqlite3.connect({databases[0]!r}).execute(query):\n    print(row)"
     )
     said = "your ```sql block was only shown: SQL does not run here on its own, only inside a ```python block"

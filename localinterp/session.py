@@ -887,13 +887,16 @@ _HANDED_BLOCK = re.compile(r"```(\w+)\n(.*?)```", re.S)
 
 def _handed_start(message: Message, languages: Iterable[str]) -> str:
     """For a reply that must be a block, after `message` handed the model a whole block to run (a hint's,
-    a check's, a refused repeat's; the last one): that block's fence and code up to its first line that
+    a check's, a refused repeat's; the last one): that block's fence and code up to its second line that
     is not a comment, for the reply to begin with ("" when none is handed, or one still to fill in).
 
     Handed the block that corrects summary.py and runs it, in the hint and again when it wrote its own
     block a second time, the 0.5B wrote a block printing "The error occurred because 'price.json' does
     not exist", then the same, to the step limit (fix-name: every one of its H100 runs, seeds 42000-
-    44000): given the first line, a model writes on from it."""
+    44000): given the first line, a model writes on from it. Two lines, as the first alone was not
+    enough: begun with `source = open('summary.py').read().replace(...)`, the 0.5B went on with
+    `print(source)` in place of the line that writes it back (fix-name, seeds 48000 and 49000 on this
+    CPU), and begun with a rewrite's first line, left out its write (sort-unique, 47000)."""
     runnable = set(languages)
     found = [
         (tag, code)
@@ -904,9 +907,9 @@ def _handed_start(message: Message, languages: Iterable[str]) -> str:
         return ""
     tag, code = found[-1]
     lines = code.splitlines()
-    code_lines = (i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#"))
-    first = next(code_lines, len(lines) - 1)
-    return f"```{canonical(tag)}\n" + "\n".join(lines[: first + 1]) + "\n"  # a tag the grammar admits
+    code_lines = [i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")]
+    last = code_lines[:2][-1] if code_lines else len(lines) - 1
+    return f"```{canonical(tag)}\n" + "\n".join(lines[: last + 1]) + "\n"  # a tag the grammar admits
 
 
 def _answer_before(reply: str) -> bool:

@@ -663,12 +663,13 @@ def test_a_file_written_unlike_the_request_is_named_with_its_mend_as_it_is_writt
     assert written.context.endswith(f"Run this block to write it so:\n```python\n{mend}\n```")
     assert (tmp_path / "sorted.txt").read_text() == "ivan\nkira\n"
     # Written again, it is not run: told what it was told, with the block, and the reply that must be a
-    # block begins with that block's first line.
+    # block begins with that block's first two lines (the second the write).
     again = session.messages[4]
     assert again.status == "repeated" and again.content.startswith("It ran without error but printed nothing")
     assert "Run this block to write it so:\n```python\nlines = " in again.content
     assert engine.forced[2] and engine.starts[2] == (
         "```python\nlines = sorted(set(line.strip() for line in open('sorted.txt') if line.strip()))\n"
+        "open('sorted.txt', 'w').write('\\n'.join(lines) + '\\n')\n"
     )
     assert engine.starts[:2] == ["", ""] and not engine.replies
     # Answered instead, as the 1.5B did ("sorted and written", seeds 37000, 45000): asked again, the
@@ -1666,11 +1667,13 @@ def test_a_query_only_shown_in_a_sql_fence_comes_back_as_the_block_that_runs_it_
     assert (
         "your ```sql block was only shown: SQL does not run here on its own, only inside a ```python" in told
     )
+    one_line = query.replace("\n", " ")
     assert told.endswith(
-        f'The block below does it:\n```python\nimport sqlite3\nquery = """\n{query}\n"""\n'
+        f'The block below does it:\n```python\nimport sqlite3\nquery = """{one_line}"""\n'
         "for row in sqlite3.connect('shop.db').execute(query):\n    print(row)\n```"
     )
-    assert engine.forced[1] and engine.starts[1] == "```python\nimport sqlite3\n"
+    assert engine.forced[1] and engine.starts[1] == f'```python\nimport sqlite3\nquery = """{one_line}"""\n'
+
     assert run_given(told, tmp_path).stdout == "('ada',)\n"
     # A statement that writes, more than one statement, or no database named: nothing to hand.
     for sql in ("DELETE FROM orders;", "SELECT 1; SELECT 2;"):
