@@ -1618,6 +1618,43 @@ def unfilled(code: str) -> str:
     return found.group(0) if found else ""
 
 
+# `source = """<the whole corrected content of report.py>`: the hole of a rewrite, and the file it names.
+_REWRITE_HOLE = re.compile(r'^(\w+) = """' + re.escape(_HOLES[1]).replace(r"\{name\}", r"([^>\n]+)"), re.M)
+
+
+def hole_filled(code: str) -> tuple[str, str]:
+    """For a block to fill in that rewrites a file, written with its placeholder kept and the content put
+    after it: the file's name and the template's block with that content in the placeholder's place
+    (("", "") otherwise: no content after it, or Python that does not compile).
+
+    Handed the block to fill in for report.py, the 0.5B wrote the corrected script under the placeholder
+    line, kept, and never closed the string: refused as unfilled each time, to the step limit (fix-type,
+    seed 49000 on this CPU)."""
+    found = _REWRITE_HOLE.search(code)
+    if not found:
+        return "", ""
+    name = found.group(2)
+    rest = code[found.end() :]
+    content = rest.split('"""', 1)[0].lstrip("\n").rstrip()
+    if not content.strip() or "\\" in content:
+        return "", ""
+    if name.endswith(".py"):
+        try:
+            compile(content, name, "exec")
+        except SyntaxError:
+            return "", ""
+    return name, _rewrite_block(name, content)
+
+
+def _rewrite_block(name: str, content: str) -> str:
+    """The block that writes `content` into the file `name` and runs it where it is a script."""
+    from localinterp.previews import run_command
+
+    command = run_command(name)
+    run = f"\nimport subprocess\nsubprocess.run({command!r})" if command else ""
+    return f'source = """{content}\n"""\nopen({name!r}, \'w\').write(source){run}'
+
+
 def _write_template(name: str) -> str:
     # Told sorted.txt had repeated lines and how to keep each once, the 1.5B deduplicated and sorted the
     # lines in memory, printed them and answered "written to sorted.txt" (sort-unique: every run of the
@@ -1641,20 +1678,17 @@ def _rewrite_template(name: str, copy: str = "") -> str:
     # checked each): a block to fill in is what it copies.
     from localinterp.previews import run_command
 
-    command = run_command(name)
-    run = f"\nimport subprocess\nsubprocess.run({command!r})" if command else ""
+    run = " and run it" if run_command(name) else ""
     if copy:
         # Shown the block to fill in, the 1.5B read report.py and numbers.txt again and ran its corrected
         # copy once more, to the step limit (fix-type, held-out seed 31000): its own copy, filled in.
         return (
-            f" To change {name}, write the corrected copy you ran, which worked, into it"
-            f'{" and run it" if run else ""}, in one block:\n```python\nsource = """{copy.rstrip()}\n'
-            f'"""\nopen({name!r}, \'w\').write(source){run}\n```'
+            f" To change {name}, write the corrected copy you ran, which worked, into it{run}, in one block:"
+            f"\n```python\n{_rewrite_block(name, copy.rstrip())}\n```"
         )
     return (
-        f" To change {name}, write its whole corrected content into it{' and run it' if run else ''}, "
-        f'in one block like this:\n```python\nsource = """{_HOLES[1].format(name=name)}\n'
-        f'"""\nopen({name!r}, \'w\').write(source){run}\n```'
+        f" To change {name}, write its whole corrected content into it{run}, in one block like this:"
+        f"\n```python\n{_rewrite_block(name, _HOLES[1].format(name=name))}\n```"
     )
 
 

@@ -36,6 +36,7 @@ from localinterp.claims import (
     files_to_write,
     hash_not_of_file,
     hash_uncomputed,
+    hole_filled,
     lines_off_by_one,
     listdir_unwalked,
     measures_for_counts,
@@ -318,7 +319,7 @@ def output_for_model(message: Message, task: str = "") -> str:
         return (
             f"Not run: the {language} block still holds {body}, the part of the block given to you that "
             "you were to fill in. Write the real text in its place."
-        )
+        ) + (f"\n{message.context}\n" if message.context else "")
     if status == "kept":
         return f"Not run: {body}"
     if status == "ok":
@@ -535,7 +536,17 @@ class Session:
                 hole = unfilled(block.code)
                 if hole:  # it would write the placeholder into the user's file: never run, said why
                     yield Unrunnable(block.language, f"it still holds the placeholder {hole}")
-                    self._add(Message("output", hole, block.language, "unfilled"))
+                    name, filled = hole_filled(block.code) if block.language == "python" else ("", "")
+                    # Its own content, under the placeholder it kept, handed back without it: the reply
+                    # begins with it (see _handed_start).
+                    told = (
+                        f"What you wrote under that placeholder is {name}'s content; the placeholder line only "
+                        f"marked where it goes. Your block without it:\n```python\n{filled}\n```"
+                        if filled
+                        else None
+                    )
+                    self._add(Message("output", hole, block.language, "unfilled", context=told))
+                    forced = forced or bool(filled)
                     ran = True
                     continue
                 lost = overwrite(

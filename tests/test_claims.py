@@ -18,6 +18,7 @@ from scripted import Scripted, converse, run_given
 from localinterp.claims import (
     about_files,
     files_to_change,
+    hole_filled,
     listdir_unwalked,
     recheck_message,
     relined,
@@ -1020,6 +1021,28 @@ def test_a_block_that_still_holds_the_placeholder_it_was_given_to_fill_in_never_
     assert (
         session.messages[4].content.startswith("66\n") and "int(line" in (tmp_path / "report.py").read_text()
     )
+    # Written under the placeholder it kept, the string left open (the 0.5B, fix-type, seed 49000 on this
+    # CPU, to the step limit): handed back without it, filled, and the reply begun with it.
+    kept = 'source = """<the whole corrected content of report.py>\n' + script.replace(
+        "line.strip()", "int(line)"
+    )
+    engine = Scripted(("python", kept), ("python", fixed), "report.py prints 66.")
+    (tmp_path / "report.py").write_text(script)
+    session, _chunks = converse(engine, tmp_path, "report.py crashes. Fix it and run it.")
+    told = engine.seen[1][-1].content
+    assert (
+        "What you wrote under that placeholder is report.py's content; the placeholder line only marked"
+        in told
+    )
+    assert (
+        engine.forced[1]
+        and engine.starts[1] == '```python\nsource = """total = 0\nfor line in open(\'numbers.txt\'):\n'
+    )
+    assert run_given(told, tmp_path).returncode == 0 and "int(line)" in (tmp_path / "report.py").read_text()
+    assert subprocess.run([sys.executable, "report.py"], cwd=tmp_path, capture_output=True).stdout == b"66\n"
+    # Content that does not compile, or none: the placeholder is said alone.
+    assert hole_filled('source = """<the whole corrected content of report.py>\nfor x in\n"""') == ("", "")
+    assert hole_filled('source = """<the whole corrected content of report.py>\n"""') == ("", "")
     # Both holes are known; code with comparisons is not a hole.
     assert unfilled("lines = <the lines out.txt should hold, as the request asks>\n") != ""
     assert unfilled("print(1 < 2 > 0)\nx = '<the whole thing>'") == ""
