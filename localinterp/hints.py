@@ -973,6 +973,64 @@ def case_never_matches(code: str) -> str:
 
 
 # Calls whose result is the data read, not a result computed from it: printing it answers nothing.
+# A request for a sum over items: "the total stock value", "summed", "add up".
+_SUMMED = re.compile(r"\b(?:total|sum|summed|add(?:ed)? up|altogether|combined)\b", re.I)
+
+
+def overwritten_in_loop(request: str, code: str) -> str:
+    """For a request for a total, a block that sets a name inside a loop from other values (`value =
+    price * qty`), never adds to it, and uses it after the loop: that it then holds the last item's value
+    only, and the block with it started at 0 and added to ("" otherwise).
+
+    Asked for the total stock value (price times qty, summed) of products.csv, the 0.5B set
+    `total_stock_value = price * qty` in its loop over the rows and printed it after: the last row's
+    (csv-value, seed 49000 on this CPU), and answered that."""
+    if not _SUMMED.search(request):
+        return ""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return ""
+    lines = code.splitlines()
+    added = {
+        n.target.id for n in ast.walk(tree) if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)
+    }
+    for loop in (n for n in ast.walk(tree) if isinstance(n, ast.For)):
+        for node in ast.walk(loop):
+            if not (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, ast.BinOp)
+                and isinstance(node.value.op, (ast.Mult, ast.Add))
+                and node.lineno == node.end_lineno
+            ):
+                continue
+            name = node.targets[0].id
+            if name in added or any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node.value)):
+                continue  # a running value already
+            end = loop.end_lineno or loop.lineno
+            if not any(
+                isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load) and n.lineno > end
+                for n in ast.walk(tree)
+            ):
+                continue
+            line = lines[node.lineno - 1]
+            set_at = re.match(rf"^(\s*){name}\s*=\s*", line)
+            if not set_at:
+                continue
+            fixed = list(lines)
+            fixed[node.lineno - 1] = f"{set_at.group(1)}{name} += {line[set_at.end() :]}"
+            indent = lines[loop.lineno - 1][: loop.col_offset]
+            fixed.insert(loop.lineno - 1, f"{indent}{name} = 0")
+            return (
+                f"`{line.strip()}` on line {node.lineno} sets {name} anew for each item of the loop, so after "
+                f"it {name} holds the last one's value only, and the request asks for a total: start it at 0 "
+                f"before the loop and add each one's (`{name} += ...`). Your block so:{_fenced(chr(10).join(fixed))}"
+            )
+    return ""
+
+
 _READS = frozenset(
     {
         "open",

@@ -70,6 +70,7 @@ from localinterp.hints import (
     failure_hint,
     missing_file_hint,
     nothing_found_hint,
+    overwritten_in_loop,
     python_bangs,
     script_unrun,
     set_by_a_failed_block,
@@ -646,6 +647,7 @@ class Session:
                             or case_never_matches(code)
                             or listdir_unwalked(text, code)
                             or names_compared(text, code)
+                            or overwritten_in_loop(text, code)
                             or unsaved_edit(code, self._to_change)
                             or stderr_unprinted(code, result.output)
                             # It quotes a line of the file: local models only, as the previews are.

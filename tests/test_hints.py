@@ -1639,3 +1639,30 @@ def test_a_capitalised_text_looked_for_in_a_lowercased_line_is_named_as_never_tr
     assert session.messages[4].content == "- The meeting is on 2026-06-27.\n\n"
     assert "never true" in case_never_matches("if 'error' in lines[i].strip().upper(): pass")
     assert case_never_matches("if 'the x' in line.lower() or 'X1' in line: pass") == ""
+
+
+def test_a_value_set_anew_in_each_turn_of_a_loop_for_a_total_comes_back_added_up(tmp_path):
+    # The 0.5B set `total_stock_value = price * qty` in its loop over products.csv's rows and printed it
+    # after the loop: the last row's value, answered as the total (csv-value, seed 49000 on this CPU).
+    from localinterp.hints import overwritten_in_loop
+
+    (tmp_path / "products.csv").write_text("name,price,qty\napple,2.5,4\npear,1.0,3\n")
+    code = (
+        "with open('products.csv') as file:\n    next(file)\n    for row in file:\n"
+        "        price = float(row.split(',')[1])\n        qty = int(row.split(',')[2])\n"
+        "        value = price * qty\nprint(value)"
+    )
+    engine = Scripted(("python", code), *["The total is 3.0."] * 3)
+    asked = "What is the total stock value (price times qty, summed) in products.csv?"
+    session, _chunks = converse(engine, tmp_path, asked)
+    told = session.messages[2].context
+    assert told.startswith(
+        "`value = price * qty` on line 6 sets value anew for each item of the loop, so after it value holds "
+        "the last one's value only, and the request asks for a total: start it at 0 before the loop and add "
+        "each one's (`value += ...`). Your block so:\n```python\n"
+    )
+    assert run_given(told, tmp_path).stdout == "13.0\n"
+    # A running total, a value not used after the loop, or a request for no total: nothing to say.
+    assert overwritten_in_loop(asked, code.replace("value = price", "value = value + price")) == ""
+    assert overwritten_in_loop(asked, code.replace("print(value)", "print('done')")) == ""
+    assert overwritten_in_loop("What does the last row cost?", code) == ""
