@@ -1636,17 +1636,20 @@ def test_names_listed_from_a_folder_are_compared_by_size_and_found_in_their_fold
     listed = (
         "import os\nfiles = [f for f in os.listdir('files') if os.path.isfile(os.path.join('files', f))]\n"
     )
-    engine = Scripted(("python", listed + "print(max(files))"), *["It is xyz.bin."] * 4)
-    session, _chunks = converse(engine, tmp_path, asked)
-    told = session.messages[2].context
+
+    def told_after(last_line: str) -> str:
+        """What the block's output is told, the block run once in the folder."""
+        engine = Scripted(("python", listed + last_line), *["It is xyz.bin."] * 4)
+        session, _chunks = converse(engine, tmp_path, asked)
+        return session.messages[2].context
+
+    told = told_after("print(max(files))")
     assert told.startswith(
         "max(files) on line 3 compares the names in files as text (it picks the last in alphabetical order), "
         "not the files' sizes: give it their size as the key. Your block so:\n```python\n"
     )
     assert run_given(told, tmp_path).stdout == "abc.bin\n"
-    engine = Scripted(("python", listed + "print(max(files, key=os.path.getsize))"), *["It is abc.bin."] * 4)
-    session, _chunks = converse(engine, tmp_path, asked)
-    told = session.messages[2].context
+    told = told_after("print(max(files, key=os.path.getsize))")
     assert told.startswith(
         "abc.bin is in files/: os.listdir('files') gives names without their folder, and a name alone is "
         "looked for in the working directory. Your block with the folder joined to them:\n```python\n"
