@@ -25,7 +25,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from localinterp.engine.languages import canonical
-from localinterp.previews import SQLITE_MAGIC
 
 # A number as written in prose: 1,234 or 3.5 or -2; only ones with two or more digits are checked, since
 # "step 1" or "2 files" are as often counting words as results.
@@ -701,6 +700,8 @@ def sql_unrun(answer: str, cwd: Path, named: Iterable[str] = ()) -> list[str]:
 
 
 def _is_sqlite(path: Path) -> bool:
+    from localinterp.previews import SQLITE_MAGIC
+
     try:
         with path.open("rb") as f:
             return f.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
@@ -997,11 +998,6 @@ def listed_folders(code: str) -> dict[str, tuple[str, int]]:
     return found
 
 
-def size_key(folder: str) -> str:
-    """The key that orders names listed from `folder` (as code writes it) by the size of their files."""
-    return f"key=lambda name: os.path.getsize(os.path.join({folder}, name))"
-
-
 # max(files): listed names compared as they are.
 _BY_NAME = re.compile(r"\b(max|min)\(\s*(\w+)\s*\)")
 _SIZE_ASKED = re.compile(r"\b(?:largest|biggest|smallest|heaviest|lightest)\b|\bmost bytes\b", re.I)
@@ -1022,7 +1018,8 @@ def names_compared(request: str, code: str) -> str:
             continue
         extreme, names = found.groups()
         folder = folders[names][0]
-        fixed = f"{code[: found.start()]}{extreme}({names}, {size_key(folder)}){code[found.end() :]}"
+        keyed = f"{extreme}({names}, key=lambda name: os.path.getsize(os.path.join({folder}, name)))"
+        fixed = f"{code[: found.start()]}{keyed}{code[found.end() :]}"
         number = code.count("\n", 0, found.start()) + 1
         order = "last" if extreme == "max" else "first"
         return (
