@@ -687,14 +687,17 @@ def sql_unrun(answer: str, cwd: Path, named: Iterable[str] = ()) -> list[str]:
     databases = [n for n in named if _is_sqlite(cwd / n)]
     if not queries or len(databases) != 1:
         return []
-    query = queries[-1].strip()
-    if not _READS_ONLY.match(query) or '"""' in query or "\\" in query or ";" in query.rstrip(";"):
+    query = " ".join(queries[-1].split())  # on one line: a reply begun with two lines holds all of it
+    if not _READS_ONLY.match(query) or "\\" in query or ";" in query.rstrip(";"):
         return []
-    # On one line, so that a reply begun with the block's first two lines holds the whole query.
     code = (
-        f'import sqlite3\nquery = """{" ".join(query.split())}"""\n'
+        f'import sqlite3\nquery = """{query}"""\n'
         f"for row in sqlite3.connect({databases[0]!r}).execute(query):\n    print(row)"
     )
+    try:  # a query with quotes that end the string early: "... = "x"" followed by the closing quotes
+        compile(code, "<block>", "exec")
+    except SyntaxError:
+        return []
     said = "your ```sql block was only shown: SQL does not run here on its own, only inside a ```python block"
     return [_handing(f"{said}; the block below runs that query on {databases[0]} and prints its rows", code)]
 

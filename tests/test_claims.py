@@ -1702,6 +1702,6 @@ def test_a_query_only_shown_in_a_sql_fence_comes_back_as_the_block_that_runs_it_
 
     assert run_given(told, tmp_path).stdout == "('ada',)\n"
     # A statement that writes, more than one statement, or no database named: nothing to hand.
-    for sql in ("DELETE FROM orders;", "SELECT 1; SELECT 2;"):
+    for sql in ("DELETE FROM orders;", "SELECT 1; SELECT 2;", 'SELECT total FROM orders WHERE note = "x"'):
         assert sql_unrun(f"```sql\n{sql}\n```", tmp_path, ["shop.db"]) == []
     assert sql_unrun(f"```sql\n{query}\n```", tmp_path, []) == []
