@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# A suite started as a shell's background job (`.ci/run &`, nohup) inherits SIGINT ignored, and so would
+# every program a test starts: the tests that press Ctrl-C (bench, a download, the chat) would see nothing
+# happen. A user's terminal delivers it; so does the suite, however it was started.
+if sys.platform != "win32":
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 sys.path.insert(0, str(REPO / "scripts"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
@@ -126,6 +127,26 @@ def test_an_interrupt_stops_the_block_and_keeps_the_session(runners):
     assert result.status == "interrupted" and "KeyboardInterrupt" in result.output
     assert time.monotonic() - started < 2
     assert run(runners, "python", "kept")[1].output == "42\n"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_an_interrupt_stops_the_block_even_when_localinterp_was_started_ignoring_sigint():
+    # A shell's background job starts with SIGINT ignored, and a child inherits that: the driver, started
+    # so, ignored the runner's SIGINT and was killed, its variables lost.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        runners = Runners(["python"])
+        run(runners, "python", "kept = 42")
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    try:
+        stop = threading.Event()
+        threading.Timer(0.3, stop.set).start()
+        result = run(runners, "python", "import time\nwhile True:\n    time.sleep(0.05)", stop=stop)[1]
+        assert result.status == "interrupted" and "KeyboardInterrupt" in result.output
+        assert run(runners, "python", "kept")[1].output == "42\n"
+    finally:
+        runners.close()
 
 
 def test_a_block_that_ignores_interrupts_is_killed_and_said_so(runners):

@@ -22,6 +22,11 @@ os.dup2(_null, 0)
 sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115, PTH123 - lives as long as the process; no pathlib import
 if hasattr(signal, "SIGBREAK"):  # Windows: the runner interrupts with Ctrl-Break (a group cannot get Ctrl-C)
     signal.signal(signal.SIGBREAK, signal.default_int_handler)
+else:
+    # The runner interrupts a block with SIGINT. Python installs its handler only where SIGINT was not
+    # ignored when it started, and a shell's background job (`localinterp chat ... &`, nohup) starts with
+    # it ignored: every interrupt then killed the process, and the session's variables with it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 _ns = {"__name__": "__main__", "__builtins__": __builtins__}
 _running = False
 
