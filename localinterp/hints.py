@@ -972,7 +972,6 @@ def case_never_matches(code: str) -> str:
     return ""
 
 
-# Calls whose result is the data read, not a result computed from it: printing it answers nothing.
 # A request for a sum over items: "the total stock value", "summed", "add up".
 _SUMMED = re.compile(r"\b(?:total|sum|summed|add(?:ed)? up|altogether|combined)\b", re.I)
 
@@ -1031,6 +1030,7 @@ def overwritten_in_loop(request: str, code: str) -> str:
     return ""
 
 
+# Calls whose result is the data read, not a result computed from it: printing it answers nothing.
 _READS = frozenset(
     {
         "open",
