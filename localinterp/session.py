@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from localinterp.changes import describe, doubled_dots, snapshot
+from localinterp.changes import Snapshot, describe, doubled_dots, snapshot
 from localinterp.claims import (
     about_files,
     aggregate_unbacked,
@@ -476,6 +476,7 @@ class Session:
         retold = False  # a check answered with a block already run, told once (see _RETOLD)
         read_code: list[str] = []  # the code of the blocks run for this request
         tried: list[tuple[str, str, str]] = []  # each block run: code, output, the block a hint handed
+        prior = self.messages[-1]  # the message the model's reply answers
         for _step in range(MAX_STEPS):
             blocks: list[CodeEnd] = []
             end: TurnEnd | None = None
@@ -499,6 +500,7 @@ class Session:
                 # ...): no check follows such a reply, and scripts/replay_eval.py replays it so.
                 cut = None if end.reason in ("stop", "block") else end.reason
                 self._add(Message("assistant", end.text, status=cut))
+                prior = self.messages[-2]  # what the reply answers: a block it hands is run again (rerun)
                 repeats.plan = repeats.plan or _plan_steps(end.text)
             if end is None or end.reason in ("interrupted", "disconnected", "timeout"):
                 return
@@ -564,6 +566,11 @@ class Session:
                 if lost:  # the user decides, told first what the block would do
                     yield Output("notice", f"[Careful: {lost.sentence()}.]\n")
                 verdict = repeats.verdict(block.language, block.code)
+                if verdict and self.previews:
+                    handed = [code for _, code in _handed(prior, [block.language])]
+                    verdict = (
+                        "" if repeats.rerun(block.language, block.code, snapshot(cwd), handed) else verdict
+                    )
                 if verdict == _STOP:
                     if self.messages[-2].role != "check" or retold:
                         yield Repeated(block.language, block.code)
@@ -674,7 +681,8 @@ class Session:
                 # same block again, its repeats of each name kept (sort-unique, every run).
                 unlike = written_unlike(text, self._to_write, cwd) if shown else ""
                 said_of = " ".join(filter(None, (unused, hint, unlike)))
-                repeats.record(block.language, block.code, result, said_of)
+                after = snapshot(cwd) if before is not None else None
+                repeats.record(block.language, block.code, result, said_of, after)
                 # What the model must act on before it answers: asked again as a check if it does not.
                 unheeded = " ".join(filter(None, (unused, hint if result.status == "ok" else "")))
                 # Said, not pressed: an answer after it is checked as any other (claims.py). A script to
@@ -693,7 +701,6 @@ class Session:
                         if name
                         else ""
                     )
-                after = snapshot(cwd) if before is not None else None
                 moved = describe(before, after, asked)
                 odd = doubled_dots(before, after)  # pressed, as the hints above: a rename to redo
                 # Pressed too: handed the mend beside the preview, the 1.5B answered "sorted and written"
@@ -898,6 +905,16 @@ _ECHOED = (
 _HANDED_BLOCK = re.compile(r"```(\w+)\n(.*?)```", re.S)
 
 
+def _handed(message: Message, languages: Iterable[str]) -> list[tuple[str, str]]:
+    """The whole blocks `message` hands the model to run, as (tag, code), in order: none still to fill in."""
+    runnable = set(languages)
+    return [
+        (tag, code)
+        for tag, code in _HANDED_BLOCK.findall(f"{message.content}\n{message.context or ''}")
+        if canonical(tag) in runnable and code.strip() and not unfilled(code)
+    ]
+
+
 def _handed_start(message: Message, languages: Iterable[str]) -> str:
     """For a reply that must be a block, after `message` handed the model a whole block to run (a hint's,
     a check's, a refused repeat's; the last one): that block's fence and code up to its second line that
@@ -910,12 +927,7 @@ def _handed_start(message: Message, languages: Iterable[str]) -> str:
     enough: begun with `source = open('summary.py').read().replace(...)`, the 0.5B went on with
     `print(source)` in place of the line that writes it back (fix-name, seeds 48000 and 49000 on this
     CPU), and begun with a rewrite's first line, left out its write (sort-unique, 47000)."""
-    runnable = set(languages)
-    found = [
-        (tag, code)
-        for tag, code in _HANDED_BLOCK.findall(f"{message.content}\n{message.context or ''}")
-        if canonical(tag) in runnable and code.strip() and not unfilled(code)
-    ]
+    found = _handed(message, languages)
     if not found:
         return ""
     tag, code = found[-1]
@@ -998,6 +1010,16 @@ class _Repeats:
         self.circled = False
         self.hint = ""  # what the model was told of the last block's output
         self.plan: list[str] = []  # the steps of the first plan the model wrote for the request
+        self.after: dict[tuple[str, str], Snapshot | None] = {}  # the files as each block left them
+
+    def rerun(self, language: str, code: str, now: Snapshot | None, handed: Iterable[str]) -> bool:
+        """Whether a block localinterp handed (`handed`) is to run again although run before: the files
+        changed since it ran (`now`), so it does something again. Handed the mend that wrote sorted.txt
+        sorted, the 0.5B ran it, then ran its own script again, which appended the names back; handed the
+        mend again and writing it, it was refused as a repeat (sort-unique, seed 53000)."""
+        key = (language, _gist(code))
+        before = self.after.get(key)
+        return before is not None and now is not None and before != now and key[1] in map(_gist, handed)
 
     def verdict(self, language: str, code: str) -> str:
         """ "" to run the block; _STOP to end the turn; else what the model is told instead of running it."""
@@ -1049,10 +1071,14 @@ class _Repeats:
             )
         return said + f"Write {nxt}, in a block that prints its result."
 
-    def record(self, language: str, code: str, result: RunResult, hint: str = "") -> None:
-        """Note a block run, its outcome and `hint`, what the model was told of its output."""
+    def record(
+        self, language: str, code: str, result: RunResult, hint: str = "", after: Snapshot | None = None
+    ) -> None:
+        """Note a block run, its outcome, `hint` (what the model was told of its output) and `after`, the
+        files as it left them."""
         silent = result.status == "ok" and not result.output.strip()
         key = (language, _gist(code))
+        self.after[key] = after
         self.last = {key: ("silent" if silent else result.status, last_line(result.output))}
         self.hint = hint
         self.ran.append((key, self.last[key]))

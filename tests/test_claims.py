@@ -364,6 +364,21 @@ def test_two_blocks_run_in_turn_with_the_same_outputs_are_a_circle_told_once_the
     assert [type(c).__name__ for c in chunks].count("Repeated") == 1 and len(engine.replies) == 1
 
 
+def test_a_handed_block_runs_again_once_the_files_changed_since_it_ran(tmp_path):
+    # The 0.5B ran the handed mend (sorted.txt sorted, each name once), then its own script again, which
+    # appended the names back; handed the mend again and writing it, it was refused as going in a circle,
+    # and the turn ended with sorted.txt wrong (sort-unique, seed 53000).
+    (tmp_path / "names.txt").write_text("kira\nivan\nkira\n")
+    append = ("shell", "sort names.txt >> sorted.txt\necho sorted")
+    mend = ("python", relined("sorted.txt", once=True, ordered=True, descending=False, lines=[]))
+    engine = Scripted(append, append, mend, append, append, mend, "sorted.txt holds ivan and kira.")
+    request = "Write the names from names.txt to sorted.txt, sorted alphabetically, each name once."
+    session, _chunks = converse(engine, tmp_path, request, ("python", "shell"), previews=True)
+    outputs = [m for m in session.messages if m.role == "output"]
+    assert [m.status for m in outputs] == ["ok", "ok", "ok", "ok"]
+    assert (tmp_path / "sorted.txt").read_text() == "ivan\nkira\n" and not engine.replies
+
+
 def test_an_answer_followed_by_a_block_already_run_is_checked_as_if_it_ended_there(tmp_path):
     # The 1.5B answered "The number of distinct words is 1." and wrote its `wc -l` block again: the turn
     # ended at the repeat, and the answer passed unchecked (unique-words, both held-out seeds).
