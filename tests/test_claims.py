@@ -687,7 +687,9 @@ def test_a_file_written_unlike_the_request_is_named_with_its_mend_as_it_is_writt
         "```python\nlines = sorted(set(line.strip() for line in open('sorted.txt') if line.strip()))\n"
         "open('sorted.txt', 'w').write('\\n'.join(lines) + '\\n')\n"
     )
-    assert engine.starts[:2] == ["", ""] and not engine.replies
+    # So does the reply right after the hint: the 0.5B ran its own script again instead (sort-unique,
+    # seeds 53000-55000); and the first reply is free.
+    assert engine.starts[:2] == ["", engine.starts[2]] and engine.forced[1] and not engine.replies
     # Answered instead, as the 1.5B did ("sorted and written", seeds 37000, 45000): asked again, the
     # reply a block begun with the mend's first line.
     (tmp_path / "sorted.txt").unlink()

@@ -96,7 +96,7 @@ def test_a_missing_file_is_answered_with_the_similar_names_beside_it(tmp_path):
     )
 
 
-def test_a_failing_block_written_again_after_a_handed_fix_is_answered_by_a_block_from_its_first_token(
+def test_the_replies_after_a_handed_fix_are_blocks_begun_with_it(
     tmp_path,
 ):
     # Handed the block that mends summary.py, the 1.5B wrote its plan again from step 1 and, with it,
@@ -111,7 +111,18 @@ def test_a_failing_block_written_again_after_a_handed_fix_is_answered_by_a_block
     engine = Scripted(("python", failing), ("python", failing), ("python", fix), "Fixed: it prints {'a': 2}.")
     converse(engine, tmp_path, "summary.py crashes. Fix it and run it.")
     assert f"this block does it and runs it:\n```python\n{fix}\n```" in engine.seen[2][-1].content
-    assert engine.forced == [False, False, True, False]  # after the refusal with a block in it, a block
+    # After the hint that hands the block, and after the refusal with the block in it: a block, begun
+    # with the handed one. Told so in a hint, the 0.5B wrote a page on the error and its own block
+    # (json-nested, log-errors, rename: seeds 53000-55000).
+    assert engine.forced == [False, True, True, False]
+    assert (
+        engine.starts[1]
+        == engine.starts[2]
+        == (
+            "```python\nsource = open('summary.py').read().replace('price.json', 'prices.json')\n"
+            "open('summary.py', 'w').write(source)\n"
+        )
+    )
     # Refused with no block to copy, the reply stays free (a plan may be what it needs).
     engine = Scripted(("python", "print(1/0)"), ("python", "print(1/0)"), "It has no value: 1/0 fails.")
     converse(engine, tmp_path, "What is one divided by zero?")
@@ -744,7 +755,9 @@ def test_a_sql_query_set_and_never_run_is_named(tmp_path):
     pressed = engine.seen[2][-1].content
     assert pressed.startswith("You answered without looking. The block sets query to a SQL query but never")
     assert session.messages[-2].content == "ada\n"
-    assert engine.forced == [False, False, True, False]  # the look asked again must be a block
+    # The reply after the hint begins with the block it hands (above, the model answered anyway, as
+    # scripted); the look asked again must be a block too.
+    assert engine.forced == [False, True, True, False]
     assert unused_query_hint("q = f'SELECT {c} FROM t'\nrows = db.execute(q).fetchall()") == ""
     assert unused_query_hint("note = 'selected'\n") == ""
     no_fetch = "query = 'SELECT name FROM customers'\nfor row in cursor:\n    print(row)"
