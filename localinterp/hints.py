@@ -1667,9 +1667,17 @@ def substring_overcount(code: str, cwd: Path) -> str:
 
     The 1.5B counted `'404' in line` in access.log, whose byte counts hold 404 too (1404, 4049), and
     answered the larger count (log-404, held-out seed 34000)."""
-    for name, rows in _opened_rows(code, cwd):
+    opened = _opened_rows(code, cwd)
+    if _unmet_condition(code, opened):
+        # Another test of the block passes no line: that one is said (nothing_found_hint). Told of the
+        # overcount first, the 1.5B tested the field and kept `line.startswith('GET /login')`, which
+        # no line passes (log-404, held-out seed 52000).
+        return ""
+    for name, rows in opened:
         for m in _IN.finditer(code):
             quote, text, line = m.group(1), m.group(2), m.group(0).split()[-1]
+            if code[m.end() : m.end() + 1] in (".", "["):
+                continue  # `'404' in line.split()[8]`: a part of the line, not the line
             if " " in text or not re.search(rf"\bfor\s+{re.escape(line)}\s+in\b", code):
                 continue  # a phrase, or `'x' in lines` (a list's members): not a field of each line
             hits = [r.split() for r in rows if text in r]

@@ -208,6 +208,13 @@ def test_a_substring_test_that_also_matches_inside_other_fields_is_given_the_fie
     )
     assert "if line.split()[8:9] == ['404'])" in said and run_given(said, tmp_path).stdout == "2\n"
     assert substring_overcount(code.replace("'404'", "'4'"), tmp_path) == ""
+    # A field of the line tested, not the line; or another test that no line passes, said first: told of
+    # the overcount, the 1.5B tested the field and kept `line.startswith('GET /login')` (log-404, 52000).
+    assert substring_overcount(code.replace("in line)", "in line.split()[8])"), tmp_path) == ""
+    never = code.replace("if '404' in line", "if line.startswith('GET /login') and '404' in line")
+    assert substring_overcount(never, tmp_path) == ""
+    said = nothing_found_hint("0\n", never, tmp_path, "How many requests in access.log got a 404 status?")
+    assert "no line of access.log starts with 'GET /login'" in said
 
 
 def test_an_absolute_path_that_missed_the_working_directory_is_given_the_relative_one(tmp_path):
