@@ -805,11 +805,13 @@ def extreme_unbacked(
     request: str, answer: str, printed: Iterable[str], cwd: Path, named: Iterable[str] = ()
 ) -> list[str]:
     """For "which row of a CSV has the largest (smallest) COLUMN", answered with no value of the file's
-    text columns that code printed: the one-line call that prints that row ([] otherwise).
+    text columns that code printed, or with the one of a row whose COLUMN is not the largest: the block
+    that prints that row, handed ([] otherwise).
 
     Asked which product had the largest qty, the 1.5B printed every qty without its name and answered
     "'name' (index 0) with a quantity of 488": the header's word, and the number printed (csv-max,
-    held-out seed 29000)."""
+    held-out seed 29000). The 0.5B ran the block a hint handed, which printed the first row, and answered
+    with that row's name (csv-max, seed 55000)."""
     wanted = "max" if _HIGHEST.search(request) else "min" if _LOWEST.search(request) else ""
     if not wanted or not re.search(r"\b(?:which|what|who)\b", request, re.I) or _AGGREGATE.search(request):
         return []  # "the highest total": rows grouped first, not one row
@@ -820,17 +822,45 @@ def extreme_unbacked(
             continue
         data = rows[1:]
         kinds = [_kind_of_column(data, i) for i in range(len(rows[0]))]
-        labels = {
-            r[i].strip()
-            for r in data
+        column = rows[0].index(asked[0])
+        scored = [(r, _number(r[column])) for r in data if column < len(r)]
+        scored = [(r, v) for r, v in scored if v is not None]
+        if not scored:
+            continue
+        extreme = (max if wanted == "max" else min)(v for _, v in scored)
+        # (a text value of a row, named in the answer and printed by code; the row's value of the column;
+        # whether that is the extreme)
+        given = [
+            (text, r[column].strip(), v == extreme)
+            for r, v in scored
             for i, k in enumerate(kinds)
-            if k == "text" and i < len(r) and r[i].strip()
-        }
-        if any(label in answer and label in shown for label in labels):
+            if k == "text" and i < len(r)
+            for text in [r[i].strip()]
+            if text and _names(answer, text) and text in shown
+        ]
+        if any(right for _, _, right in given):
             return []
-        call = f"import csv; print({wanted}({_dict_reader(name)}, key=lambda r: float(r[{asked[0]!r}])))"
-        return [f"print the row with code, e.g. `{call}`, and answer from it"]
+        block = f"import csv\nprint({wanted}({_dict_reader(name)}, key=lambda r: float(r[{asked[0]!r}])))"
+        side = "largest" if wanted == "max" else "smallest"
+        said = (
+            f"{given[0][0]}'s {asked[0]} is {given[0][1]}, not the {side} {asked[0]} in {name}"
+            if given
+            else f"no row of {name} that code printed is named in your answer"
+        )
+        return [_handing(f"{said}: print the row with the {side} {asked[0]} and answer from it", block)]
     return []
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.strip())
+    except ValueError:
+        return None
+
+
+def _names(answer: str, label: str) -> bool:
+    """Whether `answer` names `label` as a word (stone, not the stone of milestone)."""
+    return re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", answer) is not None
 
 
 def _kind_of_column(data: list[list[str]], i: int) -> str:

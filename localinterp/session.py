@@ -780,15 +780,13 @@ class Session:
                 forced = forced or _ECHOED in wrong  # a free reply would say it again
                 # Handed the corrected copy it had run, inside the block that writes it into report.py,
                 # the 1.5B answered its total again in prose, and the turn ended (fix-type, held-out
-                # seed 33000): the block it is handed is the reply.
-                # Not for a check that only hands a block (claims._HANDS_BLOCK): forced, the 1.5B wrote its answer
-                # as a value in a ```python fence, `40.68` or `{"output": "123456"}` (csv-mean 36000,
-                # zip-secret 37000; solved free).
-                forced = forced or any(copies.values())
-                # Likewise a check that ends with the whole block that rewrites a file to write: told so,
-                # the 1.5B answered "written" again (sort-unique, seeds 37000, 45000); the reply begins
-                # with the block (see _handed_start).
-                forced = forced or bool(redo and "```python" in told and not unfilled(told))
+                # seed 33000); told the same with the whole block that rewrites a file to write, it
+                # answered "written" again (sort-unique, seeds 37000, 45000); handed the block printing
+                # the row with the largest qty, the 0.5B answered the first row's name again (csv-max,
+                # 55000). A check that hands a whole block is answered by it: the reply begins with it
+                # (see _handed_start). Forced with no such start, the 1.5B had written its answer as a
+                # value in a ```python fence (`40.68`: csv-mean 36000).
+                forced = forced or bool(_handed(self.messages[-1], self.runners.languages))
         yield StepLimit(MAX_STEPS)
 
     def _worked(self, first: int) -> list[str]:

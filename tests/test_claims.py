@@ -1475,7 +1475,7 @@ def test_a_product_computed_without_multiplying_is_checked(tmp_path):
     assert product_uncomputed("How many days from 2026-01-01 to 2026-03-01?", ["print(59)"]) == []
 
 
-def test_which_row_has_the_largest_value_answered_without_a_printed_label_gets_the_call(tmp_path):
+def test_which_row_has_the_largest_value_answered_with_no_row_or_another_row_gets_the_block(tmp_path):
     # The 1.5B printed every qty without its name and answered "'name' (index 0) with a quantity of 488"
     # (csv-max, held-out seed 29000).
     from localinterp.claims import extreme_unbacked
@@ -1496,13 +1496,26 @@ def test_which_row_has_the_largest_value_answered_without_a_printed_label_gets_t
     )
     converse(engine, tmp_path, asked)
     told = engine.seen[2][-1].content
-    call = told.split("print the row with code, e.g. `")[1].split("`")[0]
-    printed = subprocess.run([sys.executable, "-c", call], cwd=tmp_path, capture_output=True, text=True)
+    assert (
+        "no row of products.csv that code printed is named in your answer: print the row with the largest qty"
+        in told
+    )
+    # The block that prints the row is handed whole, and the reply begins with it.
+    printed = run_given(told, tmp_path)
     assert printed.stdout == "{'name': 'summit', 'price': '87.6', 'qty': '488'}\n" and not engine.replies
+    assert engine.forced[2] and engine.starts[2].startswith(
+        "```python\nimport csv\nprint(max(csv.DictReader("
+    )
     cheapest = extreme_unbacked("Which product has the lowest price?", "x", [], tmp_path, ["products.csv"])
     assert "print(min(csv.DictReader(open('products.csv')), key=lambda r: float(r['price'])))" in cheapest[0]
     # Named and printed, or no column asked about: nothing to say.
     assert extreme_unbacked(asked, "summit", ["summit 488"], tmp_path, ["products.csv"]) == []
+    # A row named and printed that is not the largest: the 0.5B ran the handed block that printed the
+    # first row and answered with its name (csv-max, seed 55000).
+    first = ["2 rows; the first: {'name': 'quartz', 'price': '34.42', 'qty': '196'}"]
+    said = extreme_unbacked(asked, "It is quartz.", first, tmp_path, ["products.csv"])
+    assert said[0].startswith("quartz's qty is 196, not the largest qty in products.csv: print the row")
+    assert extreme_unbacked(asked, "quartz or summit", [*first, "summit"], tmp_path, ["products.csv"]) == []
     assert extreme_unbacked("Which product is the largest?", "x", [], tmp_path, ["products.csv"]) == []
     assert (
         extreme_unbacked("Which name has the highest total qty?", "x", [], tmp_path, ["products.csv"]) == []
