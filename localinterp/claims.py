@@ -1190,21 +1190,25 @@ _AGGREGATE = re.compile(r"\b(?:total|sum|average|mean)\b", re.I)
 
 def row_value_as_total(request: str, answer: str, output: str) -> list[str]:
     """When a request asks for a total (sum, average) and the answer's number is only one row's value in
-    the rows the last output printed (a list of rows whose first fields repeat: data, not totals), one
-    sentence asking for the totals to be computed ([] otherwise).
+    the rows the last output printed (a list of rows, or rows one per line, whose first fields repeat:
+    data, not totals), one sentence asking for the totals to be computed ([] otherwise).
 
     Asked which region of sales.csv has the highest total, the 1.5B printed the 46 rows and answered
     "east, 684": 684 is one east row's amount, printed, so the claim check passed it (region-sales,
-    held-out seed 25000)."""
+    held-out seed 25000); printed one per line (`['north', '675']`), it answered the first row's amount
+    (51000)."""
     if not _AGGREGATE.search(request):
         return []
     rows: list[tuple] = []
     for line in output.splitlines():
-        if line[:1] == "[" and line.rstrip()[-1:] == "]":
+        line = line.strip()
+        if (line[:1], line[-1:]) in (("[", "]"), ("(", ")")):
             with contextlib.suppress(ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-                value = ast.literal_eval(line.strip())
+                value = ast.literal_eval(line)
                 if isinstance(value, list) and all(isinstance(r, (list, tuple)) and r for r in value):
                     rows += [tuple(r) for r in value]
+                elif isinstance(value, (list, tuple)) and len(value) >= 2 and all(map(_scalar, value)):
+                    rows.append(tuple(value))  # one row on its line
     if len(rows) < 5 or len({r[0] for r in rows}) == len(rows):
         return []
     fields = {str(x) for r in rows for x in r[1:]}
@@ -1215,6 +1219,10 @@ def row_value_as_total(request: str, answer: str, output: str) -> list[str]:
                 "a total: compute the totals with code (add up the values for each group) and print them"
             ]
     return []
+
+
+def _scalar(value: object) -> bool:
+    return isinstance(value, (str, int, float))
 
 
 def archive_unopened(request: str, code: Iterable[str], cwd: Path) -> list[str]:

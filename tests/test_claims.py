@@ -1614,6 +1614,10 @@ def test_one_rows_value_answered_as_a_total_is_checked(tmp_path):
     assert row_value_as_total(asked, "east, 684", str(totals)) == []
     assert row_value_as_total("Which row has the largest amount?", "684", printed) == []
     assert row_value_as_total(asked, "684", str([[f"r{i}", "684"] for i in range(6)])) == []
+    # Rows printed one per line: the 1.5B printed five and answered the first one's amount (51000).
+    one_per_line = "\n".join(str(r) for r in rows)
+    assert row_value_as_total(asked, "north, with 495.", one_per_line)[0].startswith("495 is one row's value")
+    assert row_value_as_total(asked, "east, 797.", one_per_line) == []
 
 
 def test_a_hash_of_something_other_than_the_file_comes_back_with_the_command_that_hashes_it(tmp_path):
