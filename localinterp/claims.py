@@ -158,9 +158,23 @@ def unlike_request(request: str, to_write: Iterable[str], cwd: Path, *, quote: b
             continue
         if path.suffix.lower() == ".json":
             try:
-                json.loads(text)
+                data = json.loads(text)
             except ValueError as e:
                 said.append(f"{name} is not valid JSON ({e}): write it with json.dump")
+                continue
+            if _OBJECTS.search(words) and _lists_of_lists(data):
+                # The 1.5B wrote people.csv's rows as lists of values, shown "[8 × [2 × text]]", and
+                # answered that the list of objects was written (csv-to-json, held-out seed 52000).
+                first = json.dumps(data[0])
+                first = f" (the first {first})" if quote and len(first) <= 60 else ""
+                sentence = (
+                    f"{name} holds a list of lists{first}, and the request asks for a list of objects: each "
+                    "row a dict keyed by the column names"
+                )
+                source = next((n for n in _FILE.findall(request) if n.lower().endswith(".csv")), "")
+                if source and (cwd / source).is_file():
+                    sentence = _handing(sentence, _as_objects(source, name))
+                said.append(sentence)
             continue
         lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
         if not once and not ordered:
@@ -196,6 +210,22 @@ def unlike_request(request: str, to_write: Iterable[str], cwd: Path, *, quote: b
             # of its H100 runs, seeds 42000-44000).
             said[-1] = _handing(said[-1], relined(name, bool(once), bool(ordered), descending, lines))
     return said
+
+
+# A request for JSON objects ("a JSON list of objects", "as dicts"), not lists of values.
+_OBJECTS = re.compile(r"\b(?:objects?|dicts?|dictionar(?:y|ies))\b", re.I)
+
+
+def _lists_of_lists(data: object) -> bool:
+    return isinstance(data, list) and bool(data) and all(isinstance(row, list) and row for row in data)
+
+
+def _as_objects(source: str, name: str) -> str:
+    """The block that writes CSV file `source`'s rows to `name` as a JSON list of objects."""
+    return (
+        f"import csv, json\nrows = list(csv.DictReader(open({source!r}, newline='')))\n"
+        f"json.dump(rows, open({name!r}, 'w'), indent=2)\nprint(open({name!r}).read())"
+    )
 
 
 def written_unlike(request: str, to_write: Iterable[str], cwd: Path) -> str:

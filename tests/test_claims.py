@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from scripted import Scripted, converse, run_given
+from scripted import Scripted, converse, given_block, run_given
 
 from localinterp.claims import (
     about_files,
@@ -663,6 +663,47 @@ def test_a_file_written_with_repeats_earns_a_step_with_the_repeats_named(tmp_pat
     )
     # Told so, the 1.5B answered "written" again (seeds 37000, 45000): the reply begins with that block.
     assert engine.forced[2] and engine.starts[2].startswith("```python\nlines = sorted(set(line.strip()")
+
+
+def test_json_written_as_lists_when_objects_were_asked_for_is_named_with_its_mend(tmp_path):
+    # The 1.5B wrote people.csv's rows to people.json as lists of values, shown "[8 × [2 × text]]", and
+    # answered that the list of objects was written (csv-to-json, held-out seed 52000).
+    (tmp_path / "people.csv").write_text("name,age\nnils,87\nivan,20\n")
+    lists = (
+        "import json\nlines = open('people.csv').read().split()\n"
+        "json.dump([l.split(',') for l in lines[1:]], open('people.json', 'w'))"
+    )
+    request = (
+        "Convert people.csv to people.json: a JSON list of objects with the same keys and values as strings."
+    )
+    mend = (
+        "import csv, json\nrows = list(csv.DictReader(open('people.csv', newline='')))\n"
+        "json.dump(rows, open('people.json', 'w'), indent=2)\nprint(open('people.json').read())"
+    )
+    engine = Scripted(("python", lists), ("python", mend), "people.json holds two objects.")
+    session, _chunks = converse(engine, tmp_path, request, previews=True)
+    told = session.messages[2].context
+    assert (
+        'people.json holds a list of lists (the first ["nils", "87"]), and the request asks for a list of '
+        "objects: each row a dict keyed by the column names. Run this block to write it so:\n"
+    ) in told
+    # The reply begins with the block handed with it, which writes the objects.
+    assert given_block(told) == mend + "\n" and not engine.replies
+    assert engine.forced[1] and engine.starts[1] == "```python\n" + "\n".join(mend.splitlines()[:2]) + "\n"
+    assert json.loads((tmp_path / "people.json").read_text()) == [
+        {"name": "nils", "age": "87"},
+        {"name": "ivan", "age": "20"},
+    ]
+    # A cloud model is not sent the values.
+    (tmp_path / "people.json").write_text('[["nils", "87"]]')
+    assert unlike_request(request, ["people.json"], tmp_path, quote=False)[0].startswith(
+        "people.json holds a list of lists, and"
+    )
+    # Objects written, or no objects asked for: nothing to say.
+    (tmp_path / "people.json").write_text('[{"name": "nils", "age": "87"}]')
+    assert unlike_request(request, ["people.json"], tmp_path) == []
+    (tmp_path / "people.json").write_text('[["nils", "87"]]')
+    assert unlike_request("Write people.json as a JSON list.", ["people.json"], tmp_path) == []
 
 
 def test_a_file_written_unlike_the_request_is_named_with_its_mend_as_it_is_written(tmp_path):
