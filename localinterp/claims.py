@@ -483,11 +483,15 @@ def values_unused(request: str, context: str, code: Iterable[tuple[str, str]]) -
     of `code` ((language, source) pairs) looks for, one sentence each.
 
     Asked for the total of the paid orders, shown that status is "paid" or "pending" or "refunded", the
-    1.5B summed every order and printed "The total amount of paid orders is: 3308.61" (json-sum)."""
+    1.5B summed every order and printed "The total amount of paid orders is: 3308.61" (json-sum). Told
+    so, the 0.5B ran its block again: where the field's key is shown and a Python block loops over the
+    records, that block comes back with the records of other values passed over (json-sum, 55000)."""
     words = _FILE.sub(" ", request)
     sources = list(code)
     said = []
-    for group in _CHOICES.findall(context):
+    for match in _CHOICES.finditer(context):
+        group = match.group(0)
+        key = re.search(r'"([^"\n]+)": text \($', context[: match.start()])
         for value in re.findall(r'"([^"]+)"', group):
             if not re.search(rf"(?<![\w-]){re.escape(value)}(?![\w-])", words, re.I):
                 continue
@@ -497,11 +501,34 @@ def values_unused(request: str, context: str, code: Iterable[tuple[str, str]]) -
             if not any(
                 (bare if lang in ("shell", "bash", "sh") else quoted).search(src) for lang, src in sources
             ):
-                said.append(
+                sentence = (
                     f'the request asks about "{value}" ({group}), but no block you ran picks those out: '
                     "keep only the records with that value before you count or add"
                 )
+                python = [src for lang, src in sources if canonical(lang) == "python"]
+                kept = _only_records(python[-1], key.group(1), value) if python and key else ""
+                said.append(_handing(sentence, kept) if kept else sentence)
     return said
+
+
+def _only_records(code: str, key: str, value: str) -> str:
+    """`code` with its first loop over records (`for order in data:`, or `... for o in data)`) passing
+    over those whose `key` is not `value`; "" where it has none, or the result does not compile."""
+    loop = re.search(r"^([ \t]*)for\s+(\w+)\s+in\s+[^\n]+:[ \t]*\n([ \t]+)", code, re.M)
+    if loop and len(loop.group(3)) > len(loop.group(1)):
+        record, indent = loop.group(2), loop.group(3)
+        skip = f"{indent}if {record}.get({key!r}) != {value!r}:\n{indent}    continue\n{indent}"
+        fixed = code[: loop.start(3)] + skip + code[loop.end(3) :]
+    else:
+        test = f".get({key!r}) == {value!r}"
+        fixed = re.sub(r"\bfor\s+(\w+)\s+in\s+(\w+)\s*\)", rf"for \1 in \2 if \1{test})", code, count=1)
+    if fixed == code:
+        return ""
+    try:
+        compile(fixed, "<block>", "exec")
+    except SyntaxError:
+        return ""
+    return fixed
 
 
 # "the environment variable LI_TOKEN", "env var `HOME`", "the value of $PATH".

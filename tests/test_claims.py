@@ -909,16 +909,35 @@ def test_an_answer_that_only_says_the_block_printed_nothing_is_asked_for_the_val
     assert engine.forced == [False, False, True, False] and not engine.replies
 
 
-def test_a_value_the_request_asks_about_that_no_block_looks_for_is_named():
+def test_a_value_the_request_asks_about_that_no_block_looks_for_is_named_with_the_block_that_does(tmp_path):
     from localinterp.claims import values_unused
 
     context = 'orders.json: JSON shaped [18 × {"amount": number, "status": text ("paid" or "pending")}]'
     asked = "What is the total amount of the paid orders in orders.json?"
     summed_all = "total = sum(o['amount'] for o in data)\nprint(f'The total of paid orders is {total}')"
-    assert values_unused(asked, context, [("python", summed_all)]) == [
+    sentence = (
         'the request asks about "paid" ("paid" or "pending"), but no block you ran picks those out: keep only '
         "the records with that value before you count or add"
+    )
+    assert values_unused(asked, context, [("python", summed_all)]) == [
+        f"{sentence}\n```python\ntotal = sum(o['amount'] for o in data if o.get('status') == 'paid')\n"
+        "print(f'The total of paid orders is {total}')\n```"
     ]
+    # Told so without the block, the 0.5B ran its loop again (json-sum, seed 55000): the loop comes back
+    # passing over the other records, and runs.
+    (tmp_path / "orders.json").write_text(
+        '[{"amount": 2.5, "status": "paid"}, {"amount": 4, "status": "pending"}, {"amount": 1, "status": "paid"}]'
+    )
+    loop = (
+        "import json\nwith open('orders.json') as f:\n    data = json.load(f)\ntotal = 0\n"
+        "for order in data:\n    # add it\n    total += order['amount']\nprint(total)"
+    )
+    said = values_unused(asked, context, [("python", loop), ("shell", "ls")])
+    assert said[0].startswith(f"{sentence}\n```python\n") and run_given(said[0], tmp_path).stdout == "3.5\n"
+    assert "for order in data:\n    if order.get('status') != 'paid':\n        continue\n    # add" in said[0]
+    # No Python block, or none that loops over records: the sentence alone.
+    assert values_unused(asked, context, [("shell", "cat orders.json")]) == [sentence]
+    assert values_unused(asked, context, [("python", "print(open('orders.json').read())")]) == [sentence]
     filtered = "print(sum(o['amount'] for o in data if o['status'] == 'paid'))"
     assert values_unused(asked, context, [("python", summed_all), ("python", filtered)]) == []
     assert (
