@@ -920,24 +920,22 @@ def _handed(message: Message, languages: Iterable[str]) -> list[tuple[str, str]]
 
 def _handed_start(message: Message, languages: Iterable[str]) -> str:
     """For a reply that must be a block, after `message` handed the model a whole block to run (a hint's,
-    a check's, a refused repeat's; the last one): that block's fence and code up to its second line that
-    is not a comment, for the reply to begin with ("" when none is handed, or one still to fill in).
+    a check's, a refused repeat's; the last one): that block's fence and code, for the reply to begin
+    with ("" when none is handed, or one still to fill in). The model closes the fence, or adds to it.
 
     Handed the block that corrects summary.py and runs it, in the hint and again when it wrote its own
     block a second time, the 0.5B wrote a block printing "The error occurred because 'price.json' does
     not exist", then the same, to the step limit (fix-name: every one of its H100 runs, seeds 42000-
-    44000): given the first line, a model writes on from it. Two lines, as the first alone was not
-    enough: begun with `source = open('summary.py').read().replace(...)`, the 0.5B went on with
-    `print(source)` in place of the line that writes it back (fix-name, seeds 48000 and 49000 on this
-    CPU), and begun with a rewrite's first line, left out its write (sort-unique, 47000)."""
+    44000). Begun with the block's first line, it went on with `print(source)` in place of the line that
+    writes it back (fix-name, seeds 48000 and 49000 on this CPU); begun with a rewrite's first line, it
+    left out its write (sort-unique, 47000); begun with two lines, `with open(...) as file:` and the
+    reader, it wrote the rest of the handed block out of the `with`, and the file was closed (csv-value,
+    53000). So the whole block."""
     found = _handed(message, languages)
     if not found:
         return ""
     tag, code = found[-1]
-    lines = code.splitlines()
-    code_lines = [i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")]
-    last = code_lines[:2][-1] if code_lines else len(lines) - 1
-    return f"```{canonical(tag)}\n" + "\n".join(lines[: last + 1]) + "\n"  # a tag the grammar admits
+    return f"```{canonical(tag)}\n{code.rstrip()}\n"  # a tag the grammar admits
 
 
 def _answer_before(reply: str) -> bool:

@@ -689,7 +689,7 @@ def test_json_written_as_lists_when_objects_were_asked_for_is_named_with_its_men
     ) in told
     # The reply begins with the block handed with it, which writes the objects.
     assert given_block(told) == mend + "\n" and not engine.replies
-    assert engine.forced[1] and engine.starts[1] == "```python\n" + "\n".join(mend.splitlines()[:2]) + "\n"
+    assert engine.forced[1] and engine.starts[1] == f"```python\n{mend}\n"
     assert json.loads((tmp_path / "people.json").read_text()) == [
         {"name": "nils", "age": "87"},
         {"name": "ivan", "age": "20"},
@@ -720,19 +720,16 @@ def test_a_file_written_unlike_the_request_is_named_with_its_mend_as_it_is_writt
     assert written.context.endswith(f"Run this block to write it so:\n```python\n{mend}\n```")
     assert (tmp_path / "sorted.txt").read_text() == "ivan\nkira\n"
     # Written again, it is not run: told what it was told, with the block, and the reply that must be a
-    # block begins with that block's first two lines (the second the write).
+    # block begins with that block, whole.
     again = session.messages[4]
     assert again.status == "repeated" and again.content.startswith("It ran without error but printed nothing")
     assert "Run this block to write it so:\n```python\nlines = " in again.content
-    assert engine.forced[2] and engine.starts[2] == (
-        "```python\nlines = sorted(set(line.strip() for line in open('sorted.txt') if line.strip()))\n"
-        "open('sorted.txt', 'w').write('\\n'.join(lines) + '\\n')\n"
-    )
+    assert engine.forced[2] and engine.starts[2] == f"```python\n{mend}\n"
     # So does the reply right after the hint: the 0.5B ran its own script again instead (sort-unique,
     # seeds 53000-55000); and the first reply is free.
     assert engine.starts[:2] == ["", engine.starts[2]] and engine.forced[1] and not engine.replies
     # Answered instead, as the 1.5B did ("sorted and written", seeds 37000, 45000): asked again, the
-    # reply a block begun with the mend's first line.
+    # reply a block begun with the mend.
     (tmp_path / "sorted.txt").unlink()
     engine = Scripted(block, "Done: sorted and written.", ("python", mend), "Done.")
     session, _chunks = converse(engine, tmp_path, request, previews=True)
@@ -740,7 +737,7 @@ def test_a_file_written_unlike_the_request_is_named_with_its_mend_as_it_is_writt
     assert told.role == "user" and told.content.startswith("You answered without looking. sorted.txt has 3")
     assert engine.forced[2] and engine.starts[2].startswith("```python\nlines = sorted(set(line.strip()")
     assert (tmp_path / "sorted.txt").read_text() == "ivan\nkira\n" and not engine.replies
-    # A block begun is one whole to run: none for a block still to fill in; comments are passed over.
+    # None for a block still to fill in, or in a language with no runner.
     hole = "```python\nlines = <the lines a.txt should hold, as the request asks>\nprint(lines)\n```"
     assert _handed_start(Message("check", f"Write it.{hole}"), ["python"]) == ""
     commented = "```python\n# read it\nprint(open('a.txt').read())\n```"
@@ -1111,10 +1108,7 @@ def test_a_block_that_still_holds_the_placeholder_it_was_given_to_fill_in_never_
         "What you wrote under that placeholder is report.py's content; the placeholder line only marked"
         in told
     )
-    assert (
-        engine.forced[1]
-        and engine.starts[1] == '```python\nsource = """total = 0\nfor line in open(\'numbers.txt\'):\n'
-    )
+    assert engine.forced[1] and engine.starts[1] == f"```python\n{given_block(told)}"
     assert run_given(told, tmp_path).returncode == 0 and "int(line)" in (tmp_path / "report.py").read_text()
     assert subprocess.run([sys.executable, "report.py"], cwd=tmp_path, capture_output=True).stdout == b"66\n"
     # Content that does not compile, or none: the placeholder is said alone.
@@ -1792,7 +1786,7 @@ def test_a_query_only_shown_in_a_sql_fence_comes_back_as_the_block_that_runs_it_
         f'The block below does it:\n```python\nimport sqlite3\nquery = """{one_line}"""\n'
         "for row in sqlite3.connect('shop.db').execute(query):\n    print(row)\n```"
     )
-    assert engine.forced[1] and engine.starts[1] == f'```python\nimport sqlite3\nquery = """{one_line}"""\n'
+    assert engine.forced[1] and engine.starts[1] == f"```python\n{given_block(told)}"
 
     assert run_given(told, tmp_path).stdout == "('ada',)\n"
     # A statement that writes, more than one statement, or no database named: nothing to hand.

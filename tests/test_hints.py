@@ -115,14 +115,7 @@ def test_the_replies_after_a_handed_fix_are_blocks_begun_with_it(
     # with the handed one. Told so in a hint, the 0.5B wrote a page on the error and its own block
     # (json-nested, log-errors, rename: seeds 53000-55000).
     assert engine.forced == [False, True, True, False]
-    assert (
-        engine.starts[1]
-        == engine.starts[2]
-        == (
-            "```python\nsource = open('summary.py').read().replace('price.json', 'prices.json')\n"
-            "open('summary.py', 'w').write(source)\n"
-        )
-    )
+    assert engine.starts[1] == engine.starts[2] == f"```python\n{fix}\n"
     # Refused with no block to copy, the reply stays free (a plan may be what it needs).
     engine = Scripted(("python", "print(1/0)"), ("python", "print(1/0)"), "It has no value: 1/0 fails.")
     converse(engine, tmp_path, "What is one divided by zero?")
