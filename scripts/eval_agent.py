@@ -57,6 +57,9 @@ class Row:
     note: str = ""
 
 
+WORK = Path(tempfile.gettempdir()) / "li-eval" / "user" / "work"  # where each task runs
+
+
 def conversation(data_dir: Path) -> list[dict]:
     """The messages of the one conversation the chat saved."""
     files = sorted((data_dir / "conversations").glob("*.json"))
@@ -118,10 +121,13 @@ def run_task(
     keep: Path | None = None,
     clutter: bool = False,
 ) -> Row:
-    # The folder's name is fixed by task and seed, not random: the system message names the working
-    # folder, and sampling is seeded, so the same code meets the same prompt and a change can be compared
-    # run for run with the one before it. (Two evals at once on the same seeds would share folders.)
-    tmp = Path(tempfile.gettempdir()) / "li-eval" / f"{task.name}-{seed}"
+    # The folder is fixed, not random: the system message names the working folder, and sampling is
+    # seeded, so the same code meets the same prompt and a change can be compared run for run with the
+    # one before it (one evaluation at a time: see one_at_a_time). Its name says nothing of the task: as
+    # li-eval/TASK-SEED/work it did, and the 0.5B answered "port 53005" from json-nested-53005 and read
+    # its files from li-eval/TASK-SEED/, without work/ (seeds 53000-55000). scripts/replay_eval.py
+    # rebuilds a run kept before in the folder it used (row.json's "work", or that old name).
+    tmp = WORK.parent
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     try:
@@ -191,7 +197,7 @@ def run_task(
             shutil.rmtree(dest, ignore_errors=True)
             shutil.copytree(tmp, dest, symlinks=True)
             # Its seed and folder: scripts/replay_eval.py rebuilds the data from them.
-            (dest / "row.json").write_text(json.dumps(asdict(row) | {"clutter": clutter}))
+            (dest / "row.json").write_text(json.dumps(asdict(row) | {"clutter": clutter, "work": str(work)}))
         return row
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

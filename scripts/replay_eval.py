@@ -113,15 +113,18 @@ def _short(value: object) -> str:
     return text if len(text) <= 160 else text[:157] + "..."
 
 
-def replay(folder: Path, task, seed: int, clutter: bool = False) -> tuple[bool, str]:
-    """Play the run kept in `folder` again: (same, what differs or "")."""
+def replay(
+    folder: Path, task, seed: int, clutter: bool = False, work: Path | None = None
+) -> tuple[bool, str]:
+    """Play the run kept in `folder` again in the working folder `work` it ran in (by default where
+    eval_agent.py ran each task before it named one folder for all): (same, what differs or "")."""
     saved = conversation(folder / "data")
     if not saved:
         return False, "no conversation kept"
-    tmp = Path(tempfile.gettempdir()) / "li-eval" / f"{task.name}-{seed}"
+    work = work or Path(tempfile.gettempdir()) / "li-eval" / f"{task.name}-{seed}" / "work"
+    tmp = work.parent
     if tmp.exists():
-        return False, f"{tmp} is in use (an evaluation is running this task and seed)"
-    work = tmp / "work"
+        return False, f"{tmp} is in use (an evaluation is running)"
     work.mkdir(parents=True)
     before = dict(os.environ)
     runners = None
@@ -178,7 +181,8 @@ def main() -> int:
             row = {"seed": task_seed(args.seed, int(run), task), "solved": None}
         else:
             sys.exit(f"replay_eval: {folder} has no row.json; give the evaluation's first seed with --seed")
-        same, said = replay(folder, task, row["seed"], row.get("clutter", False))
+        work = Path(row["work"]) if row.get("work") else None
+        same, said = replay(folder, task, row["seed"], row.get("clutter", False), work)
         played += 1
         solved = {True: "solved", False: "unsolved", None: "?"}[row.get("solved")]
         print(
