@@ -177,6 +177,18 @@ def unlike_request(request: str, to_write: Iterable[str], cwd: Path, *, quote: b
                 said.append(sentence)
             continue
         lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+        kept = _condition_kept(words, lines)
+        if kept:
+            # Asked for the items whose stock is 0, the 0.5B wrote `willow 0` on every line, and, shown
+            # the file, wrote it so again (out-of-stock: every seed of 53000-58000).
+            said.append(
+                _handing(
+                    f"every line of {name} ends with {kept}, the value the request selects by, and the request "
+                    f"asks for what has it, not the value: write each line without it",
+                    _without_last(name, kept),
+                )
+            )
+            continue
         if not once and not ordered:
             continue
         first = len(said)
@@ -210,6 +222,33 @@ def unlike_request(request: str, to_write: Iterable[str], cwd: Path, *, quote: b
             # of its H100 runs, seeds 42000-44000).
             said[-1] = _handing(said[-1], relined(name, bool(once), bool(ordered), descending, lines))
     return said
+
+
+# The value a request selects lines by: "whose stock is 0", "with status = failed".
+_SELECTED_BY = r"\b(?:is|are|was|of|equals?|equal to|=+)\s+{value}(?![\w.])"
+_LAST_FIELD = re.compile(r"^(.+?)[\s,:;=|-]+(\S+)$")
+
+
+def _condition_kept(request: str, lines: list[str]) -> str:
+    """The last field that every one of `lines` (two or more) ends with, where the request selects by that
+    value ("whose stock is 0"): written beside each item it was not asked for ("" otherwise)."""
+    fields = [_LAST_FIELD.match(line) for line in lines]
+    if len(lines) < 2 or not all(fields):
+        return ""
+    values = {m.group(2) for m in fields if m}
+    if len(values) != 1:
+        return ""
+    value = values.pop()
+    return value if re.search(_SELECTED_BY.format(value=re.escape(value)), request, re.I) else ""
+
+
+def _without_last(name: str, value: str) -> str:
+    """The block that writes each line of `name` back without its last field `value`, and prints it."""
+    return (
+        f"import re\nlines = open({name!r}).read().splitlines()\n"
+        f"kept = [re.sub(r'[\\s,:;=|-]+{re.escape(value)}$', '', line.strip()) for line in lines if line.strip()]\n"
+        f"open({name!r}, 'w').write('\\n'.join(kept) + '\\n')\nprint(open({name!r}).read())"
+    )
 
 
 # A request for JSON objects ("a JSON list of objects", "as dicts"), not lists of values.
@@ -300,7 +339,7 @@ def measures_for_counts(answer: str, request: str, cwd: Path) -> list[str]:
         sizes = {size: name for name, (size, _mtime, is_dir) in (snapshot(cwd) or {}).items() if not is_dir}
     # "How many requests are in access.log?" is answered by its lines; "...got a 404" is not, nor are
     # distinct values, nor words.
-    picked = noun in _IN_LINES or _PICKED.search(request[counted.start() :])
+    picked = noun in _IN_LINES or noun in _FOUND or _PICKED.search(request[counted.start() :])
     named = files_named(request, cwd)
     lines = _line_counts(named, cwd) if picked and noun not in _LINE_NOUNS else {}
     chars = _char_counts(named, cwd) if noun not in _CHAR_NOUNS else {}
@@ -335,11 +374,21 @@ def measures_for_counts(answer: str, request: str, cwd: Path) -> list[str]:
             )
         elif int(value) in lines:
             name = lines[int(value)]
-            how = _IN_LINES.get(_kind(noun, request), f"print a few of the {noun} you matched first")
-            said.append(
+            kind = _kind(noun, request)
+            measured = (
                 f"{number} is the number of lines in {name}, whose lines hold several fields each, and the "
-                f"request counts {noun}: count the {noun} themselves with code ({how.format(name=name)})"
+                f"request counts {noun}: count the {noun} themselves with code"
             )
+            if kind in _FOUND:
+                # Told the call that finds them inside this sentence, the 1.5B ran its own block, which
+                # split each line at "@", twice, printed the file and answered 25 again (emails, fresh
+                # seed 57000): the whole block, which a check's reply begins with.
+                found = f"found = re.findall(r'{_FOUND[kind]}', open({name!r}).read())"
+                total = "len(set(found))" if _DISTINCT.search(request) else "len(found)"
+                said.append(_handing(measured, f"import re\n{found}\nprint({total})"))
+                continue
+            how = _IN_LINES.get(kind, f"print a few of the {noun} you matched first")
+            said.append(f"{measured} ({how.format(name=name)})")
     return said
 
 
@@ -456,13 +505,9 @@ _IN_LINES = {
     "distinct words": "in Python, print(len(set(open({name!r}).read().split()))); in a shell, tr -s "
     "'[:space:]' '\\n' < {name} | sort -u | wc -l",
     "characters": "in Python, len(open({name!r}).read()); in a shell, wc -m < {name}",
-    # Told "count the addresses themselves", the 1.5B printed five of its whole lines and answered 25
-    # again, twice (emails, held-out seed 26000): the call that finds them is what it copies.
-    "emails": "in Python, import re, then found = re.findall(r'[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+', "
-    "open({name!r}).read()), and print(len(set(found))) for the distinct ones",
-    "ips": "in Python, import re, then found = re.findall(r'\\b\\d{{1,3}}(?:\\.\\d{{1,3}}){{3}}\\b', "
-    "open({name!r}).read()), and print(len(set(found))) for the distinct ones",
 }
+# The addresses a check's block finds in a file's lines (see measures_for_counts).
+_FOUND = {"emails": r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", "ips": r"\b\d{1,3}(?:\.\d{1,3}){3}\b"}
 _LINES_BYTES = 16 << 20  # files up to this size are read for their line count
 # What narrows a count to some of a file's lines, or to something inside them.
 _PICKED = re.compile(
@@ -680,18 +725,80 @@ _MULTIPLIES = re.compile(r"(?<![*/])\*(?![*=])|\bmath\.prod\b|\bmul\b|\bbc\b|\be
 
 
 def product_uncomputed(request: str, code: Iterable[str]) -> list[str]:
-    """For a request for the product of two numbers when no block of `code` multiplies: one sentence
-    ([] otherwise).
+    """For a request for the product of two numbers when no block of `code` multiplies, or every block
+    that does multiplies other numbers: one sentence, with the block that prints the product ([]
+    otherwise).
 
     Asked for 76444 times 13378, the 1.5B wrote `result = num1 // num2` ("multiplication using integer
-    division"), printed 5 and answered 5: printed, so backed (multiply, held-out seed 35000)."""
+    division"), printed 5 and answered 5: printed, so backed (multiply, held-out seed 35000). Asked for
+    84832 times 44181, the 0.5B multiplied 84832 by 44180, then the result by 44181 (fresh seed 57000)."""
     asked = _PRODUCT_ASKED.search(request)
-    if not asked or any(_MULTIPLIES.search(re.sub(r"(?m)#.*$", "", src)) for src in code):
+    if not asked:
         return []
-    return [
-        f"the request asks for a product ({asked.group(0)}), and no block you ran multiplies: compute it "
-        "with the * operator and print it"
-    ]
+    numbers = [n.rstrip(".,").replace(",", "") for n in asked.groups()]  # "44181." ends a sentence
+    pair = sorted(_value(n) or 0.0 for n in numbers)
+    sources = [re.sub(r"(?m)#.*$", "", src) for src in code]
+    others = [_factors_multiplied(src) for src in sources if _MULTIPLIES.search(src)]
+    if any(found is None or pair in found for found in others):
+        return []
+    products = [" * ".join(map(_plain, factors)) for found in others if found for factors in found]
+    shown = " and ".join(dict.fromkeys(products))
+    block = f"print({numbers[0]} * {numbers[1]})"
+    if not shown:
+        sentence = (
+            f"the request asks for a product ({asked.group(0)}), and no block you ran multiplies: compute it "
+            "with the * operator and print it"
+        )
+        return [_handing(sentence, block)]
+    sentence = (
+        f"the request asks for a product ({asked.group(0)}), and the blocks you ran multiplied other numbers "
+        f"({shown})"
+    )
+    return [_handing(sentence, block)]
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if number == int(number) else str(number)
+
+
+def _factors_multiplied(src: str) -> list[list[float]] | None:
+    """The numbers each multiplication in the Python block `src` multiplies, sorted, names followed to the
+    numbers they were set to; None when one cannot be told (not Python, a factor read or computed, a
+    multiplication by other means than *)."""
+    if re.search(r"\bmath\.prod\b|\bmul\b|\bbc\b|\bexpr\b", src):
+        return None
+    try:
+        tree = ast.parse(src)
+    except SyntaxError:
+        return None
+    values = {
+        target.id: node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+
+    def factors(node: ast.expr, depth: int = 0) -> list[float] | None:
+        if depth > 20:
+            return None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            left, right = factors(node.left, depth + 1), factors(node.right, depth + 1)
+            return None if left is None or right is None else left + right
+        if isinstance(node, ast.Name) and node.id in values:
+            return factors(values[node.id], depth + 1)
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            return [float(node.value)]
+        return None
+
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            numbers = factors(node)
+            if numbers is None:
+                return None
+            found.append(sorted(numbers))
+    return found
 
 
 def concatenated_total(
@@ -1366,6 +1473,30 @@ def member_unread(request: str, code: Iterable[str], cwd: Path) -> list[str]:
             )
         ]
     return []
+
+
+def extracted_unprinted(request: str, code: str, cwd: Path) -> str:
+    """For a block that extracted the one file of an archive the request names and asks what that file
+    says, and printed nothing: the sentence handing the block that prints the file ("" otherwise).
+
+    Its extraction silent, the 1.5B wrote the extracted file over with a text of its own, printed that
+    and answered a password it had made up (zip-secret, fresh seed 57000): the file is read out before
+    a guess can take its place."""
+    from localinterp.previews import archive_members
+
+    if not _MEMBER_ASKED.search(request) or not _EXTRACTS.search(code) or _MEMBER_READ.search(code):
+        return ""
+    for match in _FILE.finditer(request):
+        name = match.group(1)
+        found = archive_members(cwd / name) if _exists(cwd / name) else None
+        files = [m for m in found[1] if not m.endswith("/")] if found else []
+        if len(files) == 1 and _exists(cwd / files[0]):
+            return _handing(
+                f"The block extracted {files[0]} from {name} and printed nothing; the request asks what "
+                "it says: the block below prints it.",
+                f"print(open({files[0]!r}).read())",
+            )
+    return ""
 
 
 # A request about the archive as a file, not about what it holds: "delete old.zip", "the size of a.tgz".

@@ -30,6 +30,7 @@ from localinterp.claims import (
     date_missing,
     date_unbacked,
     env_unread,
+    extracted_unprinted,
     extreme_unbacked,
     files_named,
     files_to_change,
@@ -82,6 +83,7 @@ from localinterp.hints import (
     unprinted_result,
     unsaved_edit,
     unused_query_hint,
+    words_printed,
     written_hint,
 )
 from localinterp.overwrites import files_there, overwrite
@@ -657,6 +659,7 @@ class Session:
                             or overwritten_in_loop(text, code)
                             or unsaved_edit(code, self._to_change)
                             or stderr_unprinted(code, result.output)
+                            or words_printed(text, code, result.output, cwd)
                             # It quotes a line of the file: local models only, as the previews are.
                             or (substring_overcount(code, cwd) if self.previews else "")
                         )
@@ -689,6 +692,8 @@ class Session:
                 # fix that no block ran comes first: the 1.5B set lines and printed its variables instead,
                 # then wrote `total = 125` over report.py's loop and never ran it (fix-type, seed 32000).
                 hint = hint or script_unrun(self._to_change, read_code)
+                if not hint and result.status == "ok" and not result.output.strip():
+                    hint = extracted_unprinted(text, code, cwd)
                 if (
                     not hint
                     and result.status == "ok"

@@ -16,7 +16,9 @@ import pytest
 from scripted import Scripted, converse, given_block, run_given
 
 from localinterp.claims import (
+    _without_last,
     about_files,
+    extracted_unprinted,
     files_to_change,
     hole_filled,
     listdir_unwalked,
@@ -706,6 +708,41 @@ def test_json_written_as_lists_when_objects_were_asked_for_is_named_with_its_men
     assert unlike_request("Write people.json as a JSON list.", ["people.json"], tmp_path) == []
 
 
+def test_items_written_with_the_value_they_were_selected_by_come_back_with_the_block_that_drops_it(tmp_path):
+    # Asked for the items whose stock is 0, the 0.5B wrote `willow 0` on every line and, shown the file,
+    # wrote it so again (out-of-stock: every seed of 53000-58000; this is its block).
+    (tmp_path / "inventory.json").write_text(
+        '[{"item": "willow", "stock": 0}, {"item": "fern", "stock": 4}, {"item": "maple", "stock": 0}]'
+    )
+    block = (
+        "import json\nwith open('inventory.json', 'r') as file:\n    data = json.load(file)\n"
+        "filtered_items = [item for item in data if item['stock'] == 0]\n"
+        "with open('out_of_stock.txt', 'w') as file:\n    for item in filtered_items:\n"
+        "        file.write(f\"{item['item']} {item['stock']}\\n\")"
+    )
+    request = "Write the items of inventory.json whose stock is 0 to out_of_stock.txt, one per line."
+    mend = _without_last("out_of_stock.txt", "0")
+    engine = Scripted(("python", block), ("python", mend), "Done.")
+    session, _chunks = converse(engine, tmp_path, request, previews=True)
+    written = session.messages[2].context
+    assert written.endswith(
+        "every line of out_of_stock.txt ends with 0, the value the request selects by, and the request asks "
+        f"for what has it, not the value: write each line without it. Run this block to write it so:\n```python\n{mend}\n```"
+    )
+    assert engine.forced[1] and engine.starts[1] == f"```python\n{mend}\n"
+    assert session.messages[4].content == "willow\nmaple\n\n" and not engine.replies
+    assert (tmp_path / "out_of_stock.txt").read_text() == "willow\nmaple\n"
+    # Names alone, values that differ, or a request that selects by no such value: nothing to say.
+    assert unlike_request(request, ["out_of_stock.txt"], tmp_path) == []
+    (tmp_path / "out_of_stock.txt").write_text("willow 0\nmaple 3\n")
+    assert unlike_request(request, ["out_of_stock.txt"], tmp_path) == []
+    (tmp_path / "out_of_stock.txt").write_text("willow 0\nmaple 0\n")
+    assert (
+        unlike_request("Write each item and its stock to out_of_stock.txt.", ["out_of_stock.txt"], tmp_path)
+        == []
+    )
+
+
 def test_a_file_written_unlike_the_request_is_named_with_its_mend_as_it_is_written(tmp_path):
     # The 0.5B wrote sorted.txt with names.txt's repeats, then the same block again and again, and never
     # answered, so the check at an answer never came (sort-unique: every one of its H100 runs).
@@ -816,23 +853,26 @@ def test_a_line_count_answered_as_a_count_of_what_the_lines_hold_is_named(tmp_pa
     said = measures_for_counts(
         "3 distinct addresses.", "How many distinct email addresses appear in contacts.txt?", tmp_path
     )
-    # With the call that finds them: told only to count the addresses themselves, the 1.5B printed five
-    # whole lines and answered 25 again, twice (emails, held-out seed 26000). The call runs as given.
+    # With the block that finds them: told only to count the addresses themselves, the 1.5B printed five
+    # whole lines and answered 25 again, twice (emails, held-out seed 26000); told the call inside the
+    # sentence, it ran its own block again (57000). The block runs as given.
     assert said == [
         "3 is the number of lines in contacts.txt, whose lines hold several fields each, and the request "
-        "counts addresses: count the addresses themselves with code (in Python, import re, then found = "
-        r"re.findall(r'[\w.+-]+@[\w-]+(?:\.[\w-]+)+', open('contacts.txt').read()), and "
-        "print(len(set(found))) for the distinct ones)"
+        "counts addresses: count the addresses themselves with code\n```python\nimport re\n"
+        r"found = re.findall(r'[\w.+-]+@[\w-]+(?:\.[\w-]+)+', open('contacts.txt').read())"
+        "\nprint(len(set(found)))\n```"
     ]
-    call = said[0].split("then ")[1].split(", and ")[0]
-    counted = subprocess.run(
-        [sys.executable, "-c", f"import re\n{call}\nprint(len(set(found)))"],
-        cwd=tmp_path,
-        capture_output=True,
+    assert run_given(said[0], tmp_path).stdout == "2\n"
+    told = recheck_message([], tmp_path, wrong=said)
+    assert told.endswith(
+        "then answer from what it printed. The block below does it:\n```python\nimport re\n"
+        r"found = re.findall(r'[\w.+-]+@[\w-]+(?:\.[\w-]+)+', open('contacts.txt').read())"
+        "\nprint(len(set(found)))\n```"
     )
-    assert counted.stdout == b"2\n"
     said = measures_for_counts("3 of them.", "How many distinct IP addresses are in contacts.txt?", tmp_path)
     assert "re.findall(r'\\b\\d{1,3}(?:\\.\\d{1,3}){3}\\b'" in said[0]
+    said = measures_for_counts("3 of them.", "How many emails are in contacts.txt?", tmp_path)
+    assert run_given(said[0], tmp_path).stdout == "3\n"  # every one, not the distinct ones
     said = measures_for_counts("3 of them.", "How many different addresses are in contacts.txt?", tmp_path)
     assert said[0].endswith("(print a few of the addresses you matched first)")
     # Lines are what is counted (each line one request, or one value), or the file is not the request's:
@@ -1469,6 +1509,37 @@ def test_an_archive_extracted_and_never_read_is_checked_with_the_command_that_pr
     assert not engine.replies
 
 
+def test_a_silent_extraction_is_answered_with_the_block_that_prints_the_member(tmp_path):
+    # Its extraction silent, the 1.5B wrote the extracted file over with a text of its own, printed that
+    # and answered a password it had made up (zip-secret, fresh seed 57000; these are its blocks).
+    with zipfile.ZipFile(tmp_path / "archive.zip", "w") as zf:
+        zf.writestr("yyinebo.txt", "password: hunter42\n")
+    asked = "Unzip archive.zip and tell me the password written in the file inside."
+    extract = (
+        "import zipfile\nwith zipfile.ZipFile('archive.zip', 'r') as zip_ref:\n"
+        "    password_file = [name for name in zip_ref.namelist() if name.endswith('.txt')][0]\n"
+        f"    zip_ref.extract(password_file, path={str(tmp_path)!r})"
+    )
+    engine = Scripted(("python", extract), ("python", "print(open('yyinebo.txt').read())"), "hunter42")
+    session, _chunks = converse(engine, tmp_path, asked)
+    told = session.messages[2].context
+    assert told.startswith(
+        "The block extracted yyinebo.txt from archive.zip and printed nothing; the request asks what it "
+        "says: the block below prints it.\n```python\nprint(open('yyinebo.txt').read())\n```"
+    )
+    assert engine.forced[1] and engine.starts[1] == "```python\nprint(open('yyinebo.txt').read())\n"
+    assert session.messages[4].content == "password: hunter42\n\n"
+    # Read already, not extracted, or not asked what the file says: nothing to hand.
+    assert extracted_unprinted(asked, extract + "\nprint(open('yyinebo.txt').read())", tmp_path) == ""
+    assert (
+        extracted_unprinted(
+            asked, "import zipfile\nprint(zipfile.ZipFile('archive.zip').namelist())", tmp_path
+        )
+        == ""
+    )
+    assert extracted_unprinted("How many files are in archive.zip?", extract, tmp_path) == ""
+
+
 def test_a_total_printed_as_the_numbers_end_to_end_is_checked(tmp_path):
     # The 1.5B "fixed" report.py by making the total a text, ran it, printed "total: 05711699628453412217"
     # (57, 11, 6, ... end to end) and answered that, backed by the output (fix-type, held-out 45000).
@@ -1527,6 +1598,22 @@ def test_a_product_computed_without_multiplying_is_checked(tmp_path):
     assert product_uncomputed("What is 0x1F in decimal?", ["print(31)"]) == []
     assert product_uncomputed("What is 12 x 7?", ["print(12 + 7)"]) != []
     assert product_uncomputed("How many days from 2026-01-01 to 2026-03-01?", ["print(59)"]) == []
+    # Multiplied, but other numbers: the 0.5B multiplied 84832 by 44180, then that by 44181 (multiply,
+    # fresh seed 57000). The check hands the block that multiplies the two asked for.
+    wrong = "part1 = 84832 * 44180\nresult = part1 * 44181\nprint(result)"
+    said = product_uncomputed("What is 84832 times 44181?", [wrong])
+    assert said == [
+        "the request asks for a product (84832 times 44181), and the blocks you ran multiplied other numbers "
+        "(44180 * 84832 and 44180 * 44181 * 84832)\n```python\nprint(84832 * 44181)\n```"
+    ]
+    assert run_given(said[0], tmp_path).stdout == f"{84832 * 44181}\n"
+    for right in (
+        "a = 84832\nb = 44181\nprint(a * b)",
+        "print(44181 * 84832)",
+        "x = int(input())\nprint(x * 2)",
+    ):
+        assert product_uncomputed("What is 84832 times 44181?", [wrong, right]) == [], right
+    assert "no block you ran multiplies" in product_uncomputed("What is 3 times 4?", ['print("3*4")'])[0]
 
 
 def test_which_row_has_the_largest_value_answered_with_no_row_or_another_row_gets_the_block(tmp_path):

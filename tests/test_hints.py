@@ -35,6 +35,7 @@ from localinterp.hints import (
     set_by_a_failed_block,
     shell_bangs,
     shell_lines,
+    split_query,
     stderr_unprinted,
     substring_overcount,
     ungrouped_aggregate,
@@ -43,6 +44,7 @@ from localinterp.hints import (
     unsaved_edit,
     unused_query_hint,
     used_before_set,
+    words_printed,
     written_hint,
 )
 from localinterp.session import MAX_CHECKS, Recheck
@@ -448,12 +450,20 @@ def test_a_condition_that_no_line_can_meet_is_named_with_a_line_as_it_is(tmp_pat
         tmp_path,
         "How many ERROR lines?",
     )
-    call = "sum(1 for line in open('app.log') if 'ERROR' in line.split())"
-    assert f"It is further in: test `'ERROR' in line.split()` (`{call}` counts them)." in errors
-    counted = subprocess.run(
-        [sys.executable, "-c", f"print({call})"], cwd=tmp_path, capture_output=True, text=True
+    # Handed whole, after the sentence: told the call inside it, the 0.5B wrote its startswith block
+    # again (log-errors, fresh seed 56000).
+    assert errors.endswith(
+        "It is further in: test `'ERROR' in line.split()`; this block counts the lines that have it:\n"
+        "```python\nprint(sum(1 for line in open('app.log') if 'ERROR' in line.split()))\n```"
     )
-    assert counted.stdout == "1\n"
+    assert run_given(errors, tmp_path).stdout == "1\n"
+    listed = nothing_found_hint(
+        "[]\n",
+        "print([l for l in open('app.log') if l.startswith('ERROR')])",
+        tmp_path,
+        "Show the ERROR lines.",
+    )
+    assert run_given(listed, tmp_path).stdout == "2026-04-07 12:00 ERROR worker 8\n"
     assert "further in" not in start  # 'GET /img' is not what the request asks about
     end = nothing_found_hint("[]\n", opened + "n = [l for l in lines if l.endswith(' 404')]", tmp_path)
     assert "no line of access.log ends with ' 404'" in end
@@ -807,6 +817,18 @@ def test_a_csv_header_converted_as_a_number_is_named_with_the_way_to_skip_it(tmp
     assert "skip the first line (loop over lines[1:])" in conversion_hint(by_hand, tmp_path)
     whole = "ValueError: could not convert string to float: 'name,price,qty\\n'"
     assert "'name,price,qty' is a column name" in conversion_hint(whole, tmp_path)
+    # Through failure_hint too, where the driver's repr of that last field is no escaped traceback: undone,
+    # it hid the header from every hint (region-sales, the 0.5B on fresh seed 58000).
+    split = (
+        "with open('products.csv') as f:\n    data = f.readlines()\ntotal = 0\nfor row in data:\n"
+        "    parts = row.split(',')\n    total += int(parts[2])\nprint(total)"
+    )
+    engine = Scripted(("python", split), "It failed.")
+    session, _chunks = converse(engine, tmp_path, "What is the total qty in products.csv?")
+    failed = session.messages[2]
+    assert "base 10: 'qty\\n'" in failed.content
+    assert failed.context.startswith("'qty' is a column name: the first row of products.csv is its header")
+    assert run_given(failed.context, tmp_path).stdout == "415\n"
 
 
 def test_a_csv_header_converted_in_a_loop_comes_back_with_the_loop_skipping_it(tmp_path):
@@ -843,6 +865,18 @@ def test_a_csv_header_converted_in_a_loop_comes_back_with_the_loop_skipping_it(t
     session, _chunks = converse(engine, tmp_path, "Print the people in people.csv.")
     said = session.messages[2].context
     assert "To skip it, loop over data[1:]." in said and "\nfor row in data[1:]:\n" in said
+    assert run_given(said, tmp_path).stdout == "ann 31\nbo 7\n"
+    # A csv reader over a file opened by a name held in a variable takes next(), not [1:]: told to loop
+    # over `reader[1:]`, the 1.5B met "'_csv.reader' object is not subscriptable" (csv-value, 57000).
+    named = (
+        "import csv\nfile_path = 'people.csv'\nwith open(file_path, mode='r', newline='') as file:\n"
+        "    reader = csv.reader(file)\n    for row in reader:\n        print(row[0], int(row[1]))"
+    )
+    engine = Scripted(("python", named), "It failed.", "It failed.", "It failed.")
+    session, _chunks = converse(engine, tmp_path, "Print the people in people.csv.")
+    said = session.messages[2].context
+    assert "To skip it, call next(reader) once before the loop." in said
+    assert "    next(reader)  # the header row\n    for row in reader:\n" in said
     assert run_given(said, tmp_path).stdout == "ann 31\nbo 7\n"
     # No loop over the file's rows to change: the way is said, no block.
     assert "```" not in conversion_hint(
@@ -1248,6 +1282,119 @@ def test_a_query_ordered_by_a_sum_it_never_grouped_comes_back_grouped(tmp_path):
     )
     assert run_given(failed.context, tmp_path).stdout == "bo\n"
     assert ungrouped_aggregate("misuse of aggregate: SUM()", "q = 'SELECT SUM(x) FROM t GROUP BY y'") == ""
+
+
+def _shop(folder):
+    db = sqlite3.connect(folder / "shop.db")
+    db.executescript(
+        "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT);"
+        "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER, total REAL);"
+        "INSERT INTO customers VALUES (1, 'ann'), (2, 'bo'), (3, 'cy');"
+        "INSERT INTO orders VALUES (1, 1, 50), (2, 2, 30), (3, 2, 40), (4, 3, 10);"
+    )
+    db.commit()
+    db.close()
+
+
+_SPLIT = """import sqlite3
+
+# Connect to the SQLite database
+conn = sqlite3.connect('shop.db')
+cursor = conn.cursor()
+
+# Select all customers from the `customers` table
+cursor.execute("SELECT name FROM customers")
+
+# Join the `orders` table with the `customers` table on the `customer_id`
+cursor.execute(\"\"\"
+    SELECT c.name, SUM(o.total) as total_sum
+    FROM customers c
+    JOIN orders o ON c.id = o.customer_id
+    GROUP BY c.name
+\"\"\")
+{between}
+# Order the results by the sum in descending order
+cursor.execute("ORDER BY total_sum DESC")
+
+# Limit the result to the top 1 customer
+top_customer = cursor.fetchone()
+
+# Print the name of the top customer
+print(top_customer[0])
+"""
+
+
+def test_a_count_answered_with_words_written_in_the_block_gets_the_block_that_counts(tmp_path):
+    # Asked how many ERROR lines app.log holds, the 0.5B read the file into a variable, then printed
+    # 'Error lines found', and ran the two blocks in turn until stopped as a circle (log-errors, fresh
+    # seeds 57000 and 58000; these are its blocks).
+    (tmp_path / "app.log").write_text(
+        "2026-04-03 12:00 DEBUG worker 6: step 0\n2026-04-07 12:02 ERROR worker 6: step 2\n"
+        "2026-04-08 12:03 ERROR worker 9: step 3\n"
+    )
+    read = "with open('app.log', 'r') as file:\n    log_content = file.read()"
+    found = (
+        "if 'ERROR' in log_content:\n    print('Error lines found')\nelse:\n    print('No ERROR lines found')"
+    )
+    count = "print(sum(1 for line in open('app.log') if 'ERROR' in line.split()))"
+    engine = Scripted(("python", read), ("python", found), ("python", count), "2")
+    session, _chunks = converse(engine, tmp_path, "How many ERROR lines are in app.log?")
+    told = session.messages[4].context
+    assert told == (
+        "It printed only text written in the block, and the request asks how many: print the number itself; "
+        "this block counts the lines of app.log that have ERROR:\n```python\n"
+        "print(sum(1 for line in open('app.log') if 'ERROR' in line.split()))\n```"
+    )
+    assert engine.forced[2] and engine.starts[2] == f"```python\n{count}\n"
+    assert session.messages[6].content == "2\n"
+    # A number printed, a value in the print, or no count asked: nothing to say.
+    asked = "How many ERROR lines are in app.log?"
+    assert words_printed(asked, "print('found', 2)", "found 2\n", tmp_path) == ""
+    assert words_printed(asked, "n = 0\nprint(f'none: {n}')", "none: zero\n", tmp_path) == ""
+    assert words_printed("Which worker logged an ERROR?", found, "Error lines found\n", tmp_path) == ""
+    # No word of the request in the file's lines: the sentence alone.
+    said = words_printed("How many warnings are in app.log?", found, "Error lines found\n", tmp_path)
+    assert said.endswith("print the number itself.")
+
+
+def test_an_order_by_run_as_a_query_of_its_own_comes_back_at_the_end_of_its_query(tmp_path):
+    # The 1.5B ran its SELECT ... GROUP BY, then `cursor.execute("ORDER BY total_sum DESC")`, and after
+    # the syntax error wrote the same split block three times more (sqlite-join, fresh seeds 56000 and
+    # 57000; this is its first block).
+    _shop(tmp_path)
+    engine = Scripted(("python", _SPLIT.format(between="")), "Done.")
+    session, _chunks = converse(
+        engine, tmp_path, "In shop.db, which customer has the highest sum of order totals? Give their name."
+    )
+    failed = session.messages[2]
+    assert 'near "ORDER": syntax error' in failed.content
+    assert failed.context.startswith(
+        "sqlite runs each execute() as a whole query, and `ORDER BY total_sum DESC` alone is not one: it "
+        "belongs at the end of the query it sorts or limits, in the same execute(). Your block so:\n```python\n"
+    )
+    given = given_block(failed.context)
+    assert '    GROUP BY c.name\n    ORDER BY total_sum DESC\n""")\n\n# Limit the result' in given
+    assert "# Order the results" not in given  # the clause's own line goes, with its comment
+    assert run_given(failed.context, tmp_path).stdout == "bo\n"
+
+
+def test_a_split_clause_after_another_query_runs_with_its_whole_query_where_it_was(tmp_path):
+    # Its fourth block printed another query between the two: the fetch reads the last query run, so
+    # the whole query, with the clause, runs where the clause did.
+    _shop(tmp_path)
+    code = _SPLIT.format(between='\nprint(cursor.execute("SELECT name FROM customers"))\n').replace(
+        '"ORDER BY total_sum DESC"', '"ORDER BY total_sum DESC LIMIT 1"'
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    output = done.stderr.replace('File "<string>"', 'File "<block 4>"')
+    told = split_query(output, code)
+    assert "`ORDER BY total_sum DESC LIMIT 1` alone is not one" in told
+    assert run_given(told, tmp_path).stdout.endswith("\nbo\n")  # after the printed cursor
+    # A clause no earlier SELECT can take (it names no column that query has), or a query that is
+    # sorted already, is left to the model.
+    assert split_query(output, code.replace("total_sum DESC LIMIT", "amount DESC LIMIT")) == ""
+    assert split_query(output, code.replace("GROUP BY c.name", "GROUP BY c.name ORDER BY c.name")) == ""
+    assert split_query("sqlite3.OperationalError: no such table: x", code) == ""
 
 
 def test_a_name_a_failed_block_never_set_is_given_that_block_again_fixed(tmp_path):
