@@ -10,6 +10,7 @@ hidden entries and dependency folders, and nothing at all for a folder too big t
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 from collections.abc import Iterable
@@ -179,3 +180,29 @@ def _listed(items: list[str], sep: str = "; ") -> str:
     """The first MAX_NAMED of `items`, and how many more."""
     more = len(items) - MAX_NAMED
     return sep.join(items[:MAX_NAMED]) + (f"{sep}and {more} more" if more > 0 else "")
+
+
+# A path a command looked for and did not find: `ls: cannot access 'pics/*.jpeg': No such file or
+# directory`, `cat: notes.txt: No such file or directory`.
+_NOT_THERE = re.compile(r"^\w+: (?:cannot access )?'?([^':\n]+?)'?: No such file or directory$", re.M)
+
+
+def gone_by_block(output: str, before: Snapshot | None, after: Snapshot | None) -> str:
+    """A sentence for a command in a block that found no file where the block itself had just removed or
+    renamed the files it names ("" otherwise): the error is the change done, not a failure.
+
+    Asked to rename the .jpeg files in pics, the 1.5B renamed them, then listed pics/*.jpeg to check; the
+    ls failed, and told only of the error, it made seven empty .jpeg files again with touch (rename, fresh
+    seed 58000)."""
+    if before is None or after is None:
+        return ""
+    for pattern in dict.fromkeys(_NOT_THERE.findall(output)):
+        pattern = os.path.normpath(pattern.strip())
+        gone = [name for name in before if name not in after and fnmatch.fnmatchcase(name, pattern)]
+        if gone and not any(fnmatch.fnmatchcase(name, pattern) for name in after):
+            return (
+                f"`{pattern}` matched nothing because this block itself had just renamed or removed "
+                f"{len(gone)} file{'s' if len(gone) > 1 else ''} it matched: that error shows the change "
+                "done, not a failure. Do not make those files again."
+            )
+    return ""

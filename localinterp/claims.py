@@ -175,6 +175,10 @@ def unlike_request(request: str, to_write: Iterable[str], cwd: Path, *, quote: b
                 if source and (cwd / source).is_file():
                     sentence = _handing(sentence, _as_objects(source, name))
                 said.append(sentence)
+                continue
+            short = _rows_left_out(request, name, data, cwd)
+            if short:
+                said.append(short)
             continue
         lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
         kept = _condition_kept(words, lines)
@@ -253,6 +257,31 @@ def _without_last(name: str, value: str) -> str:
 
 # A request for JSON objects ("a JSON list of objects", "as dicts"), not lists of values.
 _OBJECTS = re.compile(r"\b(?:objects?|dicts?|dictionar(?:y|ies))\b", re.I)
+
+
+def _rows_left_out(request: str, name: str, data: object, cwd: Path) -> str:
+    """For JSON file `name`, written from a CSV file the request names as a list with fewer or more items
+    than that file has data rows: one sentence, with the block that writes every row where the request
+    asks for objects ("" otherwise).
+
+    Having printed people[:5] of people.csv's seven rows, the 1.5B wrote those five into people.json by
+    hand, as "sample data", and answered that it was written (csv-to-json, fresh seed 58000)."""
+    source = next((n for n in _FILE.findall(request) if n.lower().endswith(".csv")), "")
+    if not source or not isinstance(data, list):
+        return ""
+    try:
+        with (cwd / source).open(encoding="utf-8", errors="replace", newline="") as f:
+            rows = [row for row in csv.reader(f) if any(field.strip() for field in row)][1:]
+    except (OSError, csv.Error):
+        return ""
+    if not rows or len(rows) == len(data):
+        return ""
+    sentence = (
+        f"{name} holds {len(data)} item{'s' if len(data) != 1 else ''} and {source} has {len(rows)} data rows: "
+        "write one item for every "
+        "row, read from the file by code, not copied from an output"
+    )
+    return _handing(sentence, _as_objects(source, name)) if _OBJECTS.search(request) else sentence
 
 
 def _lists_of_lists(data: object) -> bool:
@@ -440,6 +469,57 @@ def lines_off_by_one(answer: str, request: str, cwd: Path) -> list[str]:
                 "string after the last newline; count with len(text.splitlines())"
             )
     return said
+
+
+def lines_read_off(request: str, answer: str, output: str, cwd: Path) -> list[str]:
+    """For a request that counts a named file's lines (once decompressed, in place or not), answered with
+    a number that is not their count and that the last `output`, a listing of many lines, shows only
+    inside a line: one sentence, with the block that counts them ([] otherwise).
+
+    The 1.5B ran `gunzip events.txt.gz`, then `cat events.txt` (697 lines, their middle cut for the
+    model), and answered 337, read off the line "event 337 ..." (gzip-lines, fresh seed 58000)."""
+    counted = COUNTED.search(request)
+    shown = [line.strip() for line in output.splitlines() if line.strip()]
+    if not counted or counted.group(1).lower() != "lines" or len(shown) < 20:
+        return []
+    from localinterp.previews import COMPRESSORS, compression
+
+    stated = [n for n in dict.fromkeys(_numbers(_FENCE.sub(" ", answer))) if _value(n) is not None]
+    read_off = [
+        n
+        for n in stated
+        if n not in shown and any(re.search(rf"(?<![\w.]){re.escape(n)}(?![\w.])", line) for line in shown)
+    ]
+    if not read_off:
+        return []
+    for name in _FILE.findall(request):
+        name = name if _exists(cwd / name) else unpacked(name, cwd)  # gunzip left events.txt
+        if not name:
+            continue
+        try:
+            with (cwd / name).open("rb") as f:
+                packed = compression(f.read(8))
+            module = COMPRESSORS[packed][0] if packed else ""
+            opener = importlib.import_module(module).open if module else open
+            with opener(cwd / name, "rb") as f:
+                lines = sum(1 for _ in f)
+        except (OSError, EOFError, ValueError, KeyError):
+            continue
+        if any(_value(n) == lines for n in stated):
+            return []
+        count = (
+            f"import {module}\nprint(sum(1 for _ in {module}.open({name!r}, 'rt')))"
+            if module
+            else f"print(sum(1 for _ in open({name!r})))"
+        )
+        return [
+            _handing(
+                f"{read_off[0]} is read off a line the last output shows, not counted: the request counts the "
+                f"lines of {name}, and a block is to print their number",
+                count,
+            )
+        ]
+    return []
 
 
 def _line_counts(names: Iterable[str], cwd: Path) -> dict[int, str]:

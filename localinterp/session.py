@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from localinterp.changes import Snapshot, describe, doubled_dots, snapshot
+from localinterp.changes import Snapshot, describe, doubled_dots, gone_by_block, snapshot
 from localinterp.claims import (
     about_files,
     aggregate_unbacked,
@@ -39,6 +39,7 @@ from localinterp.claims import (
     hash_uncomputed,
     hole_filled,
     lines_off_by_one,
+    lines_read_off,
     listdir_unwalked,
     measures_for_counts,
     member_unread,
@@ -706,7 +707,12 @@ class Session:
                         if name
                         else ""
                     )
-                moved = describe(before, after, asked)
+                # Before what it changed: the error it explains (an ls of the files it renamed) comes first.
+                moved = "\n".join(
+                    filter(
+                        None, (gone_by_block(result.output, before, after), describe(before, after, asked))
+                    )
+                )
                 odd = doubled_dots(before, after)  # pressed, as the hints above: a rename to redo
                 # Pressed too: handed the mend beside the preview, the 1.5B answered "sorted and written"
                 # twice and was let go (sort-unique, seeds 37000, 45000; it had mended the file itself
@@ -855,6 +861,7 @@ class Session:
         shown = self._last_output(first)
         wrong += counted_by_eye(claims, shown, request.content, last, _shown_by(rest))
         wrong += row_value_as_total(request.content, last, shown)
+        wrong += lines_read_off(request.content, last, shown, cwd)
         wrong += date_unbacked(request.content, last, claims, code, cwd, self._named)
         wrong += aggregate_unbacked(request.content, claims, cwd, self._named)
         wrong += extreme_unbacked(request.content, last, printed, cwd, self._named)

@@ -7,7 +7,7 @@ import tarfile
 
 from scripted import Scripted, converse, run_given
 
-from localinterp.changes import MAX_ENTRIES, describe, doubled_dots, snapshot
+from localinterp.changes import MAX_ENTRIES, describe, doubled_dots, gone_by_block, snapshot
 
 
 def test_a_silent_gzip_d_is_told_that_the_archive_was_replaced(tmp_path):
@@ -120,3 +120,35 @@ def test_a_rename_that_added_the_new_extension_to_the_old_name_is_named_with_its
     assert doubled_dots({}, {"data.tar.gz": (1, 1, False)}) == ""
     # Nor is a file compressed in place (`gzip a.txt` leaves a.txt.gz).
     assert doubled_dots({"a.txt": (1, 1, False)}, {"a.txt.gz": (1, 2, False)}) == ""
+
+
+def test_a_check_that_finds_no_file_the_block_itself_renamed_is_told_the_change_is_done(tmp_path):
+    # The 1.5B renamed pics/*.jpeg, then listed pics/*.jpeg to check; told only of the ls error, it made
+    # seven empty .jpeg files again with touch (rename, fresh seed 58000; this is its block).
+    (tmp_path / "pics").mkdir()
+    for name in ("fuuwwh", "gasypn"):
+        (tmp_path / "pics" / f"{name}.jpeg").write_text("photo\n")
+    block = (
+        "ls -l pics/*.jpeg\nfor file in pics/*.jpeg; do\n"
+        '    mv "$file" "${file%.jpeg}.jpg"\ndone\nls -l pics/*.jpeg'
+    )
+    engine = Scripted(("shell", block), "Renamed.")
+    session, _chunks = converse(
+        engine,
+        tmp_path,
+        "Rename every .jpeg file in the pics folder to end in .jpg instead.",
+        ("shell",),
+        previews=True,
+    )
+    ran = session.messages[2]
+    assert ran.status == "error" and "ls: cannot access 'pics/*.jpeg'" in ran.content
+    assert ran.context.startswith(
+        "`pics/*.jpeg` matched nothing because this block itself had just renamed or removed 2 files it "
+        "matched: that error shows the change done, not a failure. Do not make those files again.\n"
+        "Files the block changed in the working directory: renamed pics/fuuwwh.jpeg -> pics/fuuwwh.jpg"
+    )
+    # A file that was never there, or one still there: no such sentence.
+    before = snapshot(tmp_path)
+    missing = "ls: cannot access 'pics/*.png': No such file or directory\n"
+    assert gone_by_block(missing, before, before) == ""
+    assert gone_by_block("cat: pics/fuuwwh.jpg: No such file or directory\n", before, before) == ""

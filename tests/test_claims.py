@@ -21,6 +21,7 @@ from localinterp.claims import (
     extracted_unprinted,
     files_to_change,
     hole_filled,
+    lines_read_off,
     listdir_unwalked,
     recheck_message,
     relined,
@@ -702,7 +703,7 @@ def test_json_written_as_lists_when_objects_were_asked_for_is_named_with_its_men
         "people.json holds a list of lists, and"
     )
     # Objects written, or no objects asked for: nothing to say.
-    (tmp_path / "people.json").write_text('[{"name": "nils", "age": "87"}]')
+    (tmp_path / "people.json").write_text('[{"name": "nils", "age": "87"}, {"name": "ivan", "age": "20"}]')
     assert unlike_request(request, ["people.json"], tmp_path) == []
     (tmp_path / "people.json").write_text('[["nils", "87"]]')
     assert unlike_request("Write people.json as a JSON list.", ["people.json"], tmp_path) == []
@@ -741,6 +742,60 @@ def test_items_written_with_the_value_they_were_selected_by_come_back_with_the_b
         unlike_request("Write each item and its stock to out_of_stock.txt.", ["out_of_stock.txt"], tmp_path)
         == []
     )
+
+
+def test_a_line_count_read_off_a_printed_line_is_checked_with_the_block_that_counts(tmp_path):
+    # The 1.5B ran `gunzip events.txt.gz`, then `cat events.txt`, and answered 337, read off the line
+    # "event 337 ..." of 697 (gzip-lines, fresh seed 58000).
+    text = "".join(f"event {i} stone\n" for i in range(40))
+    with gzip.open(tmp_path / "events.txt.gz", "wt") as f:
+        f.write(text)
+    asked = "How many lines does events.txt.gz have once decompressed?"
+    engine = Scripted(
+        ("shell", "gunzip events.txt.gz"),
+        ("shell", "cat events.txt"),
+        "The number of lines in events.txt.gz is 37.",
+        ("python", "print(sum(1 for _ in open('events.txt')))"),
+        "40",
+    )
+    converse(engine, tmp_path, asked, languages=("python", "shell"))
+    told = engine.seen[3][-1].content
+    assert (
+        "37 is read off a line the last output shows, not counted: the request counts the lines of "
+        "events.txt, and a block is to print their number"
+    ) in told
+    assert told.endswith("```python\nprint(sum(1 for _ in open('events.txt')))\n```")
+    assert engine.forced[3] and not engine.replies
+    # Still compressed: counted through gzip. The count itself, or a short output: nothing to say.
+    (tmp_path / "events.txt").unlink()
+    with gzip.open(tmp_path / "events.txt.gz", "wt") as f:
+        f.write(text)
+    said = lines_read_off(asked, "It has 37 lines.", text, tmp_path)
+    assert run_given(said[0], tmp_path).stdout == "40\n"
+    assert lines_read_off(asked, "It has 40 lines.", text, tmp_path) == []
+    assert lines_read_off(asked, "It has 37 lines.", "event 37 stone\n", tmp_path) == []
+    assert lines_read_off("Which event is in events.txt.gz?", "Event 37.", text, tmp_path) == []
+
+
+def test_a_json_file_written_with_fewer_items_than_its_csv_has_rows_is_checked(tmp_path):
+    # Having printed people[:5] of seven rows, the 1.5B wrote those five into people.json by hand as
+    # "sample data" and answered that it was written (csv-to-json, fresh seed 58000).
+    (tmp_path / "people.csv").write_text("name,age\npia,56\nbruno,52\nchen,70\n")
+    (tmp_path / "people.json").write_text('[{"name": "pia", "age": "56"}, {"name": "bruno", "age": "52"}]')
+    request = (
+        "Convert people.csv to people.json: a JSON list of objects with the same keys and values as strings."
+    )
+    said = unlike_request(request, ["people.json"], tmp_path)
+    assert said[0].startswith(
+        "people.json holds 2 items and people.csv has 3 data rows: write one item for every row, read from "
+        "the file by code, not copied from an output\n```python\nimport csv, json\n"
+    )
+    run_given(said[0], tmp_path)
+    assert json.loads((tmp_path / "people.json").read_text())[2] == {"name": "chen", "age": "70"}
+    assert unlike_request(request, ["people.json"], tmp_path) == []  # every row now
+    # Asked for no objects: said, with no block.
+    (tmp_path / "people.json").write_text("[1]")
+    assert "```" not in unlike_request("Convert people.csv to people.json.", ["people.json"], tmp_path)[0]
 
 
 def test_a_file_written_unlike_the_request_is_named_with_its_mend_as_it_is_written(tmp_path):
