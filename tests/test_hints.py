@@ -29,6 +29,7 @@ from localinterp.hints import (
     missing_command_hint,
     missing_file_hint,
     module_hint,
+    named_otherwise,
     nothing_found_hint,
     python_bangs,
     script_unrun,
@@ -1395,6 +1396,30 @@ def test_a_split_clause_after_another_query_runs_with_its_whole_query_where_it_w
     assert split_query(output, code.replace("total_sum DESC LIMIT", "amount DESC LIMIT")) == ""
     assert split_query(output, code.replace("GROUP BY c.name", "GROUP BY c.name ORDER BY c.name")) == ""
     assert split_query("sqlite3.OperationalError: no such table: x", code) == ""
+
+
+def test_a_name_never_set_where_one_alike_holds_the_value_comes_back_with_that_name(tmp_path):
+    # The 0.5B printed `${highest_total}` where it had set `max_total`, and wrote the same block again to
+    # the step limit (region-sales, fresh seed 58000).
+    code = (
+        "totals = {'north': 5, 'west': 9}\nmax_total = max(totals.values())\n"
+        "highest_region = max(totals, key=totals.get)\n"
+        "print(f'The region with the highest total is {highest_region} with a total of ${highest_total}.')"
+    )
+    engine = Scripted(("python", code), "It failed.")
+    session, _chunks = converse(engine, tmp_path, "Which region has the highest total?")
+    told = session.messages[2].context
+    assert told.startswith(
+        "highest_total is never set in the block; max_total is the total it computes: use that name on line 4. "
+        "Your block so:\n```python\n"
+    )
+    assert (
+        run_given(told, tmp_path).stdout == "The region with the highest total is west with a total of $9.\n"
+    )
+    # Two names alike, or none: nothing to choose.
+    output = session.messages[2].content
+    assert named_otherwise(output, code.replace("max_total =", "min_total = 0\nmax_total =")) == ""
+    assert named_otherwise(output, code.replace("max_total", "biggest")) == ""
 
 
 def test_a_name_a_failed_block_never_set_is_given_that_block_again_fixed(tmp_path):
