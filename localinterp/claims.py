@@ -162,13 +162,15 @@ def unlike_request(request: str, to_write: Iterable[str], cwd: Path, *, quote: b
             except ValueError as e:
                 said.append(f"{name} is not valid JSON ({e}): write it with json.dump")
                 continue
-            if _OBJECTS.search(words) and _lists_of_lists(data):
+            kind = _items_not_objects(data)
+            if _OBJECTS.search(words) and kind:
                 # The 1.5B wrote people.csv's rows as lists of values, shown "[8 × [2 × text]]", and
-                # answered that the list of objects was written (csv-to-json, held-out seed 52000).
-                first = json.dumps(data[0])
+                # answered that the list of objects was written (csv-to-json, held-out seed 52000); it
+                # wrote each row json.dumps'ed, a list of texts, and answered "done" (fresh seed 59000).
+                first = json.dumps(data[0])  # type: ignore[index]
                 first = f" (the first {first})" if quote and len(first) <= 60 else ""
                 sentence = (
-                    f"{name} holds a list of lists{first}, and the request asks for a list of objects: each "
+                    f"{name} holds a list of {kind}{first}, and the request asks for a list of objects: each "
                     "row a dict keyed by the column names"
                 )
                 source = next((n for n in _FILE.findall(request) if n.lower().endswith(".csv")), "")
@@ -284,8 +286,13 @@ def _rows_left_out(request: str, name: str, data: object, cwd: Path) -> str:
     return _handing(sentence, _as_objects(source, name)) if _OBJECTS.search(request) else sentence
 
 
-def _lists_of_lists(data: object) -> bool:
-    return isinstance(data, list) and bool(data) and all(isinstance(row, list) and row for row in data)
+def _items_not_objects(data: object) -> str:
+    """What a JSON list holds where objects were asked for ("lists", "texts"; "" for anything else)."""
+    if not isinstance(data, list) or not data:
+        return ""
+    if all(isinstance(row, list) and row for row in data):
+        return "lists"
+    return "texts" if all(isinstance(row, str) for row in data) else ""
 
 
 def _as_objects(source: str, name: str) -> str:
