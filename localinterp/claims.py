@@ -280,8 +280,7 @@ def _rows_left_out(request: str, name: str, data: object, cwd: Path) -> str:
         return ""
     sentence = (
         f"{name} holds {len(data)} item{'s' if len(data) != 1 else ''} and {source} has {len(rows)} data rows: "
-        "write one item for every "
-        "row, read from the file by code, not copied from an output"
+        "write one item for every row, read from the file by code, not copied from an output"
     )
     return _handing(sentence, _as_objects(source, name)) if _OBJECTS.search(request) else sentence
 
@@ -450,23 +449,14 @@ def lines_off_by_one(answer: str, request: str, cwd: Path) -> list[str]:
     counted = COUNTED.search(request)
     if not counted or counted.group(1).lower() != "lines":
         return []
-    from localinterp.previews import COMPRESSORS, compression
 
     numbers = {_value(n) for n in _numbers(_FENCE.sub(" ", answer))}
     said = []
     for name in files_named(request, cwd):
-        try:
-            with (cwd / name).open("rb") as f:
-                head = f.read(8)
-            packed = compression(head)
-            if packed:
-                module = importlib.import_module(COMPRESSORS[packed][0])
-                with module.open(cwd / name, "rb") as f:
-                    text = f.read(_LINES_BYTES + 1)
-            else:
-                text = (cwd / name).read_bytes()[: _LINES_BYTES + 1]
-        except (OSError, EOFError, ValueError):
+        read = _decompressed(cwd / name)
+        if read is None:
             continue
+        text = read[1]
         if len(text) > _LINES_BYTES or not text.endswith(b"\n"):
             continue
         lines = text.count(b"\n")
@@ -489,7 +479,6 @@ def lines_read_off(request: str, answer: str, output: str, cwd: Path) -> list[st
     shown = [line.strip() for line in output.splitlines() if line.strip()]
     if not counted or counted.group(1).lower() != "lines" or len(shown) < 20:
         return []
-    from localinterp.previews import COMPRESSORS, compression
 
     stated = [n for n in dict.fromkeys(_numbers(_FENCE.sub(" ", answer))) if _value(n) is not None]
     read_off = [
@@ -503,15 +492,11 @@ def lines_read_off(request: str, answer: str, output: str, cwd: Path) -> list[st
         name = name if _exists(cwd / name) else unpacked(name, cwd)  # gunzip left events.txt
         if not name:
             continue
-        try:
-            with (cwd / name).open("rb") as f:
-                packed = compression(f.read(8))
-            module = COMPRESSORS[packed][0] if packed else ""
-            opener = importlib.import_module(module).open if module else open
-            with opener(cwd / name, "rb") as f:
-                lines = sum(1 for _ in f)
-        except (OSError, EOFError, ValueError, KeyError):
+        read = _decompressed(cwd / name)
+        if read is None or len(read[1]) > _LINES_BYTES:
             continue
+        module, text = read
+        lines = text.count(b"\n") + (0 if text.endswith(b"\n") or not text else 1)
         if any(_value(n) == lines for n in stated):
             return []
         count = (
@@ -527,6 +512,23 @@ def lines_read_off(request: str, answer: str, output: str, cwd: Path) -> list[st
             )
         ]
     return []
+
+
+def _decompressed(path: Path) -> tuple[str, bytes] | None:
+    """The module that decompresses `path` ("" for a plain file) and its bytes, up to one more than
+    _LINES_BYTES; None when it cannot be read."""
+    from localinterp.previews import COMPRESSORS, compression
+
+    try:
+        with path.open("rb") as f:
+            packed = compression(f.read(8))
+        if not packed:
+            return "", path.read_bytes()[: _LINES_BYTES + 1]
+        module = COMPRESSORS[packed][0]
+        with importlib.import_module(module).open(path, "rb") as f:
+            return module, f.read(_LINES_BYTES + 1)
+    except (OSError, EOFError, ValueError, KeyError):
+        return None
 
 
 def _line_counts(names: Iterable[str], cwd: Path) -> dict[int, str]:
@@ -830,18 +832,13 @@ def product_uncomputed(request: str, code: Iterable[str]) -> list[str]:
         return []
     products = [" * ".join(map(_plain, factors)) for found in others if found for factors in found]
     shown = " and ".join(dict.fromkeys(products))
-    block = f"print({numbers[0]} * {numbers[1]})"
-    if not shown:
-        sentence = (
-            f"the request asks for a product ({asked.group(0)}), and no block you ran multiplies: compute it "
-            "with the * operator and print it"
-        )
-        return [_handing(sentence, block)]
-    sentence = (
-        f"the request asks for a product ({asked.group(0)}), and the blocks you ran multiplied other numbers "
-        f"({shown})"
+    why = (
+        f"the blocks you ran multiplied other numbers ({shown})"
+        if shown
+        else "no block you ran multiplies: compute it with the * operator and print it"
     )
-    return [_handing(sentence, block)]
+    sentence = f"the request asks for a product ({asked.group(0)}), and {why}"
+    return [_handing(sentence, f"print({numbers[0]} * {numbers[1]})")]
 
 
 def _plain(number: float) -> str:
