@@ -887,7 +887,15 @@ class Session:
         wrong += env_unread(request.content, sources)
         wrong += subfolders_unwalked(request.content, sources, cwd)
         wrong += archive_unopened(request.content, sources, cwd)
-        wrong += member_unread(request.content, sources, cwd)
+        # A read that found no file is no read: the 1.5B tried `cat nusxuda.txt` before its extraction
+        # worked, and that block let its unread answer, "password", pass (zip-secret, fresh seed 60000).
+        found = [
+            code
+            for m, after in itertools.pairwise(rest)
+            if m.role == "assistant" and after.role == "output" and _NO_SUCH_FILE not in after.content
+            for _language, code in _TAGGED.findall(m.content)[-1:]
+        ]
+        wrong += member_unread(request.content, found, cwd)
         wrong += hash_uncomputed(request.content, sources, cwd, self._named)
         wrong += sql_unrun(last, cwd, self._named)
         wrong += product_uncomputed(request.content, sources)
@@ -908,6 +916,7 @@ class Session:
 # A request whose result is a change on disk that no file name states ("rename every .jpeg file").
 _MOVING = re.compile(r"\b(?:rename|move|delete)\b", re.I)
 _TAGGED = re.compile(r"```(\w*)[^\n]*\n(.*?)```", re.DOTALL)  # a fence's language and code
+_NO_SUCH_FILE = "No such file or directory"
 # An answer that restates what localinterp said of a silent block instead of answering.
 _ECHO = re.compile(r"printed nothing|prints nothing|no output|did not print|didn't print", re.I)
 _ECHOED = (

@@ -1566,6 +1566,21 @@ def test_an_archive_extracted_and_never_read_is_checked_with_the_command_that_pr
         "`print(open('ghrqqfd.txt').read())`; in a shell, `cat ghrqqfd.txt`"
     ) in engine.seen[2][-1].content
     assert not engine.replies
+    # A read that found no file is no read: the 1.5B tried `cat` on the member before its extraction
+    # worked, then answered "password", unread (zip-secret, fresh seed 60000).
+    (tmp_path / "ghrqqfd.txt").unlink()
+    engine = Scripted(
+        ("shell", "cat ghrqqfd.txt"),
+        ("shell", "unzip -o archive.zip ghrqqfd.txt"),
+        'The password written in the file inside is "password".',
+        ("shell", "cat ghrqqfd.txt"),
+        "hunter42",
+    )
+    converse(engine, tmp_path, asked, languages=("python", "shell"))
+    assert "a block extracted ghrqqfd.txt from archive.zip, and none printed what it says" in (
+        engine.seen[3][-1].content
+    )
+    assert not engine.replies
 
 
 def test_a_silent_extraction_is_answered_with_the_block_that_prints_the_member(tmp_path):
