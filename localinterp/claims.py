@@ -374,7 +374,7 @@ def measures_for_counts(answer: str, request: str, cwd: Path) -> list[str]:
         sizes = {size: name for name, (size, _mtime, is_dir) in (snapshot(cwd) or {}).items() if not is_dir}
     # "How many requests are in access.log?" is answered by its lines; "...got a 404" is not, nor are
     # distinct values, nor words.
-    picked = noun in _IN_LINES or noun in _FOUND or _PICKED.search(request[counted.start() :])
+    picked = noun in _IN_LINES or noun in ADDRESSES or _PICKED.search(request[counted.start() :])
     named = files_named(request, cwd)
     lines = _line_counts(named, cwd) if picked and noun not in _LINE_NOUNS else {}
     chars = _char_counts(named, cwd) if noun not in _CHAR_NOUNS else {}
@@ -414,11 +414,11 @@ def measures_for_counts(answer: str, request: str, cwd: Path) -> list[str]:
                 f"{number} is the number of lines in {name}, whose lines hold several fields each, and the "
                 f"request counts {noun}: count the {noun} themselves with code"
             )
-            if kind in _FOUND:
+            if kind in ADDRESSES:
                 # Told the call that finds them inside this sentence, the 1.5B ran its own block, which
                 # split each line at "@", twice, printed the file and answered 25 again (emails, fresh
                 # seed 57000): the whole block, which a check's reply begins with.
-                found = f"found = re.findall(r'{_FOUND[kind]}', open({name!r}).read())"
+                found = f"found = re.findall(r'{ADDRESSES[kind]}', open({name!r}).read())"
                 total = "len(set(found))" if _DISTINCT.search(request) else "len(found)"
                 said.append(_handing(measured, f"import re\n{found}\nprint({total})"))
                 continue
@@ -595,8 +595,9 @@ _IN_LINES = {
     "'[:space:]' '\\n' < {name} | sort -u | wc -l",
     "characters": "in Python, len(open({name!r}).read()); in a shell, wc -m < {name}",
 }
-# The addresses a check's block finds in a file's lines (see measures_for_counts).
-_FOUND = {"emails": r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", "ips": r"\b\d{1,3}(?:\.\d{1,3}){3}\b"}
+# The shape of each kind of address: what a check's block finds in a file's lines (measures_for_counts)
+# and what hints.unlike_kind_hint tests a printed value against.
+ADDRESSES = {"emails": r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", "ips": r"\b\d{1,3}(?:\.\d{1,3}){3}\b"}
 _LINES_BYTES = 16 << 20  # files up to this size are read for their line count
 # What narrows a count to some of a file's lines, or to something inside them.
 _PICKED = re.compile(

@@ -40,7 +40,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from localinterp.claims import COUNTED, files_named, listed_folders
+from localinterp.claims import ADDRESSES, COUNTED, files_named, listed_folders
 from localinterp.previews import (
     ARCHIVES,
     COMPRESSORS,
@@ -1948,8 +1948,8 @@ def _inside_test(text: str, name: str, rows: list[str], request: str) -> str:
 # Things a request counts or lists whose every value has a shape: one of them, the words of a request
 # that ask for it, and the shape, as a pattern a block can use.
 _KINDS = (
-    ("an email address", re.compile(r"\be-?mails?\b", re.I), r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
-    ("an IP address", re.compile(r"\bIP(?:v4)?s?\b"), r"\b\d{1,3}(?:\.\d{1,3}){3}\b"),
+    ("an email address", re.compile(r"\be-?mails?\b", re.I), ADDRESSES["emails"]),
+    ("an IP address", re.compile(r"\bIP(?:v4)?s?\b"), ADDRESSES["ips"]),
     ("a URL", re.compile(r"\b(?:URL|link)s?\b", re.I), r"\bhttps?://[^\s\"'<>]+"),
 )
 _QUOTED = re.compile(r"'([^'\n]*)'|\"([^\"\n]*)\"")
