@@ -154,6 +154,7 @@ def failure_hint(
         "" if unset else named_otherwise(output, code),  # one block handed, not two
         _shell_in_python(output, code),
         _text_added(output, cwd, code),
+        digit_test_skips(output, code, cwd),
         ungrouped_aggregate(output, code),
         split_query(output, code),
         command_text_run(output, code),
@@ -372,6 +373,88 @@ def _converted(line: str, kind: str) -> str:
 
 # Text asked of bytes: decoding them, or a str method given to them (`content.count('\n')` on a file
 # read with 'rb').
+_DIGIT_TESTS = frozenset({"isdigit", "isnumeric", "isdecimal"})
+_DECIMAL = re.compile(r"(?<![\w.])-?\d+\.\d+(?![\w.])")
+# What a block prints or raises when the values it kept were none: an empty mean, a zero or "None" printed.
+_NONE_KEPT = re.compile(r"ZeroDivisionError|StatisticsError|requires at least one data point")
+
+
+def digit_test_skips(output: str, code: str, cwd: Path) -> str:
+    """For a block that keeps only the values whose `.isdigit()` (isnumeric, isdecimal) is true, read from
+    a file it names that holds numbers with a decimal point: why the numbers with a point were left out,
+    with the block whose test takes the point out first ("" otherwise). A test of `row[1]` is checked
+    against that column of the CSV file; a test of anything else only when the block kept nothing (a
+    ZeroDivisionError, an empty mean, or a short output ending in 0, [] or None).
+
+    Asked for the average price in products.csv, the 1.5B averaged
+    `[float(row[1]) for row in reader if row[1].isdigit()]`: no price (83.14) is all digits, the list was
+    empty, and it printed None (csv-mean, fresh seeds 56000 and 60000). Had a few prices been whole, it
+    would have averaged those alone and answered that, unremarked."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return ""
+    tests = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _DIGIT_TESTS
+        and not node.args
+        and not node.keywords
+    ]
+    if not tests:
+        return ""
+    lines = [line for line in output.splitlines() if line.strip()]
+    kept_none = _NONE_KEPT.search(output) is not None or (
+        bool(lines) and len(lines) <= 3 and _NOTHING.search(lines[-1]) is not None
+    )
+    # The file is named in the block, in open() or held in a variable first (`file_path = 'products.csv'`).
+    for name in dict.fromkeys(a or b for a, b in _QUOTED.findall(code)):
+        text = text_of(cwd, name)[:_CSV_BYTES]
+        decimal = _decimal_tested(text, tests) if name.endswith(".csv") else None
+        if decimal is None and kept_none:
+            found = _DECIMAL.search(text)
+            decimal = found.group(0) if found else None
+        if decimal:
+            break
+    else:
+        return ""
+    fixed = code
+    for node in sorted(tests, key=lambda n: (n.lineno, n.col_offset), reverse=True):  # later first
+        assert isinstance(node.func, ast.Attribute)  # for the type checker: filtered above
+        receiver = ast.get_source_segment(code, node.func.value)
+        if receiver is None:
+            return ""
+        fixed = _replaced(fixed, node, f"{receiver}.replace('.', '', 1).{node.func.attr}()")
+    test = tests[0].func.attr  # type: ignore[union-attr]
+    said = (
+        f"{decimal!r}.{test}() is False: {test}() is true only when every character is a digit, so your "
+        f"block left out every number of {name} with a decimal point"
+    )
+    if not _short(fixed):
+        return f"{said}. Test the number with its point taken out: `.replace('.', '', 1).{test}()`."
+    return f"{said}. This block tests each number with its point taken out:{_fenced(fixed)}"
+
+
+def _decimal_tested(text: str, tests: list[ast.Call]) -> str | None:
+    """A number with a decimal point in a CSV column that one of `tests` tests by its index (`row[1]`)."""
+    rows = list(csv.reader(text.splitlines()))
+    for node in tests:
+        receiver = node.func.value  # type: ignore[attr-defined]
+        if not (
+            isinstance(receiver, ast.Subscript)
+            and isinstance(receiver.slice, ast.Constant)
+            and isinstance(receiver.slice.value, int)
+        ):
+            continue
+        index = receiver.slice.value
+        for row in rows[1:]:
+            if -len(row) <= index < len(row) and _DECIMAL.fullmatch(row[index].strip()):
+                return row[index].strip()
+    return None
+
+
 _BYTES_AS_TEXT = re.compile(
     r"UnicodeDecodeError|TypeError: (?:argument should be integer or bytes-like object|a bytes-like object "
     r"is required), not 'str'"
@@ -1118,6 +1201,66 @@ def case_never_matches(code: str) -> str:
                 f"`{m.group(0)}` is never true: {where}.{case}() has no "
                 f"{'lowercase' if case == 'upper' else 'capital'} letters. Test for {fixed!r} instead."
             )
+    return ""
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def self_compared(code: str) -> str:
+    """For a block that tests a name against itself (`region == region`), which is always true: what it
+    does, and where a comprehension's own `for` rebinds the name it meant to compare with, the block with
+    that loop's item renamed ("" when there is none).
+
+    Asked which region has the highest total, the 1.5B summed
+    `amounts[i] for i, region in enumerate(regions) if region == region` for each region: every total was
+    the sum of all amounts, and it answered one region with that sum (region-sales, fresh seed 61000)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return ""
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Compare)
+            and len(node.ops) == 1
+            and isinstance(node.ops[0], ast.Eq)
+            and isinstance(node.left, ast.Name)
+            and isinstance(node.comparators[0], ast.Name)
+            and node.left.id == node.comparators[0].id
+        ):
+            continue
+        name = node.left.id
+        said = f"`{name} == {name}` compares {name} with itself: it is always True, so that test keeps everything"
+        inner = next(
+            (
+                (comp, gen)
+                for comp in ast.walk(tree)
+                if isinstance(comp, _COMPREHENSIONS)
+                for gen in comp.generators
+                if any(node in ast.walk(test) for test in gen.ifs)
+            ),
+            None,
+        )
+        if inner is None:
+            return f"{said}. Compare it with the value you meant."
+        comp, gen = inner
+        bound = [n for n in ast.walk(gen.target) if isinstance(n, ast.Name) and n.id == name]
+        # Other uses of the name in that comprehension could mean either one: renamed, they are guessed at.
+        uses = [n for n in ast.walk(comp) if isinstance(n, ast.Name) and n.id == name]
+        names = [n for n in ast.walk(tree) if isinstance(n, ast.Name)]
+        outer = any(isinstance(n.ctx, ast.Store) and n.id == name and n not in bound for n in names) or any(
+            isinstance(a, ast.arg) and a.arg == name for a in ast.walk(tree)
+        )
+        renamed = f"this_{name}"
+        if len(bound) != 1 or len(uses) != 3 or not outer or renamed in {n.id for n in names}:
+            return f"{said}. Compare it with the value you meant."
+        said = f"{said}: the `for` of that comprehension binds {name} again, hiding the {name} outside it"
+        fixed = code
+        for target in sorted((bound[0], node.left), key=lambda n: (n.lineno, n.col_offset), reverse=True):
+            fixed = _replaced(fixed, target, renamed)
+        if not _short(fixed):
+            return f"{said}. Name that loop's item {renamed} and compare `{renamed} == {name}`."
+        return f"{said}. Your block with that loop's item named {renamed}:{_fenced(fixed)}"
     return ""
 
 

@@ -69,12 +69,14 @@ from localinterp.hints import (
     WRITTEN,
     binary_as_text_hint,
     case_never_matches,
+    digit_test_skips,
     failure_hint,
     missing_file_hint,
     nothing_found_hint,
     overwritten_in_loop,
     python_bangs,
     script_unrun,
+    self_compared,
     set_by_a_failed_block,
     shell_bangs,
     shell_lines,
@@ -655,6 +657,8 @@ class Session:
                         hint = (
                             hint
                             or case_never_matches(code)
+                            or digit_test_skips(result.output, code, cwd)
+                            or self_compared(code)
                             or listdir_unwalked(text, code)
                             or names_compared(text, code)
                             or overwritten_in_loop(text, code)

@@ -23,6 +23,7 @@ from localinterp.hints import (
     closed_hint,
     command_text_run,
     conversion_hint,
+    digit_test_skips,
     failure_hint,
     key_on_text_hint,
     list_keyed_hint,
@@ -33,6 +34,7 @@ from localinterp.hints import (
     nothing_found_hint,
     python_bangs,
     script_unrun,
+    self_compared,
     set_by_a_failed_block,
     shell_bangs,
     shell_lines,
@@ -1851,3 +1853,91 @@ def test_a_value_set_anew_in_each_turn_of_a_loop_for_a_total_comes_back_added_up
     assert overwritten_in_loop(asked, code.replace("value = price", "value = value + price")) == ""
     assert overwritten_in_loop(asked, code.replace("print(value)", "print('done')")) == ""
     assert overwritten_in_loop("What does the last row cost?", code) == ""
+
+
+def test_numbers_kept_only_when_all_digits_are_given_the_test_that_takes_the_point_out(tmp_path):
+    # Asked for the average price, the 1.5B kept the prices whose isdigit() was true: no price of
+    # products.csv was, the list was empty and it printed None, then answered from nothing (csv-mean,
+    # fresh seeds 56000 and 60000; this is the shape of its block).
+    (tmp_path / "products.csv").write_text("name,price,qty\nlamp,83.14,3\nmug,24.50,12\n")
+    code = (
+        "import csv\nfile_path = 'products.csv'\nwith open(file_path, newline='') as f:\n"
+        "    reader = csv.reader(f)\n    next(reader)\n"
+        "    prices = [float(row[1]) for row in reader if row[1].isdigit()]\n"
+        "average = sum(prices) / len(prices) if prices else None\nprint(average)"
+    )
+    engine = Scripted(("python", code), "It failed.", "It failed.", "It failed.")
+    session, _chunks = converse(engine, tmp_path, "What is the average price in products.csv?")
+    assert session.messages[2].content == "None\n"
+    told = session.messages[2].context
+    assert told.startswith(
+        "'83.14'.isdigit() is False: isdigit() is true only when every character is a digit, so your block "
+        "left out every number of products.csv with a decimal point. This block tests each number with its "
+        "point taken out:\n```python\n"
+    )
+    assert "if row[1].replace('.', '', 1).isdigit()]" in told
+    assert run_given(told, tmp_path).stdout == "53.82\n"
+    # With a whole price among them, it averages that one alone, and is told the same.
+    (tmp_path / "products.csv").write_text("name,price,qty\nlamp,83.14,3\nmug,24.50,12\nfan,40,1\n")
+    engine = Scripted(("python", code), "It failed.", "It failed.", "It failed.")
+    session, _chunks = converse(engine, tmp_path, "What is the average price in products.csv?")
+    assert session.messages[2].content == "40.0\n"
+    assert "so your block left out every number of products.csv with a decimal point" in (
+        session.messages[2].context
+    )
+    assert run_given(session.messages[2].context, tmp_path).stdout == "49.21333333333333\n"
+    # Divided by the empty list's length, the block fails, and the failure gets the same block.
+    divided = code.replace(" if prices else None", "").replace("row[1].isdigit()", "row[1].strip().isdigit()")
+    (tmp_path / "products.csv").write_text("name,price,qty\nlamp,83.14,3\nmug,24.50,12\n")
+    engine = Scripted(("python", divided), "It failed.", "It failed.", "It failed.")
+    session, _chunks = converse(engine, tmp_path, "What is the average price in products.csv?")
+    failed = session.messages[2]
+    assert "ZeroDivisionError" in failed.content
+    assert "if row[1].strip().replace('.', '', 1).isdigit()]" in failed.context
+    assert run_given(failed.context, tmp_path).stdout == "53.82\n"
+    # A column of whole numbers tested, a value found where the test is not of a column, or no test of
+    # digits: nothing to say.
+    qty = code.replace("row[1].isdigit()", "row[2].isdigit()")
+    assert digit_test_skips("7.5\n", qty, tmp_path) == ""
+    by_name = code.replace("row[1].isdigit()", "row[1].strip().isdigit()")
+    assert digit_test_skips("49.2\n", by_name, tmp_path) == ""
+    assert digit_test_skips("None\n", code.replace(" if row[1].isdigit()", ""), tmp_path) == ""
+
+
+def test_a_name_compared_with_itself_is_named_and_a_comprehensions_own_loop_item_renamed(tmp_path):
+    # Asked which region has the highest total, the 1.5B's comprehension rebound `region` in its own
+    # `for`, so `region == region` kept every amount: each region's total was the sum of all, and it
+    # answered one region with that sum (region-sales, fresh seed 61000; this is its block).
+    (tmp_path / "sales.csv").write_text("region,amount\nwest,10\neast,300\nwest,20\neast,5\n")
+    code = (
+        "import csv\nwith open('sales.csv', 'r') as file:\n    reader = csv.reader(file)\n"
+        "    next(reader)  # Skip header row\n    data = list(reader)\n"
+        "regions = [row[0] for row in data]\namounts = [int(row[1]) for row in data]\n"
+        "region_totals = {region: sum(amounts[i] for i, region in enumerate(regions) if region == region) "
+        "for region in set(regions)}\n"
+        "max_region = max(region_totals, key=region_totals.get)\n"
+        "print(f'{max_region} {region_totals[max_region]}')"
+    )
+    engine = Scripted(("python", code), "west 335", "west 335", "west 335")
+    session, _chunks = converse(
+        engine, tmp_path, "Which region in sales.csv has the highest total amount, and what is that total?"
+    )
+    assert session.messages[2].content.endswith(" 335\n")  # the sum of every amount
+    told = session.messages[2].context
+    assert told.startswith(
+        "`region == region` compares region with itself: it is always True, so that test keeps everything: "
+        "the `for` of that comprehension binds region again, hiding the region outside it. Your block with "
+        "that loop's item named this_region:\n```python\n"
+    )
+    assert "for i, this_region in enumerate(regions) if this_region == region)" in told
+    assert run_given(told, tmp_path).stdout == "east 305\n"
+    # Compared outside a comprehension, or where the comprehension uses the name again: said, no block.
+    assert self_compared("x = 1\nif x == x:\n    print(x)") == (
+        "`x == x` compares x with itself: it is always True, so that test keeps everything. Compare it with "
+        "the value you meant."
+    )
+    again = code.replace("amounts[i] for", "amounts[i] * len(region) for")
+    assert "```" not in self_compared(again)
+    # Two names compared, or a name not equal to itself (a NaN test): nothing to say.
+    assert self_compared(code.replace("if region == region", "if r == region")) == ""
+    assert self_compared("x = float('nan')\nprint(x != x)") == ""
