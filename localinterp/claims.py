@@ -1312,6 +1312,39 @@ def names_compared(request: str, code: str) -> str:
     return ""
 
 
+_WHICH_FILE = re.compile(r"\bwhich\s+(?:file|one)\b", re.I)
+
+
+def sizes_without_names(request: str, output: str, cwd: Path) -> str:
+    """For a request for the largest (or smallest) file of a folder it names, a block whose output is
+    only numbers, one per line: the sizes without the names, with the block that prints the file's name
+    ("" otherwise).
+
+    Asked which file in the folder files is the largest, the 0.5B printed the size column of `ls -l`
+    alone and answered one of the sizes, 41011, as the file (largest-file, fresh seed 61000)."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    if not _SIZE_ASKED.search(request) or not _WHICH_FILE.search(request) or len(lines) < 2:
+        return ""
+    if not all(line.isdigit() for line in lines):
+        return ""
+    folders = []
+    for word in re.findall(r"[\w.-]+", _FILE.sub(" ", request)):
+        with contextlib.suppress(OSError):
+            if (cwd / word).is_dir() and word not in (".", ".."):
+                folders.append(word)
+    if len(folders) != 1:
+        return ""
+    extreme = "min" if re.search(r"\b(?:smallest|lightest)\b", request, re.I) else "max"
+    block = (
+        f"import os\nfolder = {folders[0]!r}\nprint({extreme}(os.listdir(folder), "
+        "key=lambda name: os.path.getsize(os.path.join(folder, name))))"
+    )
+    return (
+        "It printed only sizes, and the request asks which file: a size is not a file's name. This block "
+        f"prints the name:\n```python\n{block}\n```"
+    )
+
+
 # "including subfolders", "recursively", "and all its subdirectories": a request about a whole tree.
 _SUBFOLDERS = re.compile(r"\b(?:sub-?(?:folders?|director(?:y|ies)|dirs?)|recursive(?:ly)?)\b", re.I)
 # Code that goes into subfolders: os.walk, Path.rglob, glob's **, find, ls -R, du, tree.

@@ -476,6 +476,13 @@ def binary_as_text_hint(output: str, cwd: Path, code: str, language: str = "pyth
     for path in mentioned_files(code, cwd):
         rel = path.relative_to(cwd.resolve()).as_posix()
         said = _command_for(path, rel) if shell else _reader_of(path, rel)
+        kind = _kind_of(path)[0] if shell else ""
+        catted = re.compile(rf"\bcat(\s+){re.escape(rel)}(?![\w.-])")
+        if kind in COMPRESSORS and catted.search(code) and _short(code):
+            # Told the command in a sentence, the 0.5B ran `cat events.txt.gz` again, and a block for nano,
+            # in turn to the step limit (gzip-lines, fresh seed 60000): its block comes back mended.
+            fixed = catted.sub(f"{COMPRESSORS[kind][1]}\\g<1>{rel}", code)
+            return f"{said} Your block so:{_fenced(fixed.strip(), 'bash')}"
         if said:
             return said
     return "" if shell else _bytes_decoded(output, code)
@@ -952,6 +959,52 @@ def ungrouped_aggregate(output: str, code: str) -> str:
     )
 
 
+# A request for a sum (not "total", which names a column as often: "the order with the highest total").
+_SUM_ASKED = re.compile(r"\b(?:sum|summed|in total|altogether|combined)\b", re.I)
+# A query that picks rows by a column of single rows: no GROUP BY and no SUM( between FROM and ORDER BY.
+_ORDERED_BY_COLUMN = re.compile(
+    r"\bSELECT\s+(?P<columns>[^;]+?)\s+FROM\s+(?:(?!\bGROUP\s+BY\b|\bSUM\s*\().)+?"
+    r"(?P<order>\bORDER\s+BY\s+(?P<column>[\w.]+))(?=\s+(?:DESC|ASC|LIMIT)\b|\s*[;'\"]|\s*$)",
+    re.I | re.S,
+)
+
+
+def unsummed_order(request: str, code: str) -> str:
+    """For a request that asks for a sum, where the block's query picks rows by a column of single rows
+    (ORDER BY with no SUM and no GROUP BY): the block with the rows grouped by the columns it selects and
+    ordered by that column's sum ("" otherwise).
+
+    Asked which customer has the highest sum of order totals, the 0.5B joined customers to orders and
+    ordered by `o.total`: it named the customer of the largest single order (sqlite-join, fresh seed
+    61000)."""
+    if not _SUM_ASKED.search(request):
+        return ""
+    found = _ORDERED_BY_COLUMN.search(code)
+    if not found or "(" in found.group("columns"):
+        return ""
+    items = [c.strip() for c in found.group("columns").split(",")]
+    columns = [re.split(r"\s+AS\s+", c, flags=re.I)[0] for c in items]
+    column = found.group("column")
+    # The column summed, where it is selected too, is selected as its sum: not a column to group by.
+    grouped = [c for c in columns if c != column]
+    if not grouped or any(not re.fullmatch(r"[\w.]+", c) for c in columns):
+        return ""
+    selected = ", ".join(f"SUM({column})" if c == column else i for c, i in zip(columns, items, strict=True))
+    clause = f"GROUP BY {', '.join(grouped)} ORDER BY SUM({column})"
+    fixed = (
+        code[: found.start("columns")]
+        + selected
+        + code[found.end("columns") : found.start("order")]
+        + clause
+        + code[found.end("order") :]
+    )
+    return (
+        f"The request asks for a sum, and your query sorts single rows by {column}: it picks the row with "
+        f"the largest {column}, not the largest sum. `{clause}` sums each group's rows first. Your block "
+        f"so:{_fenced(fixed.strip())}"
+    )
+
+
 # A clause run as a query of its own: `cursor.execute("ORDER BY total_sum DESC")`; those that go at the
 # end of any SELECT (a WHERE or a GROUP BY would have to go inside it).
 _CLAUSE = re.compile(r"\s*(?:ORDER\s+BY|LIMIT)\b", re.I)
@@ -1204,6 +1257,30 @@ def case_never_matches(code: str) -> str:
     return ""
 
 
+# "How many .txt files": the kind of file a request counts, by its extension (group 1).
+_KIND_COUNTED = re.compile(r"(?<![\w*])\.(\w{1,8}) files\b", re.I)
+_FIND_FILES = re.compile(r"^(?P<find>[^\n#]*\bfind\s[^\n]*?-type\s+f\b)(?P<rest>[^\n]*)$", re.M)
+
+
+def unfiltered_find(request: str, code: str) -> str:
+    """For a request that counts the files of one extension ("How many .txt files ...") and a shell
+    block whose `find ... -type f` picks files by no name: it counted every file, with the block picking
+    that extension ("" otherwise).
+
+    Asked how many .txt files are under docs, the 0.5B ran `find "$docs_dir" -type f | wc -l`, which
+    counts the .md and .log files too, and answered that (count-txt, fresh seed 61000)."""
+    kind = _KIND_COUNTED.search(request)
+    found = _FIND_FILES.search(code)
+    if not kind or not found or re.search(r"-i?(?:name|regex|path)\b", found.group(0)):
+        return ""
+    pattern = f"'*.{kind.group(1)}'"
+    fixed = code[: found.end("find")] + f" -name {pattern}" + code[found.end("find") :]
+    return (
+        f"find -type f picks every file, and the request asks only for the .{kind.group(1)} files: "
+        f"`-name {pattern}` picks those. Your block so:{_fenced(fixed.strip(), 'bash')}"
+    )
+
+
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
@@ -1319,6 +1396,56 @@ def overwritten_in_loop(request: str, code: str) -> str:
                 f"it {name} holds the last one's value only, and the request asks for a total: start it at 0 "
                 f"before the loop and add each one's (`{name} += ...`). Your block so:{_fenced(chr(10).join(fixed))}"
             )
+    return ""
+
+
+_WHICH = re.compile(r"\bwhich\s+(\w+)\b", re.I)
+# Code that adds values up, one group or all: a running `+=`, sum(), a Counter, SQL's SUM.
+_ADDS_UP = re.compile(r"\+=|\bsum\(|\bCounter\b|\bdefaultdict\b|\bgroupby\b|\bSUM\s*\(|\.get\([^)]*\)\s*\+")
+
+
+# Code that picks one of its values: a comparison, max(), min() or a sort (a read of the rows picks none).
+_PICKS = re.compile(r"[<>]|\b(?:max|min|sorted|sort)\(")
+
+
+def group_totals_unsummed(request: str, code: str, cwd: Path) -> str:
+    """For a request for the group with the highest (or lowest) total ("Which region in sales.csv has the
+    highest total amount?"), where the CSV file it names has that group as a column, and a block that adds
+    nothing up: it compared single rows, and the block adding each group's values ("" otherwise).
+
+    Asked which region in sales.csv has the highest total amount, the 0.5B kept the row with the largest
+    amount and answered its region and that one amount (region-sales, fresh seed 61000)."""
+    which = _WHICH.search(request)
+    if not which or not _SUMMED.search(request) or _ADDS_UP.search(code) or not _PICKS.search(code):
+        return ""
+    group = which.group(1).lower()
+    for name in files_named(request, cwd):
+        if not name.endswith(".csv"):
+            continue
+        rows = list(csv.reader(text_of(cwd, name).splitlines()[:5000]))
+        if len(rows) < 2 or group not in [h.strip().lower() for h in rows[0]]:
+            continue
+        header = [h.strip() for h in rows[0]]
+        kinds = [
+            column_kind([r[i] for r in rows[1:] if i < len(r) and r[i].strip()]) for i in range(len(header))
+        ]
+        numbers = [h for h, k in zip(header, kinds, strict=True) if k in ("whole number", "number")]
+        asked = [h for h in numbers if re.search(rf"\b{re.escape(h)}\b", request, re.I)]
+        values = asked or numbers
+        if len(values) != 1:
+            continue
+        key = header[[h.lower() for h in header].index(group)]
+        extreme = "min" if re.search(r"\b(?:lowest|smallest|least|fewest)\b", request, re.I) else "max"
+        block = (
+            f"import csv\ntotals = {{}}\nfor row in csv.DictReader(open({name!r}, newline='')):\n"
+            f"    totals[row[{key!r}]] = totals.get(row[{key!r}], 0) + float(row[{values[0]!r}])\n"
+            f"best = {extreme}(totals, key=totals.get)\nprint(best, totals[best])"
+        )
+        return (
+            f"The request asks for the {key} whose {values[0]} adds up to the {'least' if extreme == 'min' else 'most'}, "
+            f"and your block adds nothing up: it compared single rows. Each {key}'s total is the sum of its "
+            f"rows' {values[0]}; this block adds them up:{_fenced(block)}"
+        )
     return ""
 
 
@@ -1877,6 +2004,80 @@ def words_printed(request: str, code: str, output: str, cwd: Path) -> str:
                 count = f"print(sum(1 for line in open({name!r}) if {word!r} in line.split()))"
                 return f"{said}; this block counts the lines of {name} that have {word}:{_fenced(count)}"
     return f"{said}."
+
+
+def range_and_count_mended(request: str, code: str, output: str) -> str:
+    """For a block whose range() stops a little off the bound the request says (`_range_mended`), or
+    that was run for a count and printed the list it built (`_length_printed`): what is wrong, with the
+    block mended for both ("" when neither is).
+
+    Asked how many primes are smaller than 4002, the 0.5B looped over `range(2, 3998)`, which leaves out
+    4001, a prime, printed the list of those it found, answered "20", read off the first of them, and
+    told no code printed 20, ran the same block again (primes, fresh seed 61000)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return ""
+    said = []
+    ranged = _range_mended(request, code, tree)
+    if ranged:
+        said.append(ranged[0])
+        code, tree = ranged[1], ast.parse(ranged[1])
+    counted = _length_printed(request, code, tree, output)
+    if counted:
+        said.append(counted[0])
+        code = counted[1]
+    return f"{' '.join(said)} Your block so:{_fenced(code.strip())}" if said else ""
+
+
+# A request's upper bound: "smaller than 4002" stops before it; "from 1 to 21" takes it in.
+_BELOW = re.compile(r"\b(?:(?:smaller|less|lower|fewer)\s+than|below|under)\s+(\d+)(?![\w-]|\.\d)", re.I)
+_UP_TO = re.compile(r"\b(?:\d+\s+to|up\s+to|through)\s+(\d+)(?![\w-]|\.\d)", re.I)
+
+
+def _range_mended(request: str, code: str, tree: ast.Module) -> tuple[str, str] | None:
+    """For a request with an upper bound and a range() whose stop, written as a number, is a little off
+    it (within 10): a sentence and the code with the stop the request says."""
+    below = _BELOW.search(request)
+    upto = None if below else _UP_TO.search(request)
+    if not below and not upto:
+        return None
+    bound = int((below or upto).group(1))  # type: ignore[union-attr]
+    stop = bound if below else bound + 1
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "range"
+            and 1 <= len(node.args) <= 3
+        ):
+            continue
+        end = node.args[0] if len(node.args) == 1 else node.args[1]
+        if isinstance(end, ast.Constant) and type(end.value) is int and 0 < abs(end.value - stop) <= 10:
+            return (
+                f"range(..., {end.value}) goes up to {end.value - 1}, and the request asks for the numbers "
+                f"{'below' if below else 'up to'} {bound}: the range must stop at {stop}.",
+                _replaced(code, end, str(stop)),
+            )
+    return None
+
+
+def _length_printed(request: str, code: str, tree: ast.Module, output: str) -> tuple[str, str] | None:
+    """For a count asked, a block whose last line prints one list it built and whose output ends with a
+    list: a sentence and the code printing that list's len() instead."""
+    last = output.rstrip().splitlines()[-1:] if output.strip() else []
+    if not COUNTED.search(request) or not last or not last[0].endswith("]") or "[" not in last[0]:
+        return None
+    call = tree.body[-1].value if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "print"):
+        return None
+    names = [a.id for a in call.args if isinstance(a, ast.Name)]
+    if len(names) != 1:
+        return None
+    return (
+        f"It printed the list {names[0]}, and the request asks how many: print its length, not its items.",
+        _replaced(code, call, f"print(len({names[0]}))"),
+    )
 
 
 def _written(node: ast.expr) -> bool:

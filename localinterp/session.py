@@ -50,6 +50,7 @@ from localinterp.claims import (
     recheck_message,
     row_value_as_total,
     runnable_tag,
+    sizes_without_names,
     sql_unrun,
     still_failing,
     subfolders_unwalked,
@@ -71,10 +72,12 @@ from localinterp.hints import (
     case_never_matches,
     digit_test_skips,
     failure_hint,
+    group_totals_unsummed,
     missing_file_hint,
     nothing_found_hint,
     overwritten_in_loop,
     python_bangs,
+    range_and_count_mended,
     script_unrun,
     self_compared,
     set_by_a_failed_block,
@@ -82,9 +85,11 @@ from localinterp.hints import (
     shell_lines,
     stderr_unprinted,
     substring_overcount,
+    unfiltered_find,
     unlike_kind_hint,
     unprinted_result,
     unsaved_edit,
+    unsummed_order,
     unused_query_hint,
     words_printed,
     written_hint,
@@ -502,7 +507,7 @@ class Session:
             forced = False  # set again below where the next reply must be a block
             if end is not None and end.text:
                 # How a reply that did not end by itself was cut (length, repetition, context, interrupted,
-                # ...): no check follows such a reply, and scripts/replay_eval.py replays it so.
+                # ...), saved so: scripts/replay_eval.py replays it as it was cut.
                 cut = None if end.reason in ("stop", "block") else end.reason
                 self._add(Message("assistant", end.text, status=cut))
                 prior = self.messages[-2]  # what the reply answers: a block it hands is run again (rerun)
@@ -518,10 +523,12 @@ class Session:
                     # Only comments ("# No further action needed"): the 1.5B appends one to a finished
                     # answer; running it printed nothing, and the model went on answering that instead.
                     continue
-                if block.closed and _value_block(block.language, block.code):
+                printed = [m.content for m in self.messages[first:] if m.role == "output"]
+                if block.closed and _shown_only(block.language, block.code, printed):
                     # A value written out computes nothing: told its renamed files had two dots, the 1.5B
                     # wrote the names it wanted as a list in a python block, which echoed them, and
-                    # answered "renamed" from that (rename, seed 30000). Shown, as a ```text block is.
+                    # answered "renamed" from that (rename, seed 30000). Nor does an output pasted as
+                    # code (see _output_echoed). Shown, as a ```text block is.
                     continue
                 command = shell_lines(block.code) if block.language == "python" else ""
                 if command and "shell" in self.runners.languages and sys.platform != "win32":
@@ -653,15 +660,21 @@ class Session:
                     hint = hint or hash_not_of_file(
                         text, code, result.output, cwd, self._named, block.language
                     )
+                    hint = hint or sizes_without_names(text, result.output, cwd)
+                    if block.language == "shell":
+                        hint = hint or unfiltered_find(text, code)
                     if block.language == "python":
                         hint = (
                             hint
                             or case_never_matches(code)
                             or digit_test_skips(result.output, code, cwd)
                             or self_compared(code)
+                            or unsummed_order(text, code)
+                            or range_and_count_mended(text, code, result.output)
                             or listdir_unwalked(text, code)
                             or names_compared(text, code)
                             or overwritten_in_loop(text, code)
+                            or group_totals_unsummed(text, code, cwd)
                             or unsaved_edit(code, self._to_change)
                             or stderr_unprinted(code, result.output)
                             or words_printed(text, code, result.output, cwd)
@@ -740,7 +753,7 @@ class Session:
             last = self.messages[-1]
             forced = forced or (ran and last.role == "output" and bool(_handed(last, self.runners.languages)))
             if not ran:
-                if checks >= MAX_CHECKS or end.reason not in ("stop", "block"):
+                if checks >= MAX_CHECKS or end.reason not in ("stop", "block", *_CUT_CHECKED):
                     return
                 if unheeded:
                     # Told its "0" deserved a look, the 1.5B answered at once (log-errors, log-404, csv-count:
@@ -787,6 +800,8 @@ class Session:
                     about_files(text),
                     copies,
                 )
+                if end.reason in _CUT_CHECKED:
+                    told = f"{_CUT_SAID} {told}"
                 self._add(Message("check", told))
                 # The second check in a row is answered with a block too: checked once, the 1.5B wrote
                 # its unbacked average again in ```json and ```text fences (csv-mean).
@@ -836,19 +851,22 @@ class Session:
         # (the system message says so, and a user checks the run, not our preview).
         cwd = Path(self.runners.cwd or ".")
         # The code it wrote, not the output it showed in ```text fences (claims.unsupported's claims).
+        printed = [m.content for m in rest if m.role == "output" and m.status != "declined"]
         code = [
             src
             for m in rest[:-1]
             if m.role == "assistant"
             for tag, src in _TAGGED.findall(m.content)
-            if runnable_tag(tag) and not _value_block(tag, src)
+            if runnable_tag(tag) and not _shown_only(tag, src, printed)
         ]
         given = [request.content, *code]
-        printed = [m.content for m in rest if m.role == "output" and m.status != "declined"]
         places = (str(cwd), str(cwd.resolve()))  # where it works: named by the system message, not a claim
-        # A value written out in a python block, never run (see send), says what a ```text fence says.
+        # A value written out in a python block, or an output pasted as code, never run (see send), says
+        # what a ```text fence says.
         last = _TAGGED.sub(
-            lambda f: f"```text\n{f.group(2)}```" if _value_block(f.group(1), f.group(2)) else f.group(0),
+            lambda f: (
+                f"```text\n{f.group(2)}```" if _shown_only(f.group(1), f.group(2), printed) else f.group(0)
+            ),
             rest[-1].content,
         )
         if implied:  # with the prose before the block, unless that is only a plan ("1. Count them")
@@ -994,6 +1012,11 @@ def _shown_by(rest: list[Message]) -> tuple[str, str]:
     return "", ""
 
 
+# A reply cut for going in circles, or at the most tokens a reply may have, with no block run: checked as
+# an answer is, not left as the last word. Asked for 40341 times 24902, the 0.5B wrote LaTeX until its
+# tokens ran out, and the turn ended there with no answer (multiply, fresh seed 61000).
+_CUT_CHECKED = ("length", "repetition")
+_CUT_SAID = "Your reply was cut off: it ran on without a block that computes the answer."
 _AS_SHELL = "[This ```python block holds shell commands, not Python: it runs as shell.]\n"
 _BANGS = "[IPython's `!` before a command is not shell: it runs without it.]\n"
 _PYTHON_BANGS = (
@@ -1125,9 +1148,47 @@ def _said(status: str, last: str) -> str:
     return _SILENT if status == "silent" else f"The error was: {last}"
 
 
-def _value_block(tag: str, code: str) -> bool:
-    """Whether a fence tagged `tag` is a python block of one literal and nothing else."""
-    return canonical(tag) == "python" and _only_a_value(code)
+def _shown_only(tag: str, code: str, printed: Iterable[str]) -> bool:
+    """Whether a fence tagged `tag` is shown and never run, though its language runs: a python block of
+    one literal and nothing else, or an output already `printed` pasted as code (see _output_echoed)."""
+    return (canonical(tag) == "python" and _only_a_value(code)) or _output_echoed(tag, code, printed)
+
+
+# Lines an echoed block may begin with though they would run: the shell's own words.
+_SHELL_OWN = (
+    "cd export set unset source . [ [[ test echo printf read local declare alias eval exec exit return "
+    "true false for while until if case function do done then else elif fi esac { }"
+)
+_SHELL_BUILTINS = frozenset(_SHELL_OWN.split())
+
+
+def _output_echoed(tag: str, code: str, printed: Iterable[str]) -> bool:
+    """Whether a python or shell block is, line for line (four in five, two lines at least), output already
+    `printed` for this request, and cannot run as code: Python that does not parse, or shell whose every
+    command is no command here.
+
+    Having answered the meeting's date from notes.md, printed, the 1.5B pasted the file into a ```shell
+    fence ("- yslxyk ezhkzk": "-: command not found" on every line), then into a ```python one (a
+    SyntaxError), and ran the two in turn for nine blocks, 50 s, until it was stopped as going in a circle
+    (meeting, fresh seed 61000)."""
+    import ast
+    import shutil
+
+    lines = [ln.strip() for ln in code.splitlines() if ln.strip()]
+    seen = {ln.strip() for out in printed for ln in out.splitlines() if ln.strip()}
+    if len(lines) < 2 or 5 * sum(ln in seen for ln in lines) < 4 * len(lines):
+        return False
+    language = canonical(tag)
+    if language == "python":
+        try:
+            ast.parse(code)
+        except SyntaxError:
+            return True
+        return False
+    if language == "shell":
+        words = [ln.split()[0] for ln in lines if not ln.startswith("#")]
+        return bool(words) and not any(w in _SHELL_BUILTINS or shutil.which(w) for w in words)
+    return False
 
 
 def _only_a_value(code: str) -> bool:

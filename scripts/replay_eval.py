@@ -95,7 +95,7 @@ class Replayed:
         parser = BlockParser()
         ends = [e for e in parser.feed(text) + parser.close() if isinstance(e, CodeEnd)]
         yield from ends
-        # A reply the engine cut (repetition, length) is saved with how: no check follows it.
+        # A reply the engine cut (repetition, length) is saved with how, and replayed so.
         yield TurnEnd(self.saved[n].get("status") or ("block" if ends else "stop"), TurnStats(), text)
 
 

@@ -13,7 +13,7 @@ from localinterp.session import Approval, Session
 
 class Scripted:
     """An engine whose replies are given: a block (language, code), one after some prose (language, code,
-    prose), or a final answer (text)."""
+    prose), a final answer (text), or a TurnEnd as the engine would end it (a reply cut)."""
 
     def __init__(self, *replies):
         self.replies = list(replies)
@@ -26,7 +26,9 @@ class Scripted:
         self.forced.append(kwargs.get("force_code", False))
         self.starts.append(kwargs.get("start", ""))
         reply = self.replies.pop(0)
-        if isinstance(reply, tuple):
+        if isinstance(reply, TurnEnd):  # a reply as the engine ended it: cut, say
+            yield reply
+        elif isinstance(reply, tuple):
             language, code, *prose = reply
             yield CodeEnd(language, code)
             yield TurnEnd("block", TurnStats(), "".join(prose) + f"```{language}\n{code}\n```")

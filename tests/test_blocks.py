@@ -112,6 +112,22 @@ def test_a_run_of_blank_lines_or_of_one_repeated_line_is_a_loop():
     assert not _looping("x = 1\n" * (REPEATED_LINES_LIMIT - 1))
 
 
+def test_a_cycle_of_a_few_lines_written_three_times_running_is_a_loop():
+    # The 0.5B's multiply: four lines of LaTeX over and over until its tokens ran out.
+    from localinterp.engine.local import CYCLE_LINES_LIMIT, REPEATED_LINES_LIMIT, _looping
+
+    cycle = "   - \\(40341 \\times (25000 - 2)\\)\n     \\[\n     40341 \\times 25000\n     \\]\n"
+    assert _looping("To solve this:\n" + cycle * 3 + "   - next\n")
+    assert not _looping("To solve this:\n" + cycle * 2 + "   - next\n")
+    # Two lines in turn count once they fill REPEATED_LINES_LIMIT lines; a cycle longer than the limit,
+    # or lines that differ each time, never.
+    assert _looping("a = 1\nb = 2\n" * (REPEATED_LINES_LIMIT // 2) + "c\n")
+    assert not _looping("a = 1\nb = 2\n" * (REPEATED_LINES_LIMIT // 2 - 1) + "c\n")
+    longer = "".join(f"line {i}\n" for i in range(CYCLE_LINES_LIMIT + 1))
+    assert not _looping(longer * 3 + "end\n")
+    assert not _looping("".join(f"    print(row[{i}])\n" for i in range(40)))
+
+
 def test_display_fences_are_shown_as_text_and_never_runnable():
     from localinterp.engine.blocks import BlockParser, closes_runnable
     from localinterp.engine.grammar import code_block_grammar

@@ -548,26 +548,48 @@ def test_a_block_of_nothing_but_comments_is_not_run_and_ends_the_turn(tmp_path):
     assert not any(isinstance(c, Recheck) for c in chunks) and not engine.replies
 
 
-def test_a_reply_the_engine_cut_is_saved_with_how_and_not_checked(tmp_path):
-    # SmolLM2 said the same sentences over and over until the engine cut it (repetition): no check follows
-    # such a reply, and the saved message says how it ended, so scripts/replay_eval.py replays it so (it
-    # took every saved reply for one that ended by itself, and added a check the run never had).
+def test_a_reply_the_engine_cut_is_saved_with_how_and_checked_as_an_answer(tmp_path):
+    # SmolLM2 said the same sentences over and over until the engine cut it (repetition): the saved
+    # message says how it ended, so scripts/replay_eval.py replays it so, and it is checked as an answer
+    # is, with a word on the cut: a reply cut short is no last word on the request.
     from localinterp.engine.types import TurnEnd, TurnStats
 
-    class Looping:
-        def chat(self, messages, **kwargs):
-            yield TurnEnd("repetition", TurnStats(), "It is set to 4821. It is set to 4821.")
-
-    session, chunks = converse(Looping(), tmp_path, "What is the value of LI_EVAL_TOKEN?")
-    assert not any(isinstance(c, Recheck) for c in chunks)
-    assert session.messages[-1].to_json() == {
+    looped = TurnEnd("repetition", TurnStats(), "It is set to 4821. It is set to 4821.")
+    engine = Scripted(looped, "I cannot tell.")
+    session, chunks = converse(engine, tmp_path, "What is the value of LI_EVAL_TOKEN?")
+    assert session.messages[1].to_json() == {
         "role": "assistant",
         "content": "It is set to 4821. It is set to 4821.",
         "status": "repetition",
     }
+    assert any(isinstance(c, Recheck) for c in chunks)
+    told = session.messages[2]
+    assert told.role == "check"
+    assert told.content.startswith(
+        "Your reply was cut off: it ran on without a block that computes the answer. "
+    )
+    assert "you stated 4821, but no code printed it" in told.content
+    # A reply that ended by itself is checked without that word.
     engine = Scripted("It is set to 4821.", "I cannot tell.")
     session, chunks = converse(engine, tmp_path, "What is the value of LI_EVAL_TOKEN?")
     assert session.messages[1].status is None and any(isinstance(c, Recheck) for c in chunks)
+    assert not session.messages[2].content.startswith("Your reply was cut off")
+
+
+def test_a_product_worked_by_hand_until_the_tokens_ran_out_gets_the_block_that_computes_it(tmp_path):
+    # Asked for 40341 times 24902, the 0.5B wrote LaTeX (`40341 \times (25000 - 2) = ...`) until its
+    # tokens ran out and never wrote a block; the turn ended there, unanswered (multiply, fresh seed 61000).
+    from localinterp.engine.types import TurnEnd, TurnStats
+
+    worked = "40341 \\times 24902 = 40341 \\times (25000 - 2)\n" * 20
+    engine = Scripted(
+        TurnEnd("length", TurnStats(), worked), ("python", "print(40341 * 24902)"), "1004571582"
+    )
+    session, _chunks = converse(engine, tmp_path, "What is 40341 times 24902?")
+    check = session.messages[2]
+    assert check.role == "check" and check.content.startswith("Your reply was cut off")
+    assert engine.forced[1] and engine.starts[1] == "```python\nprint(40341 * 24902)\n"
+    assert session.messages[4].content == "1004571582\n" and not engine.replies
 
 
 def test_a_python_block_that_is_only_a_value_is_shown_not_run(tmp_path):
@@ -592,6 +614,41 @@ def test_a_python_block_that_is_only_a_value_is_shown_not_run(tmp_path):
     checks = [c for c in chunks if isinstance(c, Recheck)]
     assert checks and "a.jpg" in checks[0].claims
     assert not any(m.role == "output" and m.status not in NOT_RUN for m in session.messages)
+
+
+def test_an_output_pasted_as_code_that_cannot_run_is_shown_not_run(tmp_path):
+    # Having answered the meeting's date from notes.md, printed, the 1.5B pasted the file into a ```shell
+    # fence ("-: command not found" on every line), then into a ```python one with a date's leading zero
+    # dropped (a SyntaxError), and ran them in turn for nine blocks (meeting, fresh seed 61000).
+    notes = (
+        "# Notes\n- yslxyk ezhkzk\n- nnwpwp dqqsjx\n- The meeting is on 2026-10-08 in room 1.\n"
+        "- irgpyj omxwoe\n- aikjvv qqtrre\n"
+    )
+    (tmp_path / "notes.md").write_text(notes)
+    answer = "The meeting is on 2026-10-08 in room 1.\n"
+    engine = Scripted(("python", "print(open('notes.md').read())"), ("shell", notes.strip(), answer))
+    session, chunks = converse(
+        engine, tmp_path, "When is the meeting, according to notes.md?", languages=("python", "shell")
+    )
+    assert [m.role for m in session.messages] == ["user", "assistant", "output", "assistant"]
+    assert not any(isinstance(c, Recheck) for c in chunks) and not engine.replies
+    pasted = notes.strip().replace("2026-10-08", "2026-10-8")
+    engine = Scripted(("python", "print(open('notes.md').read())"), ("python", pasted, answer))
+    session, chunks = converse(engine, tmp_path, "When is the meeting, according to notes.md?")
+    assert [m.role for m in session.messages] == ["user", "assistant", "output", "assistant"]
+    # Printed lines that run as code do run: a script printed, then run as its lines; so does a block
+    # that is mostly new.
+    (tmp_path / "run.sh").write_text("echo one\necho two\n")
+    engine = Scripted(("shell", "cat run.sh"), ("shell", "echo one\necho two"), "It prints one and two.")
+    session, _chunks = converse(engine, tmp_path, "What does run.sh print?", languages=("python", "shell"))
+    assert [m.content for m in session.messages if m.role == "output"] == [
+        "echo one\necho two\n",
+        "one\ntwo\n",
+    ]
+    fresh = "- yslxyk ezhkzk\nprint(1)\nprint(2)\nprint(3)"
+    engine = Scripted(("python", "print(open('notes.md').read())"), ("python", fresh), *["Done."] * 4)
+    session, _chunks = converse(engine, tmp_path, "When is the meeting, according to notes.md?")
+    assert session.messages[4].status == "error"  # its SyntaxError, run and told
 
 
 def test_a_written_file_with_repeats_or_out_of_order_is_named_when_the_request_asked_otherwise(tmp_path):
@@ -1954,3 +2011,28 @@ def test_a_query_only_shown_in_a_sql_fence_comes_back_as_the_block_that_runs_it_
     for sql in ("DELETE FROM orders;", "SELECT 1; SELECT 2;", 'SELECT total FROM orders WHERE note = "x"'):
         assert sql_unrun(f"```sql\n{sql}\n```", tmp_path, ["shop.db"]) == []
     assert sql_unrun(f"```sql\n{query}\n```", tmp_path, []) == []
+
+
+def test_sizes_printed_without_names_for_which_file_is_largest_get_the_block_that_names_it(tmp_path):
+    # Asked which file in the folder files is the largest, the 0.5B printed the size column of `ls -l`
+    # alone and answered a size, 41011, as the file (largest-file, fresh seed 61000; its command).
+    from localinterp.claims import sizes_without_names
+
+    (tmp_path / "files").mkdir()
+    for name, size in (("mifek.bin", 4800), ("abc.txt", 600), ("zed.dat", 4100)):
+        (tmp_path / "files" / name).write_bytes(b"x" * size)
+    asked = "Which file in the folder files is the largest?"
+    engine = Scripted(("shell", "ls -l files | awk '{print $5}'"), "4800", "4800", "4800")
+    session, _chunks = converse(engine, tmp_path, asked, languages=("python", "shell"))
+    assert sorted(session.messages[2].content.split()) == ["4100", "4800", "600"]
+    told = session.messages[2].context
+    assert told.startswith(
+        "It printed only sizes, and the request asks which file: a size is not a file's name. This block "
+        "prints the name:\n```python\n"
+    )
+    assert run_given(told, tmp_path).stdout == "mifek.bin\n"
+    smallest = sizes_without_names(asked.replace("largest", "smallest"), "4800\n600\n", tmp_path)
+    assert run_given(smallest, tmp_path).stdout == "abc.txt\n"
+    # Names printed with the sizes, or a request for a size: nothing to say.
+    assert sizes_without_names(asked, "4800 mifek.bin\n600 abc.txt\n", tmp_path) == ""
+    assert sizes_without_names("How big is the largest file in files?", "4800\n600\n", tmp_path) == ""

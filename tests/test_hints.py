@@ -25,6 +25,7 @@ from localinterp.hints import (
     conversion_hint,
     digit_test_skips,
     failure_hint,
+    group_totals_unsummed,
     key_on_text_hint,
     list_keyed_hint,
     missing_command_hint,
@@ -33,6 +34,7 @@ from localinterp.hints import (
     named_otherwise,
     nothing_found_hint,
     python_bangs,
+    range_and_count_mended,
     script_unrun,
     self_compared,
     set_by_a_failed_block,
@@ -41,10 +43,12 @@ from localinterp.hints import (
     split_query,
     stderr_unprinted,
     substring_overcount,
+    unfiltered_find,
     ungrouped_aggregate,
     unlike_kind_hint,
     unprinted_result,
     unsaved_edit,
+    unsummed_order,
     unused_query_hint,
     used_before_set,
     words_printed,
@@ -1585,10 +1589,22 @@ def test_an_archive_printed_by_a_shell_block_is_told_the_command_that_reads_it(t
     )
     (tmp_path / "events.txt.gz").write_bytes(gzip.compress(b"a\nb\n" * 100))
     said = binary_as_text_hint("\ufffd" * 5, tmp_path, "cat events.txt.gz | wc -l", "shell")
-    assert (
-        said
-        == "events.txt.gz is gzip-compressed, not text: read its text with `zcat events.txt.gz` in place of cat."
+    # The block comes back mended: told the command in a sentence, the 0.5B ran `cat events.txt.gz` again,
+    # and a block for nano, in turn to the step limit (gzip-lines, fresh seed 60000).
+    assert said == (
+        "events.txt.gz is gzip-compressed, not text: read its text with `zcat events.txt.gz` in place of cat. "
+        "Your block so:\n```bash\nzcat events.txt.gz | wc -l\n```"
     )
+    ran = subprocess.run(
+        ["bash", "-c", said.split("```bash\n")[1].split("```")[0]],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert ran.stdout.strip() == "200"
+    # A command that is not cat: the sentence alone.
+    said = binary_as_text_hint("\ufffd" * 5, tmp_path, "head events.txt.gz", "shell")
+    assert said.endswith("in place of cat.")
     assert binary_as_text_hint("caf\ufffd\n", tmp_path, "cat events.txt.gz", "shell") == ""  # one odd byte
 
 
@@ -1941,3 +1957,159 @@ def test_a_name_compared_with_itself_is_named_and_a_comprehensions_own_loop_item
     # Two names compared, or a name not equal to itself (a NaN test): nothing to say.
     assert self_compared(code.replace("if region == region", "if r == region")) == ""
     assert self_compared("x = float('nan')\nprint(x != x)") == ""
+
+
+def test_a_sum_asked_of_a_query_that_sorts_single_rows_gets_the_query_grouped_and_summed(tmp_path):
+    # Asked which customer has the highest sum of order totals, the 0.5B ordered the joined rows by
+    # o.total and named the customer of the largest single order (sqlite-join, fresh seed 61000; this is
+    # its block, handed to it by a check from its ```sql fence).
+    _shop(tmp_path)
+    code = (
+        'import sqlite3\nquery = """SELECT c.name FROM customers c JOIN orders o ON c.id = o.customer_id '
+        'ORDER BY o.total DESC LIMIT 1"""\nfor row in sqlite3.connect(\'shop.db\').execute(query):\n'
+        "    print(row)"
+    )
+    asked = "In shop.db, which customer has the highest sum of order totals? Give their name."
+    engine = Scripted(("python", code), "ann", "ann", "ann")
+    session, _chunks = converse(engine, tmp_path, asked)
+    assert session.messages[2].content == "('ann',)\n"  # 50, one order; bo's two come to 70
+    told = session.messages[2].context
+    assert told.startswith(
+        "The request asks for a sum, and your query sorts single rows by o.total: it picks the row with the "
+        "largest o.total, not the largest sum. `GROUP BY c.name ORDER BY SUM(o.total)` sums each group's "
+        "rows first. Your block so:\n```python\n"
+    )
+    assert run_given(told, tmp_path).stdout == "('bo',)\n"
+    # A total of one row asked, a query grouped or summed already: nothing to say.
+    assert unsummed_order("Which order has the highest total?", code) == ""
+    grouped = code.replace("ORDER BY o.total", "GROUP BY c.name ORDER BY SUM(o.total)")
+    assert unsummed_order(asked, grouped) == ""
+    # The column it sorts by, selected too, is selected as its sum.
+    both = unsummed_order(asked, code.replace("SELECT c.name", "SELECT c.name, o.total"))
+    assert "SELECT c.name, SUM(o.total) FROM" in both and "GROUP BY c.name ORDER BY SUM(o.total)" in both
+    assert run_given(both, tmp_path).stdout == "('bo', 70.0)\n"
+    assert unsummed_order(asked, code.replace("SELECT c.name", "SELECT SUM(o.total)")) == ""
+
+
+def test_files_of_one_kind_counted_with_a_find_that_picks_every_file_get_its_name_test(tmp_path):
+    # Asked how many .txt files are under docs, the 0.5B counted `find "$docs_dir" -type f`: the .md
+    # files too (count-txt, fresh seed 61000; this is its block, its absolute path made this folder's).
+    for name in ("docs/a.txt", "docs/sub/b.txt", "docs/sub/c.md", "docs/d.log"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x\n")
+    code = (
+        '#!/bin/bash\n\n# Define the path to the docs directory\ndocs_dir="docs"\n\n'
+        '# Use find command to list all files\nfind "$docs_dir" -type f | wc -l'
+    )
+    asked = "How many .txt files are there under docs, including subfolders?"
+    engine = Scripted(("shell", code), "4", "4", "4")
+    session, _chunks = converse(engine, tmp_path, asked, languages=("python", "shell"))
+    assert session.messages[2].content.strip() == "4"
+    told = session.messages[2].context
+    assert told.startswith(
+        "find -type f picks every file, and the request asks only for the .txt files: `-name '*.txt'` "
+        "picks those. Your block so:\n```bash\n"
+    )
+    assert "find \"$docs_dir\" -type f -name '*.txt' | wc -l" in told
+    given = told.split("```bash\n")[1].split("```")[0]
+    ran = subprocess.run(["bash", "-c", given], cwd=tmp_path, capture_output=True, text=True)
+    assert ran.stdout.strip() == "2"
+    # A find that picks by name already, or a request that counts every file: nothing to say.
+    assert unfiltered_find(asked, code.replace("-type f", "-type f -name '*.txt'")) == ""
+    assert unfiltered_find("How many files are there under docs?", code) == ""
+
+
+_PRIMES = '''def is_prime(n):
+    """Check if a number is prime."""
+    if n <= 1:
+        return False
+    if n <= 3:
+        return True
+    if n % 2 == 0 or n % 3 == 0:
+        return False
+    i = 5
+    while i * i <= n:
+        if n % i == 0 or n % (i + 2) == 0:
+            return False
+        i += 6
+    return True
+
+def find_primes_below_4002():
+    """Find all prime numbers smaller than 4002."""
+    primes = []
+    for num in range(2, 3998):
+        if is_prime(num):
+            primes.append(num)
+    return primes
+
+# Find and print the prime numbers
+prime_numbers = find_primes_below_4002()
+print(prime_numbers)'''
+
+
+def test_a_range_stopping_short_of_the_bound_and_a_list_printed_for_a_count_are_mended_together(tmp_path):
+    # Asked how many primes are smaller than 4002, the 0.5B looped over range(2, 3998), which leaves out
+    # 4001, printed the list, answered "20" and ran the block again (primes, fresh seed 61000; its block).
+    asked = "How many prime numbers are smaller than 4002?"
+    engine = Scripted(("python", _PRIMES), "20", "20", "20")
+    session, _chunks = converse(engine, tmp_path, asked)
+    assert session.messages[2].content.startswith("[2, 3, 5, 7, 11, ")
+    told = session.messages[2].context
+    assert told.startswith(
+        "range(..., 3998) goes up to 3997, and the request asks for the numbers below 4002: the range must "
+        "stop at 4002. It printed the list prime_numbers, and the request asks how many: print its length, "
+        "not its items. Your block so:\n```python\n"
+    )
+    given = given_block(told)
+    assert "    for num in range(2, 4002):\n" in given and given.endswith("print(len(prime_numbers))\n")
+    assert run_given(told, tmp_path).stdout == "551\n"
+    # Either alone: a range right, or a count printed; "from 1 to N" takes N in.
+    right = _PRIMES.replace("3998", "4002")
+    said = range_and_count_mended(asked, right, "[2, 3, 5]\n")
+    assert said.startswith("It printed the list prime_numbers") and "range(2, 4002)" in said
+    counted = _PRIMES.replace("print(prime_numbers)", "print(len(prime_numbers))")
+    said = range_and_count_mended(asked, counted, "550\n")
+    assert said.startswith("range(..., 3998) goes up to 3997") and "print(len(prime_numbers))" in said
+    ones = "total = 0\nfor n in range(1, 21):\n    total += n\nprint(total)"
+    said = range_and_count_mended("Add up the whole numbers from 1 to 21.", ones, "210\n")
+    assert "the request asks for the numbers up to 21: the range must stop at 22." in said
+    assert run_given(said, tmp_path).stdout == "231\n"
+    # Nothing to mend: a range far from the bound, no bound, or a list not asked to be counted.
+    assert range_and_count_mended(asked, _PRIMES.replace("3998", "100"), "42\n") == ""
+    assert range_and_count_mended("List the primes.", _PRIMES, "[2, 3]\n") == ""
+    assert range_and_count_mended("What is 40341 times 24902?", "print(40341 * 24902)", "1\n") == ""
+
+
+def test_the_group_with_the_highest_total_picked_by_its_largest_row_gets_the_block_adding_them(tmp_path):
+    # Asked which region has the highest total amount, the 0.5B kept the row with the largest amount and
+    # answered its region and that amount (region-sales, fresh seed 61000; its block, after the hint that
+    # skipped the header).
+    (tmp_path / "sales.csv").write_text("region,amount\nwest,998\neast,300\neast,400\nwest,10\neast,500\n")
+    code = (
+        "with open('sales.csv', 'r') as file:\n    lines = file.readlines()\n\ntotal_amount = 0\n"
+        "region_with_highest_total = None\n\nfor line in lines[1:]:\n    parts = line.split(',')\n"
+        "    region = parts[0]\n    amount = int(parts[1])\n"
+        "    if region_with_highest_total is None or amount > total_amount:\n"
+        "        total_amount = amount\n        region_with_highest_total = region\n\n"
+        "print(f'{region_with_highest_total} {total_amount}')"
+    )
+    asked = "Which region in sales.csv has the highest total amount, and what is that total?"
+    engine = Scripted(("python", code), "west, 998", "west, 998", "west, 998")
+    session, _chunks = converse(engine, tmp_path, asked)
+    assert session.messages[2].content == "west 998\n"
+    told = session.messages[2].context
+    assert told.startswith(
+        "The request asks for the region whose amount adds up to the most, and your block adds nothing up: "
+        "it compared single rows. Each region's total is the sum of its rows' amount; this block adds them "
+        "up:\n```python\n"
+    )
+    assert run_given(told, tmp_path).stdout == "east 1200.0\n"
+    lowest = group_totals_unsummed(asked.replace("highest", "lowest"), code, tmp_path)
+    assert run_given(lowest, tmp_path).stdout == "west 1008.0\n"
+    # A block that adds up, a request for one row, or a group the file has no column for: nothing to say.
+    summed = "import csv\nt = {}\nfor r in csv.DictReader(open('sales.csv')):\n    t[r['region']] = 0\n"
+    assert group_totals_unsummed(asked, summed + "t['x'] += 1", tmp_path) == ""
+    assert group_totals_unsummed("Which sale in sales.csv has the highest amount?", code, tmp_path) == ""
+    assert group_totals_unsummed("Which city in sales.csv has the highest total?", code, tmp_path) == ""
+    read = "import csv\nprint(list(csv.reader(open('sales.csv')))[1:])"  # a look at the rows picks none
+    assert group_totals_unsummed(asked, read, tmp_path) == ""
