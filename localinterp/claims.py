@@ -387,19 +387,25 @@ def measures_for_counts(answer: str, request: str, cwd: Path) -> list[str]:
         if value is None or value != int(value):
             continue
         if value >= 100 and int(value) in sizes:
-            said.append(
+            sentence = (
                 f"{number} is the size of {sizes[int(value)]} in bytes, not a number of {noun}: "
                 "count those with code"
             )
+            # Told so in a sentence, the 0.5B printed its sentence with the size again, then a count of
+            # lines (emails, word-count: fresh seed 60000): the block, where the request names one file.
+            block = _counting_block(_kind(noun, request), named[0], request) if len(named) == 1 else ""
+            said.append(_handing(sentence, block) if block else sentence)
         elif value >= 100 and int(value) in chars:
             # Asked for essay.txt's words, the 0.5B summed len(line) over its lines and answered that
             # (word-count, seed 1000): the characters without the newlines.
             name = chars[int(value)]
             how = _IN_LINES.get(noun, f"count the {noun} themselves")
-            said.append(
+            sentence = (
                 f"{number} is the number of characters in {name}, not of {noun}: count the {noun} with code "
                 f"({how.format(name=name)})"
             )
+            block = _counting_block(_kind(noun, request), name, request)
+            said.append(_handing(sentence, block) if block else sentence)
         elif int(value) in every:
             name = every[int(value)]
             said.append(
@@ -418,13 +424,25 @@ def measures_for_counts(answer: str, request: str, cwd: Path) -> list[str]:
                 # Told the call that finds them inside this sentence, the 1.5B ran its own block, which
                 # split each line at "@", twice, printed the file and answered 25 again (emails, fresh
                 # seed 57000): the whole block, which a check's reply begins with.
-                found = f"found = re.findall(r'{ADDRESSES[kind]}', open({name!r}).read())"
-                total = "len(set(found))" if _DISTINCT.search(request) else "len(found)"
-                said.append(_handing(measured, f"import re\n{found}\nprint({total})"))
+                said.append(_handing(measured, _counting_block(kind, name, request)))
                 continue
             how = _IN_LINES.get(kind, f"print a few of the {noun} you matched first")
             said.append(f"{measured} ({how.format(name=name)})")
     return said
+
+
+def _counting_block(kind: str, name: str, request: str = "") -> str:
+    """The block that prints how many of `kind` (an _IN_LINES or ADDRESSES key) file `name` holds, the
+    distinct ones where `request` asks for those ("" for a kind with no such block)."""
+    if kind in ADDRESSES:
+        found = f"found = re.findall(r'{ADDRESSES[kind]}', open({name!r}).read())"
+        total = "len(set(found))" if _DISTINCT.search(request) else "len(found)"
+        return f"import re\n{found}\nprint({total})"
+    if kind == "words":
+        return f"print(len(open({name!r}).read().split()))"
+    if kind == "distinct words":
+        return f"print(len(set(open({name!r}).read().split())))"
+    return ""
 
 
 def _kind(noun: str, request: str) -> str:
@@ -1883,8 +1901,10 @@ def recheck_message(
     if to_rewrite:
         return text + _rewrite_template(to_rewrite[0], (copies or {}).get(to_rewrite[0], ""))
     rewrite = list(rewrite)
-    if rewrite and not by.startswith(f"{rewrite[0]} "):  # a whole block for it beats one to fill in
-        return text + _write_template(rewrite[0])
+    written = bool(rewrite) and (cwd / rewrite[0]).exists()
+    # A whole block for it beats one to fill in; for a file not written yet, so does any whole block.
+    if rewrite and not by.startswith(f"{rewrite[0]} ") and (written or not handed):
+        return text + _write_template(rewrite[0], again=written)
     return text + (f"{_HANDS_BLOCK}\n```python\n{handed}\n```" if handed else "")
 
 
@@ -1999,18 +2019,22 @@ def _rewrite_block(name: str, content: str) -> str:
     return f'source = """{content}\n"""\nopen({name!r}, \'w\').write(source){run}'
 
 
-def _write_template(name: str) -> str:
+def _write_template(name: str, again: bool = True) -> str:
     # Told sorted.txt had repeated lines and how to keep each once, the 1.5B deduplicated and sorted the
     # lines in memory, printed them and answered "written to sorted.txt" (sort-unique: every run of the
     # eleventh session's evaluation, 3 of 3, and the tenth's): the write was the step it left out.
+    # Not written at all, `again` is False: told twice only that numbers.txt did not exist, the 1.5B
+    # answered twice with a block of one comment ("No code needed for this step"), and was let go
+    # (write-numbers, fresh seed 62000).
+    write = f"To write {name}{' again' if again else ''}"
     if name.lower().endswith(".json"):
         return (
-            f" To write {name} again, in one block like this:\n```python\nimport json\n"
+            f" {write}, in one block like this:\n```python\nimport json\n"
             f"data = {_HOLES[2].format(name=name)}\njson.dump(data, open({name!r}, 'w'), indent=2)\n"
             f"print(open({name!r}).read())\n```"
         )
     return (
-        f" To write {name} again, in one block like this:\n```python\nlines = {_HOLES[0].format(name=name)}"
+        f" {write}, in one block like this:\n```python\nlines = {_HOLES[0].format(name=name)}"
         f"\nopen({name!r}, 'w').write('\\n'.join(lines) + '\\n')\n"
         f"print(open({name!r}).read())\n```"
     )

@@ -930,6 +930,14 @@ def test_a_file_size_answered_as_a_count_is_named(tmp_path):
         "11236 is the size of events.txt in bytes, not a number of lines: count those with code"
     ]
     assert measures_for_counts("It has 5618 lines.", asked, tmp_path) == []
+    # A count of addresses answered with the file's size gets the block that finds them: told so in a
+    # sentence, the 0.5B printed its sentence with the size again, twice (emails, fresh seed 60000).
+    (tmp_path / "contacts.txt").write_text("ann a@x.org 1\nbo b@y.com 2\nann a@x.org 3\n" * 10)
+    size = (tmp_path / "contacts.txt").stat().st_size
+    emails = "How many distinct email addresses are in contacts.txt?"
+    [told] = measures_for_counts(f"There are {size} addresses.", emails, tmp_path)
+    assert told.startswith(f"{size} is the size of contacts.txt in bytes, not a number of addresses")
+    assert run_given(told, tmp_path).stdout == "2\n"
     # Asked about size, or not asked to count anything: a size is the answer.
     assert measures_for_counts("It is 11236 bytes.", "How big is events.txt, in bytes?", tmp_path) == []
     assert measures_for_counts("It is 11236.", "What is in events.txt?", tmp_path) == []
@@ -1378,8 +1386,16 @@ def test_a_character_count_answered_as_a_count_of_words_is_named(tmp_path):
         f"{without_newlines} is the number of characters in essay.txt, not of words: count the words with "
         "code (in Python, words = open('essay.txt').read().split(), then len(words), or len(set(words)) for "
         "the distinct ones; in a shell, wc -w < essay.txt, or tr -s '[:space:]' '\\n' < essay.txt | sort -u "
-        "| wc -l for the distinct ones)"
+        "| wc -l for the distinct ones)\n```python\nprint(len(open('essay.txt').read().split()))\n```"
     ]
+    # The essay's size answered as its words gets the same block: told so in a sentence, the 0.5B printed
+    # its sentence with the size again (word-count, fresh seed 60000).
+    size = (tmp_path / "essay.txt").stat().st_size
+    [told] = measures_for_counts(f"The essay has {size} words.", asked, tmp_path)
+    assert told.startswith(
+        f"{size} is the size of essay.txt in bytes, not a number of words: count those with"
+    )
+    assert run_given(told, tmp_path).stdout == "200\n"
     assert measures_for_counts("It has 200 words.", asked, tmp_path) == []
     # Characters are the answer when the request counts them.
     chars = "How many characters does essay.txt contain?"
@@ -2036,3 +2052,27 @@ def test_sizes_printed_without_names_for_which_file_is_largest_get_the_block_tha
     # Names printed with the sizes, or a request for a size: nothing to say.
     assert sizes_without_names(asked, "4800 mifek.bin\n600 abc.txt\n", tmp_path) == ""
     assert sizes_without_names("How big is the largest file in files?", "4800\n600\n", tmp_path) == ""
+
+
+def test_a_file_to_write_that_no_block_wrote_gets_the_block_to_fill_in(tmp_path):
+    # Told twice only that numbers.txt did not exist, the 1.5B answered both times with a block of one
+    # comment ("No code needed for this step") and was let go (write-numbers, fresh seed 62000).
+    comment = ("python", "# No code needed for this step as it's just manual input and writing to a file.")
+    filled = (
+        "python",
+        "lines = [str(n) for n in range(1, 19)]\nopen('numbers.txt', 'w').write('\\n'.join(lines) + '\\n')\n"
+        "print(open('numbers.txt').read())",
+    )
+    engine = Scripted(comment, filled, "numbers.txt holds 1 to 18.")
+    session, _chunks = converse(
+        engine, tmp_path, "Create numbers.txt containing the whole numbers from 1 to 18, one per line."
+    )
+    check = session.messages[2]
+    assert check.role == "check"
+    assert check.content.endswith(
+        " To write numbers.txt, in one block like this:\n```python\n"
+        "lines = <the lines numbers.txt should hold, as the request asks>\n"
+        "open('numbers.txt', 'w').write('\\n'.join(lines) + '\\n')\nprint(open('numbers.txt').read())\n```"
+    )
+    assert (tmp_path / "numbers.txt").read_text().split() == [str(n) for n in range(1, 19)]
+    assert not engine.replies

@@ -2113,3 +2113,23 @@ def test_the_group_with_the_highest_total_picked_by_its_largest_row_gets_the_blo
     assert group_totals_unsummed("Which city in sales.csv has the highest total?", code, tmp_path) == ""
     read = "import csv\nprint(list(csv.reader(open('sales.csv')))[1:])"  # a look at the rows picks none
     assert group_totals_unsummed(asked, read, tmp_path) == ""
+
+
+def test_nothing_found_said_in_a_sentence_with_a_full_stop_is_looked_at(tmp_path):
+    # The 0.5B kept the lines whose parts[1] was 'GET' (it is '-'), counted none, printed "The IP address
+    # that made the most requests is None." and answered that (log-top-ip, fresh seed 60000; its test).
+    (tmp_path / "access.log").write_text(
+        '10.0.0.7 - - [24/Nov/2026:10:00:00] "GET /a HTTP/1.1" 200 512\n'
+        '10.0.0.9 - - [24/Nov/2026:10:00:01] "GET /b HTTP/1.1" 404 128\n'
+    )
+    code = (
+        "with open('access.log') as f:\n    log_data = f.readlines()\nips = []\nfor line in log_data:\n"
+        "    parts = line.split()\n    if len(parts) >= 3 and parts[1] == 'GET':\n        ips.append(parts[0])\n"
+        "print(f'The IP address that made the most requests is {max(ips, default=None)}.')"
+    )
+    asked = "Which IP address made the most requests in access.log?"
+    said = nothing_found_hint("The IP address that made the most requests is None.\n", code, tmp_path, asked)
+    assert "'GET' is never a whole field of line.split() in access.log" in said
+    assert (
+        nothing_found_hint("The IP address that made the most requests is 10.0.0.7.\n", code, tmp_path) == ""
+    )
