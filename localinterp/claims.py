@@ -1901,10 +1901,8 @@ def recheck_message(
     if to_rewrite:
         return text + _rewrite_template(to_rewrite[0], (copies or {}).get(to_rewrite[0], ""))
     rewrite = list(rewrite)
-    written = bool(rewrite) and (cwd / rewrite[0]).exists()
-    # A whole block for it beats one to fill in; for a file not written yet, so does any whole block.
-    if rewrite and not by.startswith(f"{rewrite[0]} ") and (written or not handed):
-        return text + _write_template(rewrite[0], again=written)
+    if rewrite and not by.startswith(f"{rewrite[0]} "):  # a whole block for it beats one to fill in
+        return text + _write_template(rewrite[0])
     return text + (f"{_HANDS_BLOCK}\n```python\n{handed}\n```" if handed else "")
 
 
@@ -2019,22 +2017,21 @@ def _rewrite_block(name: str, content: str) -> str:
     return f'source = """{content}\n"""\nopen({name!r}, \'w\').write(source){run}'
 
 
-def _write_template(name: str, again: bool = True) -> str:
+def _write_template(name: str) -> str:
     # Told sorted.txt had repeated lines and how to keep each once, the 1.5B deduplicated and sorted the
     # lines in memory, printed them and answered "written to sorted.txt" (sort-unique: every run of the
     # eleventh session's evaluation, 3 of 3, and the tenth's): the write was the step it left out.
-    # Not written at all, `again` is False: told twice only that numbers.txt did not exist, the 1.5B
-    # answered twice with a block of one comment ("No code needed for this step"), and was let go
-    # (write-numbers, fresh seed 62000).
-    write = f"To write {name}{' again' if again else ''}"
+    # Not handed for a file no block wrote: tried (twenty-fourth session), it left the 1.5B's write-numbers
+    # unsolved (a block of one comment, twice) and lost it sort-unique on seed 61000 (it began its plan
+    # again from step 1, in a circle).
     if name.lower().endswith(".json"):
         return (
-            f" {write}, in one block like this:\n```python\nimport json\n"
+            f" To write {name} again, in one block like this:\n```python\nimport json\n"
             f"data = {_HOLES[2].format(name=name)}\njson.dump(data, open({name!r}, 'w'), indent=2)\n"
             f"print(open({name!r}).read())\n```"
         )
     return (
-        f" {write}, in one block like this:\n```python\nlines = {_HOLES[0].format(name=name)}"
+        f" To write {name} again, in one block like this:\n```python\nlines = {_HOLES[0].format(name=name)}"
         f"\nopen({name!r}, 'w').write('\\n'.join(lines) + '\\n')\n"
         f"print(open({name!r}).read())\n```"
     )

@@ -784,13 +784,7 @@ class Session:
                 asked = [*self._to_write, *present]
                 # The files to write whose content a check names (unlike_request's sentences begin with
                 # the name): they get a block to fill in.
-                # And those not written at all: told only that numbers.txt did not exist, the 1.5B answered
-                # with a block of one comment twice (write-numbers, fresh seed 62000).
-                redo = [
-                    n
-                    for n in self._to_write
-                    if any(w.startswith(f"{n} ") for w in wrong) or not (where / n).exists()
-                ]
+                redo = [n for n in self._to_write if any(w.startswith(f"{n} ") for w in wrong)]
                 worked = self._worked(first)
                 copies = {n: corrected_copy(self._to_change[n], worked) for n in [*same, *failing]}
                 told = recheck_message(

@@ -2052,27 +2052,3 @@ def test_sizes_printed_without_names_for_which_file_is_largest_get_the_block_tha
     # Names printed with the sizes, or a request for a size: nothing to say.
     assert sizes_without_names(asked, "4800 mifek.bin\n600 abc.txt\n", tmp_path) == ""
     assert sizes_without_names("How big is the largest file in files?", "4800\n600\n", tmp_path) == ""
-
-
-def test_a_file_to_write_that_no_block_wrote_gets_the_block_to_fill_in(tmp_path):
-    # Told twice only that numbers.txt did not exist, the 1.5B answered both times with a block of one
-    # comment ("No code needed for this step") and was let go (write-numbers, fresh seed 62000).
-    comment = ("python", "# No code needed for this step as it's just manual input and writing to a file.")
-    filled = (
-        "python",
-        "lines = [str(n) for n in range(1, 19)]\nopen('numbers.txt', 'w').write('\\n'.join(lines) + '\\n')\n"
-        "print(open('numbers.txt').read())",
-    )
-    engine = Scripted(comment, filled, "numbers.txt holds 1 to 18.")
-    session, _chunks = converse(
-        engine, tmp_path, "Create numbers.txt containing the whole numbers from 1 to 18, one per line."
-    )
-    check = session.messages[2]
-    assert check.role == "check"
-    assert check.content.endswith(
-        " To write numbers.txt, in one block like this:\n```python\n"
-        "lines = <the lines numbers.txt should hold, as the request asks>\n"
-        "open('numbers.txt', 'w').write('\\n'.join(lines) + '\\n')\nprint(open('numbers.txt').read())\n```"
-    )
-    assert (tmp_path / "numbers.txt").read_text().split() == [str(n) for n in range(1, 19)]
-    assert not engine.replies
