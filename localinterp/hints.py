@@ -2029,7 +2029,9 @@ def range_and_count_mended(request: str, code: str, output: str) -> str:
     if counted:
         said.append(counted[0])
         code = counted[1]
-    return f"{' '.join(said)} Your block so:{_fenced(code.strip())}" if said else ""
+    if not said:
+        return ""
+    return f"{' '.join(said)} Your block so:{_fenced(code.strip())}" if _short(code) else " ".join(said)
 
 
 # A request's upper bound: "smaller than 4002" stops before it; "from 1 to 21" takes it in.

@@ -56,8 +56,11 @@ def child(model: str, n_ctx: int, flash_attn: bool, gpu_layers: int) -> None:
     # Before llama_cpp is imported: registering its CUDA backend may already create the process's CUDA
     # context, which the plan counts as part of what loading costs.
     vram_before = _used_vram() if gpu_layers else 0
-    # Loaded as the chat loads (CPU repacking too); imported before the first reading, as llama_cpp's
-    # libraries are no part of what a load costs.
+    # Loaded as the chat loads (CPU repacking too); llama_cpp imported before the first reading, as its
+    # libraries are no part of what a load costs (the plan counts them in RUNTIME_BYTES). load_llama
+    # imports it only when called: left to it, the libraries' 18-23 MiB were measured as the load's, and
+    # every ratio read 0.84-0.97 (taken, on an AMX Xeon, for a CPU the plan was not fitted on).
+    import llama_cpp  # noqa: F401
     import psutil
 
     from localinterp.bench_worker import peak_rss
