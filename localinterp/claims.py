@@ -827,6 +827,51 @@ def aggregate_unbacked(
     return []
 
 
+# Code that adds values up, one group or all: a running `+=`, sum(), a Counter, SQL's SUM.
+_ADDS_UP = re.compile(r"\+=|\bsum\(|\bCounter\b|\bdefaultdict\b|\bgroupby\b|\bSUM\s*\(|\.get\([^)]*\)\s*\+")
+# Code that picks one of its values: a comparison, max(), min() or a sort (a read of the rows picks none).
+_PICKS = re.compile(r"[<>]|\b(?:max|min|sorted|sort)\(")
+
+
+def group_totals_unsummed(request: str, code: str, cwd: Path) -> str:
+    """For a request for the group with the highest (or lowest) total ("Which region in sales.csv has the
+    highest total amount?"), where a CSV file it names has that group as a text column, and a block that
+    picks a row but adds nothing up: it compared single rows, and the block adding each group's values
+    ("" otherwise). Said at the block, where aggregate_unbacked speaks at an answer no code printed.
+
+    Asked which region in sales.csv has the highest total amount, the 0.5B kept the row with the largest
+    amount and answered its region and that one amount (region-sales, fresh seed 61000)."""
+    wanted = _AGGREGATE.search(request)
+    if not wanted or wanted.group(0).lower() in ("average", "mean") or not _GROUPED.search(request):
+        return ""
+    if _ADDS_UP.search(code) or not _PICKS.search(code):
+        return ""
+    for name, rows in _csv_rows(files_named(request, cwd), cwd):
+        if not name.lower().endswith(".csv"):  # the block reads it with csv's default comma
+            continue
+        groups = _texts_named(rows, request)
+        numbers = [
+            c for i, c in enumerate(rows[0]) if _kind_of_column(rows[1:], i) in ("number", "whole number")
+        ]
+        values = _numbers_named(rows, request) or numbers
+        if not groups or len(values) != 1:
+            continue
+        key, value = groups[0], values[0]
+        extreme = "min" if _LOWEST.search(request) else "max"
+        block = (
+            f"import csv\ntotals = {{}}\nfor row in csv.DictReader(open({name!r}, newline='')):\n"
+            f"    totals[row[{key!r}]] = totals.get(row[{key!r}], 0) + float(row[{value!r}])\n"
+            f"best = {extreme}(totals, key=totals.get)\nprint(best, totals[best])"
+        )
+        most = "least" if extreme == "min" else "most"
+        return (
+            f"The request asks for the {key} whose {value} adds up to the {most}, and your block adds nothing "
+            f"up: it compared single rows. Each {key}'s total is the sum of its rows' {value}; this block adds "
+            f"them up:\n```python\n{block}\n```"
+        )
+    return ""
+
+
 # "76444 times 13378", "12 multiplied by 7", "3 × 4", "6 * 7": a product of two numbers.
 _PRODUCT_ASKED = re.compile(r"(\d[\d,.]*)(?:\s*(?:times|multiplied by|[*×])\s*|\s+x\s+)(\d[\d,.]*)", re.I)
 _MULTIPLIES = re.compile(r"(?<![*/])\*(?![*=])|\bmath\.prod\b|\bmul\b|\bbc\b|\bexpr\b")
@@ -1231,6 +1276,17 @@ def names_as_values(request: str, answer: str, printed: Iterable[str]) -> list[s
     return said
 
 
+def folders_named(request: str, cwd: Path) -> list[str]:
+    """The folders of `cwd` that the request names (`docs`, `logs/`), each once, in the request's order."""
+    folders: list[str] = []
+    for word in re.findall(r"[\w.-]+/?", _FILE.sub(" ", request)):
+        name = word.rstrip("/")
+        with contextlib.suppress(OSError):
+            if name not in folders and name not in (".", "..") and (cwd / name).is_dir():
+                folders.append(name)
+    return folders
+
+
 def subfolders_unwalked(request: str, code: Iterable[str], cwd: Path) -> list[str]:
     """When the request takes in a folder's subfolders and no block of `code` went into them, one
     sentence naming how ([] otherwise).
@@ -1243,12 +1299,7 @@ def subfolders_unwalked(request: str, code: Iterable[str], cwd: Path) -> list[st
         return []
     if any(_WALKS.search(src) for src in code):
         return []
-    folders = []
-    for word in re.findall(r"[\w.-]+/?", _FILE.sub(" ", request)):
-        name = word.rstrip("/")
-        with contextlib.suppress(OSError):
-            if name not in folders and name not in (".", "..") and (cwd / name).is_dir():
-                folders.append(name)
+    folders = folders_named(request, cwd)
     folder = folders[0] if folders else "."
     return [
         f"the request takes in the subfolders of {folder} too, and no block you ran went into them: in "
@@ -1345,11 +1396,7 @@ def sizes_without_names(request: str, output: str, cwd: Path) -> str:
         return ""
     if not all(line.isdigit() for line in lines):
         return ""
-    folders = []
-    for word in re.findall(r"[\w.-]+", _FILE.sub(" ", request)):
-        with contextlib.suppress(OSError):
-            if (cwd / word).is_dir() and word not in (".", ".."):
-                folders.append(word)
+    folders = folders_named(request, cwd)
     if len(folders) != 1:
         return ""
     extreme = "min" if re.search(r"\b(?:smallest|lightest)\b", request, re.I) else "max"

@@ -1399,56 +1399,6 @@ def overwritten_in_loop(request: str, code: str) -> str:
     return ""
 
 
-_WHICH = re.compile(r"\bwhich\s+(\w+)\b", re.I)
-# Code that adds values up, one group or all: a running `+=`, sum(), a Counter, SQL's SUM.
-_ADDS_UP = re.compile(r"\+=|\bsum\(|\bCounter\b|\bdefaultdict\b|\bgroupby\b|\bSUM\s*\(|\.get\([^)]*\)\s*\+")
-
-
-# Code that picks one of its values: a comparison, max(), min() or a sort (a read of the rows picks none).
-_PICKS = re.compile(r"[<>]|\b(?:max|min|sorted|sort)\(")
-
-
-def group_totals_unsummed(request: str, code: str, cwd: Path) -> str:
-    """For a request for the group with the highest (or lowest) total ("Which region in sales.csv has the
-    highest total amount?"), where the CSV file it names has that group as a column, and a block that adds
-    nothing up: it compared single rows, and the block adding each group's values ("" otherwise).
-
-    Asked which region in sales.csv has the highest total amount, the 0.5B kept the row with the largest
-    amount and answered its region and that one amount (region-sales, fresh seed 61000)."""
-    which = _WHICH.search(request)
-    if not which or not _SUMMED.search(request) or _ADDS_UP.search(code) or not _PICKS.search(code):
-        return ""
-    group = which.group(1).lower()
-    for name in files_named(request, cwd):
-        if not name.endswith(".csv"):
-            continue
-        rows = list(csv.reader(text_of(cwd, name).splitlines()[:5000]))
-        if len(rows) < 2 or group not in [h.strip().lower() for h in rows[0]]:
-            continue
-        header = [h.strip() for h in rows[0]]
-        kinds = [
-            column_kind([r[i] for r in rows[1:] if i < len(r) and r[i].strip()]) for i in range(len(header))
-        ]
-        numbers = [h for h, k in zip(header, kinds, strict=True) if k in ("whole number", "number")]
-        asked = [h for h in numbers if re.search(rf"\b{re.escape(h)}\b", request, re.I)]
-        values = asked or numbers
-        if len(values) != 1:
-            continue
-        key = header[[h.lower() for h in header].index(group)]
-        extreme = "min" if re.search(r"\b(?:lowest|smallest|least|fewest)\b", request, re.I) else "max"
-        block = (
-            f"import csv\ntotals = {{}}\nfor row in csv.DictReader(open({name!r}, newline='')):\n"
-            f"    totals[row[{key!r}]] = totals.get(row[{key!r}], 0) + float(row[{values[0]!r}])\n"
-            f"best = {extreme}(totals, key=totals.get)\nprint(best, totals[best])"
-        )
-        return (
-            f"The request asks for the {key} whose {values[0]} adds up to the {'least' if extreme == 'min' else 'most'}, "
-            f"and your block adds nothing up: it compared single rows. Each {key}'s total is the sum of its "
-            f"rows' {values[0]}; this block adds them up:{_fenced(block)}"
-        )
-    return ""
-
-
 # Calls whose result is the data read, not a result computed from it: printing it answers nothing.
 _READS = frozenset(
     {

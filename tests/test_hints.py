@@ -14,7 +14,7 @@ import zipfile
 import pytest
 from scripted import Scripted, approving, converse, given_block, run_given
 
-from localinterp.claims import archive_unopened
+from localinterp.claims import archive_unopened, group_totals_unsummed
 from localinterp.hints import (
     CANNOT_MATCH,
     _converted,
@@ -25,7 +25,6 @@ from localinterp.hints import (
     conversion_hint,
     digit_test_skips,
     failure_hint,
-    group_totals_unsummed,
     key_on_text_hint,
     list_keyed_hint,
     missing_command_hint,
